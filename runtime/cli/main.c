@@ -1,0 +1,191 @@
+/* husk: an OCI runtime with runc's command line. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "husk/log.h"
+
+static const struct verb verbs[] = {
+	{"create", "[options] <container-id>", "create a container (its process waits for start)",
+	 "  -b, --bundle DIR        bundle directory (default: current directory)\n"
+	 "      --console-socket P  unix socket that receives the pty master\n"
+	 "      --pid-file FILE     write the init's pid to FILE\n"
+	 "      --no-pivot          use MS_MOVE + chroot instead of pivot_root\n"
+	 "      --no-new-keyring    keep the caller's session keyring\n"
+	 "      --preserve-fds N    pass N fds after stdio (3..N+2) to the process\n",
+	 cmd_create},
+	{"start", "<container-id>", "start the process of a created container", NULL, cmd_start},
+	{"state", "<container-id>", "print the state of a container as JSON", NULL, cmd_state},
+	{"kill", "[--all] <container-id> [signal]", "send a signal (default SIGTERM) to the container",
+	 "  -a, --all               signal every process in the container's cgroup\n", cmd_kill},
+	{"delete", "[-f] <container-id>", "delete a container and everything it holds",
+	 "  -f, --force             kill a running container first\n", cmd_delete},
+	{"run", "[options] <container-id>", "create and start a container, wait for it to exit",
+	 "  (the options of create, and)\n"
+	 "  -d, --detach            do not wait for the container\n"
+	 "      --keep              do not delete the container after it exits\n",
+	 cmd_run},
+	{"list", "[options]", "list the containers under --root",
+	 "  -f, --format table|json output format (default table)\n"
+	 "  -q, --quiet             print the ids only\n",
+	 cmd_list},
+	{"spec", "[options]", "write a default config.json",
+	 "  -b, --bundle DIR        where to write it (default: current directory)\n", cmd_spec},
+	{"features", "", "print the features this runtime supports as JSON", NULL, cmd_features},
+};
+
+static const struct verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(verbs[i].name, name))
+			return &verbs[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: husk [global options] <command> [arguments]\n\n"
+		   "husk is an OCI container runtime with runc's command line.\n\n"
+		   "global options:\n"
+		   "  --root DIR            state directory (default " HUSK_DEFAULT_ROOT ")\n"
+		   "  --log FILE            write log messages to FILE\n"
+		   "  --log-format text|json  log format (json lines as runc writes them)\n"
+		   "  --debug               log debug messages\n"
+		   "  --help, --version\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+}
+
+int cli_fail(const char *verb, const struct husk_error *err)
+{
+	fprintf(stderr, "husk: %s: %s\n", verb, err->msg);
+	if (!husk_log_to_stderr())
+		husk_log(HUSK_LOG_ERROR, "%s: %s", verb, err->msg);
+	return 1;
+}
+
+int cli_usage(const char *verb, const char *fmt, ...)
+{
+	const struct verb *v = find_verb(verb);
+	va_list ap;
+
+	fprintf(stderr, "husk: %s: ", verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: husk %s %s\n", verb, v ? v->args : "");
+	return 1;
+}
+
+bool cli_help_requested(const char *verb, int argc, char **argv)
+{
+	const struct verb *v = find_verb(verb);
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: husk %s %s\n\n%s\n", verb, v->args, v->summary);
+			if (v->options)
+				printf("\noptions:\n%s", v->options);
+			return true;
+		}
+	}
+	return false;
+}
+
+int cli_parse_int(const char *verb, const char *opt, const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || !*s || *end || v < 0 || v > 1 << 20)
+		return cli_usage(verb, "%s: \"%s\" is not a valid number", opt, s);
+	*out = (int)v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option global_opts[] = {
+		{"root", required_argument, NULL, 'r'},	  {"log", required_argument, NULL, 'l'},
+		{"log-format", required_argument, NULL, 'f'}, {"debug", no_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},	  {"version", no_argument, NULL, 'v'},
+		{"systemd-cgroup", no_argument, NULL, 's'}, {"rootless", required_argument, NULL, 'R'},
+		{NULL, 0, NULL, 0},
+	};
+	struct global g = {.root = HUSK_DEFAULT_ROOT};
+	const struct verb *v;
+	int c, r;
+
+	/* stop at the verb: its flags are its own */
+	while ((c = getopt_long(argc, argv, "+h", global_opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			g.root = optarg;
+			break;
+		case 'l':
+			g.log = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+				fprintf(stderr, "husk: --log-format must be text or json, got \"%s\"\n", optarg);
+				return 1;
+			}
+			g.log_json = !strcmp(optarg, "json");
+			break;
+		case 'd':
+			g.debug = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'v':
+			printf("husk version %s\nspec: %s\n", HUSK_VERSION, HUSK_OCI_VERSION);
+			return 0;
+		case 's':
+			fprintf(stderr, "husk: --systemd-cgroup: husk has no systemd cgroup driver\n");
+			return 1;
+		case 'R':
+			if (strcmp(optarg, "false") && strcmp(optarg, "auto")) {
+				fprintf(stderr, "husk: --rootless=%s: rootless mode is not supported\n", optarg);
+				return 1;
+			}
+			break;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	v = find_verb(argv[optind]);
+	if (!v) {
+		fprintf(stderr, "husk: unknown command \"%s\" (see husk --help)\n", argv[optind]);
+		return 1;
+	}
+	r = husk_log_open(g.log, g.log_json, g.debug);
+	if (r < 0) {
+		fprintf(stderr, "husk: --log %s: %s\n", g.log, strerror(-r));
+		return 1;
+	}
+	argc -= optind;
+	argv += optind;
+	if (cli_help_requested(v->name, argc, argv))
+		return 0;
+	optind = 0; /* reset getopt for the verb (0 also re-reads GNU extensions) */
+	r = v->run(&g, argc, argv);
+	husk_log_close();
+	return r;
+}

@@ -1,0 +1,81 @@
+/* libhusk: the container lifecycle as the husk CLI and husk-shim use it.
+ * Every call returns 0 or a negative errno and fills err with a message chain. */
+#ifndef HUSK_H
+#define HUSK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "husk/error.h"
+#include "husk/spec.h"
+
+#define HUSK_VERSION "0.1.0"
+#define HUSK_OCI_VERSION "1.2.0"
+#define HUSK_DEFAULT_ROOT "/run/husk"
+
+enum husk_status {
+	HUSK_STATUS_CREATING,
+	HUSK_STATUS_CREATED,
+	HUSK_STATUS_RUNNING,
+	HUSK_STATUS_PAUSED,
+	HUSK_STATUS_STOPPED,
+};
+
+const char *husk_status_name(enum husk_status s);
+
+/* What a container's state directory records, plus the derived status. */
+struct husk_state {
+	char *id;
+	pid_t pid;            /* host pid of the init (0 in output once stopped) */
+	uint64_t start_time;  /* of the init, from /proc/PID/stat, guards pid reuse */
+	enum husk_status status;
+	char *bundle;
+	char *rootfs;
+	char *created;        /* RFC 3339, UTC */
+	char *owner;
+	struct husk_kvv annotations;
+	struct husk_strv cgroup_dirs; /* absolute cgroup directories the init was put in */
+	bool cgroup_ns;
+	char *state_dir;
+};
+
+void husk_state_free(struct husk_state *st);
+/* The OCI state JSON as `husk state` prints it (caller frees). */
+char *husk_state_json(const struct husk_state *st, bool pretty);
+
+/* Ids: non-empty, no '/', not "." or "..", printable; as runc accepts. */
+int husk_validate_id(const char *id, struct husk_error *err);
+
+struct husk_create_opts {
+	const char *root;           /* state root, default HUSK_DEFAULT_ROOT */
+	const char *id;
+	const char *bundle;         /* default "." */
+	const char *pid_file;
+	const char *console_socket; /* unix socket that receives the pty master */
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+};
+
+/* Create the container up to the exec.fifo wait. On success *pid is the init,
+ * a child of the caller. */
+int husk_create(const struct husk_create_opts *o, pid_t *pid, struct husk_error *err);
+/* Release the init from exec.fifo, then run poststart hooks. */
+int husk_start(const char *root, const char *id, struct husk_error *err);
+int husk_state_load(const char *root, const char *id, struct husk_state **out,
+		    struct husk_error *err);
+int husk_kill(const char *root, const char *id, int sig, bool all, struct husk_error *err);
+int husk_delete(const char *root, const char *id, bool force, struct husk_error *err);
+/* All containers under root, sorted by id. */
+int husk_list(const char *root, struct husk_state ***out, size_t *n, struct husk_error *err);
+
+/* Signal names: "KILL", "SIGKILL", "9". Returns the number or -EINVAL. */
+int husk_parse_signal(const char *s);
+const char *husk_signal_name(int sig);
+
+/* Runtime features JSON (`husk features`), caller frees. */
+char *husk_features_json(void);
+
+#endif

@@ -1,0 +1,417 @@
+/* cgroup placement for v1, v2 and hybrid hosts: find the hierarchies, compute the
+ * container's directory in each, create, enter, list, signal and remove it.
+ * Resource limits are applied elsewhere. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "util.h"
+
+void strv_free_items(struct husk_strv *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		free(v->v[i]);
+	free(v->v);
+	v->v = NULL;
+	v->n = 0;
+}
+
+static void strv_push(struct husk_strv *v, char *s)
+{
+	v->v = xreallocarray(v->v, v->n + 2, sizeof(char *));
+	v->v[v->n++] = s;
+	v->v[v->n] = NULL;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo */
+static char *unescape(const char *s)
+{
+	char *out = xcalloc(strlen(s) + 1, 1), *o = out;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
+			*o++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	return out;
+}
+
+static bool is_controller_opt(const char *o)
+{
+	static const char *const not_controllers[] = {"rw", "ro", "xattr", "noprefix",
+						      "clone_children", "cpuset_v2_mode"};
+	for (size_t i = 0; i < ARRAY_SIZE(not_controllers); i++)
+		if (!strcmp(o, not_controllers[i]))
+			return false;
+	return strncmp(o, "release_agent=", 14) != 0;
+}
+
+static char *controllers_of(const char *superopts)
+{
+	_cleanup_free_ char *copy = xstrdup(superopts);
+	char *save = NULL, *tok, *out = xstrdup("");
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *n;
+		if (!is_controller_opt(tok))
+			continue;
+		n = *out ? xasprintf("%s,%s", out, tok) : xstrdup(tok);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+void cgroup_hierarchies_free(struct cgroup_hier *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(h[i].mountpoint);
+		free(h[i].root);
+		free(h[i].controllers);
+	}
+	free(h);
+}
+
+int cgroup_hierarchies(struct cgroup_hier **out, size_t *n)
+{
+	_cleanup_free_ char *text = NULL;
+	struct cgroup_hier *h = NULL;
+	char *line, *save = NULL;
+	size_t count = 0;
+	int r;
+
+	r = read_file("/proc/self/mountinfo", &text, NULL);
+	if (r < 0)
+		return r;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char root[4096], mnt[4096], fstype[64], source[4096], sopts[4096];
+		char *dash = strstr(line, " - ");
+		bool dup = false;
+
+		if (!dash || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2 ||
+		    sscanf(dash + 3, "%63s %4095s %4095s", fstype, source, sopts) != 3)
+			continue;
+		if (strcmp(fstype, "cgroup") && strcmp(fstype, "cgroup2"))
+			continue;
+		{
+			_cleanup_free_ char *ctrl = strcmp(fstype, "cgroup2") ? controllers_of(sopts) : xstrdup("");
+			/* the same hierarchy may be mounted twice; keep the first */
+			for (size_t i = 0; i < count; i++)
+				dup |= h[i].v2 == !strcmp(fstype, "cgroup2") && !strcmp(h[i].controllers, ctrl);
+			if (dup)
+				continue;
+			h = xreallocarray(h, count + 1, sizeof(*h));
+			h[count].mountpoint = unescape(mnt);
+			h[count].root = unescape(root);
+			h[count].controllers = xstrdup(ctrl);
+			h[count].v2 = !strcmp(fstype, "cgroup2");
+			count++;
+		}
+	}
+	*out = h;
+	*n = count;
+	return 0;
+}
+
+/* Same set of comma-separated words? */
+static bool same_set(const char *a, const char *b)
+{
+	_cleanup_free_ char *ca = xstrdup(a);
+	char *save = NULL, *tok;
+	size_t na = 0, nb = 1;
+
+	for (const char *p = b; *p; p++)
+		nb += *p == ',';
+	if (!*b)
+		nb = 0;
+	for (tok = strtok_r(ca, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t len = strlen(tok);
+		const char *p = b;
+		bool found = false;
+		na++;
+		while ((p = strstr(p, tok))) {
+			if ((p == b || p[-1] == ',') && (p[len] == ',' || !p[len]))
+				found = true;
+			p += len;
+		}
+		if (!found)
+			return false;
+	}
+	return na == nb;
+}
+
+/* The caller's own cgroup in a hierarchy, from /proc/self/cgroup. */
+static char *own_cgroup(const struct cgroup_hier *h)
+{
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL;
+
+	if (read_file("/proc/self/cgroup", &text, NULL) < 0)
+		return xstrdup("/");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (h->v2 ? (!strcmp(line, "0") && c1[1] == '\0') : same_set(c1 + 1, h->controllers))
+			return xstrdup(c2 + 1);
+	}
+	return xstrdup("/");
+}
+
+/* Normalize "a//b/./c/" → "/a/b/c"; refuses "..". */
+static int clean_path(const char *in, char **out)
+{
+	_cleanup_free_ char *copy = xstrdup(in);
+	char *save = NULL, *tok, *res = xstrdup("");
+
+	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		char *n;
+		if (!strcmp(tok, "."))
+			continue;
+		if (!strcmp(tok, "..")) {
+			free(res);
+			return -EINVAL;
+		}
+		n = xasprintf("%s/%s", res, tok);
+		free(res);
+		res = n;
+	}
+	*out = res; /* "" means the root */
+	return 0;
+}
+
+int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs,
+		struct husk_error *err)
+{
+	_cleanup_free_ char *inner = NULL;
+	struct cgroup_hier *h;
+	size_t n;
+	bool relative;
+	int r;
+
+	memset(dirs, 0, sizeof(*dirs));
+	if (cgroups_path && *cgroups_path && strchr(cgroups_path, ':') && cgroups_path[0] != '/')
+		return husk_error_set(err, -EINVAL,
+				      "linux.cgroupsPath \"%s\": the systemd slice:prefix:name form needs the systemd cgroup driver, which husk does not have",
+				      cgroups_path);
+	relative = cgroups_path && *cgroups_path && cgroups_path[0] != '/';
+	if (clean_path(cgroups_path && *cgroups_path ? cgroups_path : id, &inner) < 0)
+		return husk_error_set(err, -EINVAL, "linux.cgroupsPath \"%s\": must not contain \"..\"",
+				      cgroups_path);
+	if (!*inner)
+		return husk_error_set(err, -EINVAL, "linux.cgroupsPath \"%s\": must not be the root cgroup",
+				      cgroups_path);
+	r = cgroup_hierarchies(&h, &n);
+	if (r < 0)
+		return husk_error_sys(err, r, "read /proc/self/mountinfo");
+	if (n == 0) {
+		cgroup_hierarchies_free(h, n);
+		return husk_error_set(err, -ENOENT, "no cgroup hierarchy is mounted");
+	}
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *full = NULL;
+		const char *rel;
+		size_t rootlen = strcmp(h[i].root, "/") ? strlen(h[i].root) : 0;
+
+		if (relative) {
+			_cleanup_free_ char *own = own_cgroup(&h[i]);
+			full = xasprintf("%s%s", strcmp(own, "/") ? own : "", inner);
+		} else {
+			full = xstrdup(inner);
+		}
+		/* a hierarchy mounted from a sub-cgroup: paths are relative to its root */
+		if (rootlen && (strncmp(full, h[i].root, rootlen) || (full[rootlen] && full[rootlen] != '/')))
+			rel = full;
+		else
+			rel = full + rootlen;
+		strv_push(dirs, xasprintf("%s%s", h[i].mountpoint, rel));
+	}
+	cgroup_hierarchies_free(h, n);
+	return 0;
+}
+
+/* cpuset v1: a new cgroup starts with empty cpus/mems and accepts no task. */
+static void cpuset_inherit(const char *dir)
+{
+	_cleanup_free_ char *parent = xstrdup(dir);
+	char *slash = strrchr(parent, '/');
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+
+	if (!slash)
+		return;
+	*slash = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *mine = xasprintf("%s/%s", dir, files[i]);
+		_cleanup_free_ char *theirs = xasprintf("%s/%s", parent, files[i]);
+		_cleanup_free_ char *cur = NULL, *val = NULL;
+
+		if (read_file(mine, &cur, NULL) < 0 || (cur[0] && cur[0] != '\n'))
+			continue;
+		if (read_file(theirs, &val, NULL) == 0)
+			(void)write_file(mine, val, strlen(val));
+	}
+}
+
+static int mkdir_cgroup(const char *dir)
+{
+	_cleanup_free_ char *copy = xstrdup(dir);
+
+	/* walk down so that cpuset parents are filled before their children */
+	for (char *p = copy + 1;; p++) {
+		char c = *p;
+		if (c != '/' && c)
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		cpuset_inherit(copy);
+		*p = c;
+		if (!c)
+			break;
+	}
+	return 0;
+}
+
+int cgroup_create(const struct husk_strv *dirs, struct husk_error *err)
+{
+	for (size_t i = 0; i < dirs->n; i++) {
+		int r = mkdir_cgroup(dirs->v[i]);
+		if (r < 0)
+			return husk_error_sys(err, r, "create cgroup %s", dirs->v[i]);
+	}
+	return 0;
+}
+
+int cgroup_enter(const struct husk_strv *dirs, pid_t pid, struct husk_error *err)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	for (size_t i = 0; i < dirs->n; i++) {
+		_cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", dirs->v[i]);
+		int r = write_file(procs, buf, strlen(buf));
+		if (r < 0)
+			return husk_error_sys(err, r, "join cgroup %s", dirs->v[i]);
+	}
+	return 0;
+}
+
+static int rmdir_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		{
+			_cleanup_free_ char *sub = xasprintf("%s/%s", dir, e->d_name);
+			int rr = rmdir_tree(sub);
+			if (rr < 0 && !r)
+				r = rr;
+		}
+	}
+	closedir(d);
+	if (rmdir(dir) < 0 && errno != ENOENT && !r)
+		r = -errno;
+	return r;
+}
+
+int cgroup_destroy(const struct husk_strv *dirs, struct husk_error *err)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < dirs->n; i++) {
+		/* exiting tasks leave their cgroup asynchronously: retry EBUSY for ~2s */
+		for (int tries = 0;; tries++) {
+			struct timespec ts = {0, 10 * 1000 * 1000};
+			r = rmdir_tree(dirs->v[i]);
+			if (r != -EBUSY || tries >= 200)
+				break;
+			nanosleep(&ts, NULL);
+		}
+		if (r < 0)
+			return husk_error_sys(err, r, "remove cgroup %s", dirs->v[i]);
+	}
+	return 0;
+}
+
+int cgroup_procs(const struct husk_strv *dirs, pid_t **pids, size_t *n)
+{
+	*pids = NULL;
+	*n = 0;
+	for (size_t i = 0; i < dirs->n; i++) {
+		_cleanup_free_ char *path = xasprintf("%s/cgroup.procs", dirs->v[i]), *text = NULL;
+		char *line, *save = NULL;
+
+		if (read_file(path, &text, NULL) < 0)
+			continue;
+		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			*pids = xreallocarray(*pids, *n + 1, sizeof(pid_t));
+			(*pids)[(*n)++] = (pid_t)atoi(line);
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
+bool cgroup_is_frozen(const struct husk_strv *dirs)
+{
+	for (size_t i = 0; i < dirs->n; i++) {
+		_cleanup_free_ char *v1 = xasprintf("%s/freezer.state", dirs->v[i]);
+		_cleanup_free_ char *text = NULL;
+
+		if (read_file(v1, &text, NULL) == 0)
+			return strncmp(text, "FROZEN", 6) == 0 || strncmp(text, "FREEZING", 8) == 0;
+	}
+	for (size_t i = 0; i < dirs->n; i++) {
+		_cleanup_free_ char *v2 = xasprintf("%s/cgroup.freeze", dirs->v[i]);
+		_cleanup_free_ char *text = NULL;
+
+		if (read_file(v2, &text, NULL) == 0)
+			return text[0] == '1';
+	}
+	return false;
+}
+
+int cgroup_signal_all(const struct husk_strv *dirs, int sig, struct husk_error *err)
+{
+	pid_t *pids;
+	size_t n;
+
+	/* cgroup v2's cgroup.kill takes every task atomically, forks included */
+	if (sig == SIGKILL) {
+		for (size_t i = 0; i < dirs->n; i++) {
+			_cleanup_free_ char *kill = xasprintf("%s/cgroup.kill", dirs->v[i]);
+			if (access(kill, W_OK) == 0 && write_file(kill, "1", 1) == 0)
+				return 0;
+		}
+	}
+	if (cgroup_procs(dirs, &pids, &n) < 0)
+		return husk_error_set(err, -ENOENT, "no cgroup to list the container's processes");
+	for (size_t i = 0; i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH) {
+			int e = -errno;
+			free(pids);
+			return husk_error_sys(err, e, "signal %d to pid %d", sig, (int)pids[i]);
+		}
+	free(pids);
+	return 0;
+}

@@ -1,0 +1,509 @@
+/* husk_create: the runtime's half of the create protocol. Everything made here
+ * is undone on failure: the init is killed, the cgroup and the state dir removed. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "create.h"
+#include "husk/log.h"
+#include "internal.h"
+#include "sync.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static char *now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+static int connect_console(const char *path, struct husk_error *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return husk_error_set(err, -ENAMETOOLONG, "console socket path %s is too long", path);
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return husk_error_sys(err, -errno, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int r = -errno;
+		close(fd);
+		return husk_error_sys(err, r, "connect to console socket %s", path);
+	}
+	return fd;
+}
+
+static int write_idmap(pid_t pid, const char *file, const struct husk_idmap *m, size_t n,
+		       struct husk_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/%s", (int)pid, file);
+	char *text = xstrdup("");
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		char *t = xasprintf("%s%u %u %u\n", text, m[i].container_id, m[i].host_id, m[i].size);
+		free(text);
+		text = t;
+	}
+	r = write_file(path, text, strlen(text));
+	free(text);
+	if (r < 0)
+		return husk_error_sys(err, r, "write %s", path);
+	return 0;
+}
+
+static int write_time_offsets(const struct husk_linux *l, struct husk_error *err)
+{
+	char buf[128] = "";
+	int r;
+
+	if (l->time_monotonic.set)
+		snprintf(buf, sizeof(buf), "monotonic %lld %u\n", (long long)l->time_monotonic.secs,
+			 l->time_monotonic.nanosecs);
+	if (l->time_boottime.set)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "boottime %lld %u\n",
+			 (long long)l->time_boottime.secs, l->time_boottime.nanosecs);
+	if (!*buf)
+		return 0;
+	r = write_file("/proc/self/timens_offsets", buf, strlen(buf));
+	return r < 0 ? husk_error_sys(err, r, "write time namespace offsets") : 0;
+}
+
+static int open_ns(const char *path, int type, struct husk_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return husk_error_sys(err, -errno, "open %s namespace %s", husk_namespace_name(type), path);
+	return fd;
+}
+
+/* pid and time namespaces take effect for children: the parent enters them
+ * around clone() and then returns to its own. */
+struct ns_restore {
+	int pid_fd, time_fd;
+};
+
+static int enter_for_children(struct create_ctx *c, struct ns_restore *rs, struct husk_error *err)
+{
+	const struct husk_linux *l = &c->spec->linux_;
+
+	rs->pid_fd = rs->time_fd = -1;
+	for (size_t i = 0; i < l->n_namespaces; i++) {
+		const struct husk_namespace *ns = &l->namespaces[i];
+		if (ns->type != CLONE_NEWPID && ns->type != CLONE_NEWTIME)
+			continue;
+		if (ns->type == CLONE_NEWPID && !ns->path)
+			continue; /* a new pid namespace comes from clone() itself */
+		if (ns->type == CLONE_NEWPID)
+			rs->pid_fd = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+		else
+			rs->time_fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+		if ((ns->type == CLONE_NEWPID ? rs->pid_fd : rs->time_fd) < 0)
+			return husk_error_sys(err, -errno, "open own %s namespace",
+					      husk_namespace_name(ns->type));
+		if (ns->path) {
+			if (setns(c->join_fds[i], ns->type) < 0)
+				return husk_error_sys(err, -errno, "join %s namespace %s",
+						      husk_namespace_name(ns->type), ns->path);
+		} else {
+			/* a new time namespace: offsets can only be set before anyone enters */
+			if (unshare(CLONE_NEWTIME) < 0)
+				return husk_error_sys(err, -errno, "unshare time namespace");
+			if (write_time_offsets(l, err) < 0)
+				return err->code;
+		}
+	}
+	return 0;
+}
+
+static void leave_for_children(struct ns_restore *rs)
+{
+	if (rs->pid_fd >= 0) {
+		if (setns(rs->pid_fd, CLONE_NEWPID) < 0)
+			husk_warn("restore pid namespace: %s", strerror(errno));
+		close(rs->pid_fd);
+	}
+	if (rs->time_fd >= 0) {
+		if (setns(rs->time_fd, CLONE_NEWTIME) < 0)
+			husk_warn("restore time namespace: %s", strerror(errno));
+		close(rs->time_fd);
+	}
+}
+
+static unsigned long clone_flags(const struct husk_spec *s)
+{
+	unsigned long flags = 0;
+
+	for (size_t i = 0; i < s->linux_.n_namespaces; i++) {
+		const struct husk_namespace *ns = &s->linux_.namespaces[i];
+		/* cgroup is unshared by the init once placed; time via the parent */
+		if (!ns->path && ns->type != CLONE_NEWCGROUP && ns->type != CLONE_NEWTIME)
+			flags |= (unsigned long)ns->type;
+	}
+	return flags;
+}
+
+static char *resolve_rootfs(const char *bundle, const char *root_path, struct husk_error *err)
+{
+	_cleanup_free_ char *joined = root_path[0] == '/' ? xstrdup(root_path)
+							  : xasprintf("%s/%s", bundle, root_path);
+	char *real = realpath(joined, NULL);
+	struct stat st;
+
+	if (!real) {
+		husk_error_sys(err, -errno, "rootfs %s", joined);
+		return NULL;
+	}
+	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		husk_error_set(err, -ENOTDIR, "rootfs %s: not a directory", joined);
+		free(real);
+		return NULL;
+	}
+	return real;
+}
+
+static int prepare_ctx(struct create_ctx *c, const struct husk_create_opts *o, struct husk_error *err)
+{
+	_cleanup_free_ char *config = NULL;
+	const struct husk_spec *s;
+	int r;
+
+	r = husk_validate_id(o->id, err);
+	if (r < 0)
+		return r;
+	c->bundle = realpath(o->bundle && *o->bundle ? o->bundle : ".", NULL);
+	if (!c->bundle)
+		return husk_error_sys(err, -errno, "bundle %s", o->bundle ? o->bundle : ".");
+	config = xasprintf("%s/config.json", c->bundle);
+	r = husk_spec_load(config, &c->spec, err);
+	if (r < 0)
+		return r;
+	s = c->spec;
+	if (!s->process)
+		return husk_error_set(err, -EINVAL, "config.json: process: is required to create a container");
+	if (!husk_spec_namespace(s, CLONE_NEWNS))
+		return husk_error_set(err, -EINVAL, "config.json: linux.namespaces: a mount namespace is required");
+	if (s->process->terminal && !o->console_socket)
+		return husk_error_set(err, -EINVAL,
+				      "cannot allocate a tty if husk will detach without a console socket (--console-socket)");
+	if (!s->process->terminal && o->console_socket)
+		return husk_error_set(err, -EINVAL, "--console-socket given but process.terminal is false");
+	if (o->preserve_fds < 0)
+		return husk_error_set(err, -EINVAL, "--preserve-fds must not be negative");
+	c->rootfs = resolve_rootfs(c->bundle, s->root_path, err);
+	if (!c->rootfs)
+		return err->code;
+	return 0;
+}
+
+/* Undo a failed create; safe on a partly made context. */
+static void create_undo(struct create_ctx *c, pid_t pid, bool made_dir)
+{
+	struct husk_error ignore = {0};
+
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (c->cgroup_dirs.n)
+		(void)cgroup_destroy(&c->cgroup_dirs, &ignore);
+	if (made_dir) {
+		static const char *const files[] = {"exec.fifo", "state.json", "config.json"};
+		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+			_cleanup_free_ char *f = xasprintf("%s/%s", c->state_dir, files[i]);
+			unlink(f);
+		}
+		if (rmdir(c->state_dir) < 0)
+			husk_warn("remove %s: %s", c->state_dir, strerror(errno));
+	}
+	if (c->opts && c->opts->pid_file && pid > 0)
+		unlink(c->opts->pid_file);
+}
+
+static void ctx_free(struct create_ctx *c)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(c->join_fds); i++)
+		if (c->join_fds[i] >= 0)
+			close(c->join_fds[i]);
+	if (c->fifo_fd >= 0)
+		close(c->fifo_fd);
+	if (c->console_fd >= 0)
+		close(c->console_fd);
+	if (c->sync_parent >= 0)
+		close(c->sync_parent);
+	if (c->sync_child >= 0)
+		close(c->sync_child);
+	husk_spec_free(c->spec);
+	free(c->bundle);
+	free(c->rootfs);
+	free(c->state_dir);
+	free(c->fifo_path);
+	strv_free_items(&c->cgroup_dirs);
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
+{
+	char buf[32];
+	int r;
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	r = write_file_atomic(path, buf, strlen(buf), 0644);
+	return r < 0 ? husk_error_sys(err, r, "write pid file %s", path) : 0;
+}
+
+static int on_ready(struct create_ctx *c, pid_t pid, struct husk_error *err)
+{
+	struct husk_state st = {0};
+	_cleanup_free_ char *path = xasprintf("%s/state.json", c->state_dir), *json = NULL;
+	int r;
+
+	r = proc_stat(pid, &st.start_time, NULL);
+	if (r < 0)
+		return husk_error_sys(err, r, "read start time of pid %d", (int)pid);
+	st.id = (char *)c->id;
+	st.pid = pid;
+	st.bundle = c->bundle;
+	st.rootfs = c->rootfs;
+	st.created = now_rfc3339();
+	st.owner = "";
+	st.annotations = c->spec->annotations;
+	st.cgroup_dirs = c->cgroup_dirs;
+	st.cgroup_ns = c->cgroup_ns || c->cgroup_ns_fd >= 0;
+	json = state_file_json(&st);
+	free(st.created);
+	r = write_file_atomic(path, json, strlen(json), 0600);
+	if (r < 0)
+		return husk_error_sys(err, r, "write %s", path);
+	if (c->opts->pid_file)
+		return write_pid_file(c->opts->pid_file, pid, err);
+	return 0;
+}
+
+/* The sync loop, runtime side. */
+static int sync_loop(struct create_ctx *c, pid_t pid, struct husk_error *err)
+{
+	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
+	const struct husk_spec *s = c->spec;
+	bool ran = false;
+	int r = 0;
+
+	while (r == 0) {
+		r = sync_recv(c->sync_parent, msg);
+		if (r == -EPIPE) {
+			r = ran ? 0 : husk_error_set(err, -ECHILD, "container init exited during setup");
+			break;
+		}
+		if (r < 0) {
+			r = husk_error_sys(err, r, "read sync socket");
+			break;
+		}
+		switch (msg->type) {
+		case SYNC_PROC_HOOKS: {
+			_cleanup_free_ char *st = hook_state_json(c->id, pid, "creating", c->bundle,
+								  &s->annotations);
+			r = hooks_run(s->hooks[HUSK_HOOK_PRESTART], s->n_hooks[HUSK_HOOK_PRESTART],
+				      HUSK_HOOK_PRESTART, st, err);
+			if (r == 0)
+				r = hooks_run(s->hooks[HUSK_HOOK_CREATE_RUNTIME],
+					      s->n_hooks[HUSK_HOOK_CREATE_RUNTIME], HUSK_HOOK_CREATE_RUNTIME,
+					      st, err);
+			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_RESUME, 0, st) < 0)
+				r = husk_error_sys(err, -errno, "send procResume");
+			break;
+		}
+		case SYNC_PROC_READY: {
+			_cleanup_free_ char *st = hook_state_json(c->id, pid, "created", c->bundle,
+								  &s->annotations);
+			r = on_ready(c, pid, err);
+			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_RUN, 0, st) < 0)
+				r = husk_error_sys(err, -errno, "send procRun");
+			ran = r == 0;
+			break;
+		}
+		case SYNC_PROC_ERROR:
+			r = husk_error_set(err, msg->code ? msg->code : -EINVAL, "%s", msg->payload);
+			break;
+		default:
+			r = husk_error_set(err, -EPROTO, "unexpected sync message %s",
+					   sync_type_name(msg->type));
+		}
+		if (r < 0 && msg->type != SYNC_PROC_ERROR)
+			(void)sync_send_error(c->sync_parent, err);
+	}
+	free(msg);
+	return r;
+}
+
+static int make_state_dir(struct create_ctx *c, const char *root, struct husk_error *err)
+{
+	int r = mkdir_p(root, 0700);
+
+	if (r < 0)
+		return husk_error_sys(err, r, "create state root %s", root);
+	c->state_dir = state_dir_path(root, c->id);
+	if (mkdir(c->state_dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return husk_error_set(err, -EEXIST, "container \"%s\" already exists", c->id);
+		return husk_error_sys(err, -errno, "create %s", c->state_dir);
+	}
+	return 0;
+}
+
+static int open_joins(struct create_ctx *c, struct husk_error *err)
+{
+	const struct husk_linux *l = &c->spec->linux_;
+
+	for (size_t i = 0; i < l->n_namespaces && i < ARRAY_SIZE(c->join_fds); i++) {
+		const struct husk_namespace *ns = &l->namespaces[i];
+		if (ns->type == CLONE_NEWUSER)
+			c->userns = true;
+		if (ns->type == CLONE_NEWCGROUP && !ns->path)
+			c->cgroup_ns = true;
+		if (!ns->path)
+			continue;
+		c->join_fds[i] = open_ns(ns->path, ns->type, err);
+		if (c->join_fds[i] < 0)
+			return husk_error_wrap(err, "linux.namespaces[%zu]", i);
+		if (ns->type == CLONE_NEWCGROUP)
+			c->cgroup_ns_fd = c->join_fds[i]; /* borrowed from join_fds */
+	}
+	return 0;
+}
+
+static int copy_config(struct create_ctx *c, struct husk_error *err)
+{
+	_cleanup_free_ char *dst = xasprintf("%s/config.json", c->state_dir);
+	char *text = json_dumps((json_t *)c->spec->json, JSON_COMPACT);
+	int r;
+
+	if (!text)
+		return husk_error_set(err, -ENOMEM, "serialize config");
+	r = write_file_atomic(dst, text, strlen(text), 0600);
+	free(text);
+	return r < 0 ? husk_error_sys(err, r, "write %s", dst) : 0;
+}
+
+int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_error *err)
+{
+	struct create_ctx c = {.opts = o, .id = o->id, .fifo_fd = -1, .console_fd = -1,
+			       .sync_parent = -1, .sync_child = -1, .cgroup_ns_fd = -1};
+	const char *root = o->root && *o->root ? o->root : HUSK_DEFAULT_ROOT;
+	struct ns_restore rs = {-1, -1};
+	bool made_dir = false;
+	int sv[2], r;
+	pid_t pid = -1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(c.join_fds); i++)
+		c.join_fds[i] = -1;
+	r = prepare_ctx(&c, o, err);
+	if (r < 0)
+		goto out;
+	if (c.spec->linux_.n_namespaces > ARRAY_SIZE(c.join_fds)) {
+		r = husk_error_set(err, -EINVAL, "config.json: linux.namespaces: too many entries");
+		goto out;
+	}
+	r = open_joins(&c, err);
+	if (r < 0)
+		goto out;
+	r = make_state_dir(&c, root, err);
+	if (r < 0)
+		goto out;
+	made_dir = true;
+	c.fifo_path = xasprintf("%s/exec.fifo", c.state_dir);
+	if (mkfifo(c.fifo_path, 0622) < 0 || chmod(c.fifo_path, 0622) < 0) {
+		r = husk_error_sys(err, -errno, "create %s", c.fifo_path);
+		goto out;
+	}
+	c.fifo_fd = open(c.fifo_path, O_PATH | O_CLOEXEC);
+	if (c.fifo_fd < 0) {
+		r = husk_error_sys(err, -errno, "open %s", c.fifo_path);
+		goto out;
+	}
+	r = copy_config(&c, err);
+	if (r < 0)
+		goto out;
+	r = cgroup_plan(c.spec->linux_.cgroups_path, c.id, &c.cgroup_dirs, err);
+	if (r == 0)
+		r = cgroup_create(&c.cgroup_dirs, err);
+	if (r < 0)
+		goto out;
+	if (o->console_socket) {
+		c.console_fd = connect_console(o->console_socket, err);
+		if (c.console_fd < 0) {
+			r = c.console_fd;
+			goto out;
+		}
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = husk_error_sys(err, -errno, "socketpair");
+		goto out;
+	}
+	c.sync_parent = sv[0];
+	c.sync_child = sv[1];
+	c.parent_pid = getpid();
+
+	r = enter_for_children(&c, &rs, err);
+	if (r == 0) {
+		/* fork-like clone (no new stack): the child is a copy running init_main */
+		pid = (pid_t)syscall(SYS_clone, clone_flags(c.spec) | SIGCHLD, NULL, NULL, NULL, 0);
+		if (pid == 0)
+			init_main(&c);
+		if (pid < 0)
+			r = husk_error_sys(err, -errno, "clone container init");
+	}
+	leave_for_children(&rs);
+	if (r < 0)
+		goto out;
+	close(c.sync_child);
+	c.sync_child = -1;
+	husk_debug("create %s: init is pid %d", c.id, (int)pid);
+
+	/* cgroup first: nothing the init does may escape its limits */
+	r = cgroup_enter(&c.cgroup_dirs, pid, err);
+	if (r == 0 && c.userns && !husk_spec_namespace(c.spec, CLONE_NEWUSER)->path) {
+		r = write_idmap(pid, "uid_map", c.spec->linux_.uid_mappings, c.spec->linux_.n_uid_mappings, err);
+		if (r == 0)
+			r = write_idmap(pid, "gid_map", c.spec->linux_.gid_mappings,
+					c.spec->linux_.n_gid_mappings, err);
+	}
+	if (r == 0 && sync_send(c.sync_parent, SYNC_BOOTSTRAP, 0, NULL) < 0)
+		r = husk_error_sys(err, -errno, "send bootstrap");
+	if (r == 0)
+		r = sync_loop(&c, pid, err);
+	if (r == 0)
+		*pid_out = pid;
+out:
+	if (r < 0)
+		create_undo(&c, pid, made_dir);
+	ctx_free(&c);
+	return r;
+}

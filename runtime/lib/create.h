@@ -1,0 +1,30 @@
+/* What the runtime side of create hands to the init it clones (a copy of this
+ * process, so the context is simply inherited memory). */
+#ifndef HUSK_CREATE_H
+#define HUSK_CREATE_H
+
+#include "husk/husk.h"
+
+struct create_ctx {
+	const struct husk_create_opts *opts;
+	const char *id;
+	struct husk_spec *spec;
+	char *bundle;     /* absolute */
+	char *rootfs;     /* absolute, symlinks resolved */
+	char *state_dir;
+	char *fifo_path;
+	struct husk_strv cgroup_dirs;
+	bool cgroup_ns;   /* the init unshares a cgroup namespace after it is placed */
+	int cgroup_ns_fd; /* or joins this one (borrowed from join_fds) */
+	int join_fds[8];  /* namespaces to join, by index in spec->linux_.namespaces */
+	int fifo_fd;      /* O_PATH fd of exec.fifo */
+	int console_fd;   /* connected --console-socket, or -1 */
+	int sync_parent, sync_child;
+	pid_t parent_pid;
+	bool userns;
+};
+
+/* The init: never returns. */
+__attribute__((noreturn)) void init_main(struct create_ctx *c);
+
+#endif

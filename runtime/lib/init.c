@@ -1,0 +1,365 @@
+/* The container's init, from clone() to execve(): join and set up namespaces,
+ * build the rootfs, the sync loop with the runtime, then wait on exec.fifo. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+#include <linux/keyctl.h>
+
+#include "create.h"
+#include "internal.h"
+#include "rootfs.h"
+#include "sync.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+__attribute__((noreturn)) static void init_fail(struct create_ctx *c, struct husk_error *err)
+{
+	sync_send_error(c->sync_child, err);
+	_exit(1);
+}
+
+static void reset_signals(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigset_t none;
+
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaction(s, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int join_namespaces(struct create_ctx *c, bool user_pass, struct husk_error *err)
+{
+	const struct husk_linux *l = &c->spec->linux_;
+
+	for (size_t i = 0; i < l->n_namespaces; i++) {
+		const struct husk_namespace *ns = &l->namespaces[i];
+		if (c->join_fds[i] < 0 || (ns->type == CLONE_NEWUSER) != user_pass)
+			continue;
+		if (ns->type == CLONE_NEWPID || ns->type == CLONE_NEWTIME || ns->type == CLONE_NEWCGROUP)
+			continue; /* pid/time joined by the parent; cgroup after placement */
+		if (setns(c->join_fds[i], ns->type) < 0)
+			return husk_error_sys(err, -errno, "join %s namespace %s",
+					      husk_namespace_name(ns->type), ns->path);
+	}
+	return 0;
+}
+
+static int loopback_up(struct husk_error *err)
+{
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = {0};
+
+	if (s < 0)
+		return husk_error_sys(err, -errno, "socket for lo");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return husk_error_sys(err, -errno, "get flags of lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return husk_error_sys(err, -errno, "bring lo up");
+	return 0;
+}
+
+static int send_fd(int sock, int fd, const char *name)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+/* A pty from the container's devpts: master to the console socket, slave as stdio. */
+static int setup_terminal(struct create_ctx *c, struct husk_error *err)
+{
+	const struct husk_process *p = c->spec->process;
+	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	_cleanup_close_ int slave = -1;
+	char name[128];
+	int unlock = 0;
+
+	if (master < 0)
+		return husk_error_sys(err, -errno, "open /dev/ptmx");
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return husk_error_sys(err, -errno, "unlock pty");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return husk_error_sys(err, -errno, "open pty peer");
+	if (ptsname_r(master, name, sizeof(name)) != 0)
+		snprintf(name, sizeof(name), "/dev/ptmx");
+	if (p->has_console_size) {
+		struct winsize ws = {.ws_row = (unsigned short)p->console_height,
+				     .ws_col = (unsigned short)p->console_width};
+		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
+			return husk_error_sys(err, -errno, "set console size");
+	}
+	if (send_fd(c->console_fd, master, name) < 0)
+		return husk_error_sys(err, -errno, "send pty master to the console socket");
+	close(c->console_fd);
+	c->console_fd = -1;
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		return husk_error_sys(err, -errno, "make %s the controlling terminal", name);
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			return husk_error_sys(err, -errno, "dup pty to fd %d", fd);
+	return 0;
+}
+
+static int set_rlimits(const struct husk_process *p, struct husk_error *err)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		struct rlimit rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
+		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+			return husk_error_sys(err, -errno, "setrlimit %d", p->rlimits[i].resource);
+	}
+	return 0;
+}
+
+static int set_user(const struct husk_process *p, bool userns, struct husk_error *err)
+{
+	const struct husk_user *u = &p->user;
+
+	if (setgroups(u->n_additional_gids, (const gid_t *)u->additional_gids) < 0 &&
+	    !(userns && errno == EPERM && u->n_additional_gids == 0))
+		return husk_error_sys(err, -errno, "setgroups");
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return husk_error_sys(err, -errno, "setgid %u", u->gid);
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return husk_error_sys(err, -errno, "setuid %u", u->uid);
+	return 0;
+}
+
+static const char *env_get(const struct husk_strv *env, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (size_t i = 0; i < env->n; i++)
+		if (!strncmp(env->v[i], key, klen) && env->v[i][klen] == '=')
+			return env->v[i] + klen + 1;
+	return NULL;
+}
+
+static bool is_executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Resolve args[0] as execvp would, with the container's PATH, before procReady so
+ * that a missing binary fails create, not start. Caller frees. */
+static int lookup_exec(const struct husk_process *p, char **out, struct husk_error *err)
+{
+	const char *name = p->args.v[0], *path;
+	_cleanup_free_ char *copy = NULL;
+	char *save = NULL, *dir;
+
+	if (strchr(name, '/')) {
+		if (!is_executable(name))
+			return husk_error_sys(err, access(name, X_OK) < 0 ? -errno : -EACCES,
+					      "exec: \"%s\"", name);
+		*out = xstrdup(name);
+		return 0;
+	}
+	path = env_get(&p->env, "PATH");
+	copy = xstrdup(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *cand = xasprintf("%s/%s", *dir ? dir : ".", name);
+		if (is_executable(cand)) {
+			*out = xstrdup(cand);
+			return 0;
+		}
+	}
+	return husk_error_set(err, -ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+static int check_cwd(const char *cwd, struct husk_error *err)
+{
+	char buf[4096];
+
+	if (chdir(cwd) < 0)
+		return husk_error_sys(err, -errno, "chdir to cwd (\"%s\") set in config.json", cwd);
+	/* a cwd reached through a leaked fd would not be under our root (CVE-2024-21626) */
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+		return husk_error_set(err, -EPERM,
+				      "current working directory is outside of the container's root");
+	return 0;
+}
+
+static void set_session_keyring(const char *id)
+{
+	/* best effort, as runc: kernels without keyrings just skip this */
+	(void)syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, id);
+}
+
+static int keep_fds(int preserve)
+{
+	for (int fd = 3; fd < 3 + preserve; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0 && fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+			return -errno;
+	}
+	return cloexec_from(3 + preserve);
+}
+
+void init_main(struct create_ctx *c)
+{
+	const struct husk_spec *s = c->spec;
+	const struct husk_process *p = s->process;
+	struct husk_error err = {0};
+	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
+	struct rootfs_ctx rc = {
+		.spec = s, .rootfs = c->rootfs, .bundle = c->bundle, .cgroup_dirs = &c->cgroup_dirs,
+		.cgroup_ns = c->cgroup_ns, .userns = c->userns, .no_pivot = c->opts->no_pivot,
+	};
+	_cleanup_free_ char *exe = NULL, *fifo = NULL, *start_state = NULL;
+	int fd;
+
+	close(c->sync_parent);
+	/* if the runtime dies before procRun, so do we (a runtime that died even
+	 * earlier shows as EOF on the sync socket below) */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		_exit(1);
+	reset_signals();
+	if (sync_expect(c->sync_child, SYNC_BOOTSTRAP, msg, &err) < 0)
+		_exit(1);
+	if (join_namespaces(c, true, &err) < 0 || join_namespaces(c, false, &err) < 0)
+		init_fail(c, &err);
+	if (c->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		husk_error_sys(&err, -errno, "become root in the user namespace");
+		init_fail(c, &err);
+	}
+	/* the cgroup namespace is rooted where the parent just placed us */
+	if (c->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) {
+		husk_error_sys(&err, -errno, "unshare cgroup namespace");
+		init_fail(c, &err);
+	}
+	if (c->cgroup_ns_fd >= 0 && setns(c->cgroup_ns_fd, CLONE_NEWCGROUP) < 0) {
+		husk_error_sys(&err, -errno, "join cgroup namespace");
+		init_fail(c, &err);
+	}
+	if (setsid() < 0) {
+		husk_error_sys(&err, -errno, "setsid");
+		init_fail(c, &err);
+	}
+	{
+		const struct husk_namespace *net = husk_spec_namespace(s, CLONE_NEWNET);
+		if (net && !net->path && loopback_up(&err) < 0)
+			init_fail(c, &err);
+	}
+	if (!c->opts->no_new_keyring)
+		set_session_keyring(c->id);
+	umask(0);
+	if (rootfs_prepare(&rc, &err) < 0)
+		init_fail(c, &err);
+
+	if (sync_send(c->sync_child, SYNC_PROC_HOOKS, 0, NULL) < 0)
+		_exit(1);
+	if (sync_expect(c->sync_child, SYNC_PROC_RESUME, msg, &err) < 0)
+		_exit(1);
+	if (hooks_run(s->hooks[HUSK_HOOK_CREATE_CONTAINER], s->n_hooks[HUSK_HOOK_CREATE_CONTAINER],
+		      HUSK_HOOK_CREATE_CONTAINER, msg->payload, &err) < 0)
+		init_fail(c, &err);
+
+	fifo = xasprintf("/proc/self/fd/%d", c->fifo_fd);
+	if (rootfs_pivot(&rc, &err) < 0)
+		init_fail(c, &err);
+	if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) {
+		husk_error_sys(&err, -errno, "sethostname %s", s->hostname);
+		init_fail(c, &err);
+	}
+	if (s->domainname && *s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0) {
+		husk_error_sys(&err, -errno, "setdomainname %s", s->domainname);
+		init_fail(c, &err);
+	}
+	if (p->terminal && setup_terminal(c, &err) < 0)
+		init_fail(c, &err);
+	if (rootfs_finalize(&rc, &err) < 0)
+		init_fail(c, &err);
+	if (set_rlimits(p, &err) < 0)
+		init_fail(c, &err);
+	if (p->has_oom_score_adj) {
+		char v[16];
+		int r;
+		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+		r = write_file("/proc/self/oom_score_adj", v, strlen(v));
+		if (r < 0) {
+			husk_error_sys(&err, r, "write oom_score_adj");
+			init_fail(c, &err);
+		}
+	}
+	if (set_user(p, c->userns, &err) < 0)
+		init_fail(c, &err);
+	umask(p->user.has_umask ? p->user.umask : 022);
+	if (check_cwd(p->cwd, &err) < 0 || lookup_exec(p, &exe, &err) < 0)
+		init_fail(c, &err);
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		husk_error_sys(&err, -errno, "set no_new_privs");
+		init_fail(c, &err);
+	}
+
+	if (sync_send(c->sync_child, SYNC_PROC_READY, 0, NULL) < 0)
+		_exit(1);
+	if (sync_expect(c->sync_child, SYNC_PROC_RUN, msg, &err) < 0)
+		_exit(1);
+	start_state = xstrdup(msg->payload);
+	free(msg);
+	/* from here on we outlive the runtime process */
+	prctl(PR_SET_PDEATHSIG, 0);
+	close(c->sync_child);
+	if (keep_fds(c->opts->preserve_fds) < 0)
+		_exit(1);
+
+	/* blocks until `start` opens the other end */
+	do
+		fd = open(fifo, O_WRONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0) {
+		dprintf(STDERR_FILENO, "husk: init: open exec fifo: %s\n", strerror(errno));
+		_exit(1);
+	}
+	if (write_full(fd, "0", 1) < 0)
+		_exit(1);
+	close(fd);
+	close(c->fifo_fd);
+	if (hooks_run(s->hooks[HUSK_HOOK_START_CONTAINER], s->n_hooks[HUSK_HOOK_START_CONTAINER],
+		      HUSK_HOOK_START_CONTAINER, start_state, &err) < 0) {
+		dprintf(STDERR_FILENO, "husk: start: %s\n", err.msg);
+		_exit(1);
+	}
+	execve(exe, p->args.v, p->env.v ? p->env.v : (char *[]){NULL});
+	dprintf(STDERR_FILENO, "husk: exec %s: %s\n", exe, strerror(errno));
+	_exit(127);
+}

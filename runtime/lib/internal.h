@@ -1,0 +1,46 @@
+/* Declarations shared between libhusk's files; not part of the public API. */
+#ifndef HUSK_INTERNAL_H
+#define HUSK_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "husk/husk.h"
+
+/* state.c */
+char *state_dir_path(const char *root, const char *id);
+char *state_file_json(const struct husk_state *st);
+char *hook_state_json(const char *id, pid_t pid, const char *status, const char *bundle,
+		      const struct husk_kvv *annotations);
+bool init_alive(const struct husk_state *st);
+enum husk_status derive_status(const struct husk_state *st);
+
+/* cgroup.c */
+struct cgroup_hier {
+	char *mountpoint;   /* where the hierarchy is mounted on the host */
+	char *root;         /* the mount's root inside the hierarchy */
+	char *controllers;  /* "cpu,cpuacct", "name=systemd"; "" for cgroup2 */
+	bool v2;
+};
+int cgroup_hierarchies(struct cgroup_hier **out, size_t *n);
+void cgroup_hierarchies_free(struct cgroup_hier *h, size_t n);
+/* Directories the container's cgroup has in each hierarchy. */
+int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs,
+		struct husk_error *err);
+int cgroup_create(const struct husk_strv *dirs, struct husk_error *err);
+int cgroup_enter(const struct husk_strv *dirs, pid_t pid, struct husk_error *err);
+/* rmdir the leaves (and cgroups nested in them); tolerant of already-gone dirs. */
+int cgroup_destroy(const struct husk_strv *dirs, struct husk_error *err);
+int cgroup_procs(const struct husk_strv *dirs, pid_t **pids, size_t *n);
+bool cgroup_is_frozen(const struct husk_strv *dirs);
+int cgroup_signal_all(const struct husk_strv *dirs, int sig, struct husk_error *err);
+void strv_free_items(struct husk_strv *v);
+
+/* hooks.c */
+int hooks_run(const struct husk_hook *hooks, size_t n, enum husk_hook_kind kind,
+	      const char *state_json, struct husk_error *err);
+
+/* signals */
+int pidfd_for(pid_t pid, uint64_t start_time);
+
+#endif

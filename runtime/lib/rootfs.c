@@ -1,0 +1,558 @@
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "mountopt.h"
+#include "util.h"
+
+#define FDPATH(buf, fd) (snprintf(buf, sizeof(buf), "/proc/self/fd/%d", fd), buf)
+
+int open_in_root(int rootfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	while (*path == '/')
+		path++;
+	if (!*path)
+		path = ".";
+	do
+		fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int mkdirall_in_root(int rootfd, const char *path, bool is_file)
+{
+	_cleanup_free_ char *copy = xstrdup(path);
+	_cleanup_close_ int parent = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
+	char *save = NULL, *comp, *next;
+	size_t plen = 0;
+
+	if (parent < 0)
+		return parent;
+	comp = strtok_r(copy, "/", &save);
+	if (!comp)
+		return take_fd(&parent);
+	for (; comp; comp = next) {
+		int fd;
+		next = strtok_r(NULL, "/", &save);
+		/* rebuild the prefix up to and including comp */
+		plen = (size_t)(comp - copy) + strlen(comp);
+		{
+			_cleanup_free_ char *prefix = strndup(path + 0, plen);
+			/* copy has NULs where path had '/'; path itself is intact */
+			fd = open_in_root(rootfd, prefix, O_PATH);
+			if (fd == -ENOENT) {
+				int r;
+				if (!next && is_file) {
+					r = openat(parent, comp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+					if (r >= 0)
+						close(r);
+				} else {
+					r = mkdirat(parent, comp, 0755);
+				}
+				if (r < 0 && errno != EEXIST)
+					return -errno;
+				fd = open_in_root(rootfd, prefix, O_PATH);
+			}
+		}
+		if (fd < 0)
+			return fd;
+		close(parent);
+		parent = fd;
+	}
+	return take_fd(&parent);
+}
+
+static unsigned long statvfs_mount_flags(const char *path)
+{
+	static const struct { unsigned long st, ms; } map[] = {
+		{ST_RDONLY, MS_RDONLY},	     {ST_NOSUID, MS_NOSUID},	   {ST_NODEV, MS_NODEV},
+		{ST_NOEXEC, MS_NOEXEC},	     {ST_SYNCHRONOUS, MS_SYNCHRONOUS}, {ST_MANDLOCK, MS_MANDLOCK},
+		{ST_NOATIME, MS_NOATIME},    {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
+	};
+	struct statvfs sv;
+	unsigned long flags = 0;
+
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (sv.f_flag & map[i].st)
+			flags |= map[i].ms;
+	return flags;
+}
+
+/* Remount a bind mount with flags, keeping the ones the kernel locks in place. */
+static int remount_bind(const char *path, unsigned long flags)
+{
+	unsigned long keep = statvfs_mount_flags(path) & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | keep, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int set_rec_attrs(int fd, const struct mount_opts *mo)
+{
+	struct mount_attr attr = {.attr_set = mo->rec_set, .attr_clr = mo->rec_clear};
+
+	if (!mo->rec_set && !mo->rec_clear)
+		return 0;
+	if (mo->rec_set & MOUNT_ATTR__ATIME || mo->rec_clear & MOUNT_ATTR__ATIME)
+		attr.attr_clr |= MOUNT_ATTR__ATIME;
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* After mounting on dst, fds to dst still see the covered directory: reopen. */
+static int apply_after(int rootfd, const struct husk_mount *m, const struct mount_opts *mo,
+		       bool bind, struct husk_error *err)
+{
+	unsigned long flags = mo->flags & ~(MS_REMOUNT);
+	_cleanup_close_ int fd = -1;
+	char p[64];
+	int r;
+
+	if (!(bind && flags) && !mo->propagation && !mo->rec_set && !mo->rec_clear)
+		return 0;
+	fd = open_in_root(rootfd, m->destination, O_PATH);
+	if (fd < 0)
+		return husk_error_sys(err, fd, "reopen %s", m->destination);
+	if (bind && flags) {
+		r = remount_bind(FDPATH(p, fd), flags);
+		if (r < 0)
+			return husk_error_sys(err, r, "remount %s with its options", m->destination);
+	}
+	r = set_rec_attrs(fd, mo);
+	if (r < 0)
+		return husk_error_sys(err, r, "set recursive attributes on %s", m->destination);
+	if (mo->propagation && mount(NULL, FDPATH(p, fd), NULL, mo->propagation, NULL) < 0)
+		return husk_error_sys(err, -errno, "set propagation of %s", m->destination);
+	return 0;
+}
+
+static int mount_bind(struct rootfs_ctx *c, int rootfd, const struct husk_mount *m,
+		      const struct mount_opts *mo, struct husk_error *err)
+{
+	_cleanup_free_ char *src_path = m->source[0] == '/' ? xstrdup(m->source)
+							   : xasprintf("%s/%s", c->bundle, m->source);
+	_cleanup_close_ int src = open(src_path, O_PATH | O_CLOEXEC);
+	_cleanup_close_ int dst = -1;
+	char ps[64], pd[64];
+	struct stat st;
+
+	if (src < 0)
+		return husk_error_sys(err, -errno, "bind mount source %s", src_path);
+	if (fstat(src, &st) < 0)
+		return husk_error_sys(err, -errno, "stat %s", src_path);
+	dst = mkdirall_in_root(rootfd, m->destination, !S_ISDIR(st.st_mode));
+	if (dst < 0)
+		return husk_error_sys(err, dst, "create mount point %s", m->destination);
+	if (mount(FDPATH(ps, src), FDPATH(pd, dst), NULL, MS_BIND | (mo->rbind ? MS_REC : 0), NULL) < 0)
+		return husk_error_sys(err, -errno, "bind mount %s on %s", src_path, m->destination);
+	return apply_after(rootfd, m, mo, true, err);
+}
+
+/* /proc and /sys must land on a real directory, never through a symlink
+ * (CVE-2023-27561, CVE-2023-28642). */
+static int check_ordinary_dir(int rootfd, const char *dest, struct husk_error *err)
+{
+	_cleanup_free_ char *copy = xstrdup(dest), *copy2 = xstrdup(dest);
+	_cleanup_close_ int parent = -1;
+	struct stat st;
+	char *base = basename(copy);
+
+	parent = mkdirall_in_root(rootfd, dirname(copy2), false);
+	if (parent < 0)
+		return husk_error_sys(err, parent, "create %s", dest);
+	if (fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			return husk_error_sys(err, -errno, "stat %s", dest);
+		if (mkdirat(parent, base, 0755) < 0 && errno != EEXIST)
+			return husk_error_sys(err, -errno, "mkdir %s", dest);
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return husk_error_set(err, -EINVAL, "%s must be mounted on an ordinary directory", dest);
+	return 0;
+}
+
+static int mount_cgroup(struct rootfs_ctx *c, int rootfd, const struct husk_mount *m,
+			const struct mount_opts *mo, struct husk_error *err)
+{
+	unsigned long base = mo->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
+	_cleanup_close_ int dst = mkdirall_in_root(rootfd, m->destination, false);
+	char p[64];
+
+	if (dst < 0)
+		return husk_error_sys(err, dst, "create mount point %s", m->destination);
+	if (mount("tmpfs", FDPATH(p, dst), "tmpfs", base, "mode=755") < 0)
+		return husk_error_sys(err, -errno, "mount tmpfs for cgroups on %s", m->destination);
+	for (size_t i = 0; c->cgroup_dirs && i < c->cgroup_dirs->n; i++) {
+		struct cgroup_hier *h;
+		size_t n;
+		const char *dir = c->cgroup_dirs->v[i];
+		_cleanup_free_ char *name = NULL, *sub = NULL;
+		_cleanup_close_ int src = -1, subfd = -1;
+		char ps[64];
+
+		/* the i-th dir belongs to the i-th hierarchy (cgroup_plan's order) */
+		if (cgroup_hierarchies(&h, &n) < 0 || i >= n) {
+			cgroup_hierarchies_free(h, n);
+			continue;
+		}
+		name = xstrdup(strrchr(h[i].mountpoint, '/') + 1);
+		cgroup_hierarchies_free(h, n);
+		sub = xasprintf("%s/%s", m->destination, name);
+		subfd = mkdirall_in_root(rootfd, sub, false);
+		if (subfd < 0)
+			return husk_error_sys(err, subfd, "create %s", sub);
+		src = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (src < 0)
+			return husk_error_sys(err, -errno, "open cgroup %s", dir);
+		if (mount(FDPATH(ps, src), FDPATH(p, subfd), NULL, MS_BIND, NULL) < 0)
+			return husk_error_sys(err, -errno, "bind cgroup %s on %s", dir, sub);
+		close(subfd);
+		subfd = open_in_root(rootfd, sub, O_PATH);
+		if (subfd < 0)
+			return husk_error_sys(err, subfd, "reopen %s", sub);
+		if (remount_bind(FDPATH(p, subfd), mo->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) < 0)
+			return husk_error_sys(err, -errno, "remount %s", sub);
+	}
+	if (mo->flags & MS_RDONLY) {
+		close(dst);
+		dst = open_in_root(rootfd, m->destination, O_PATH);
+		if (dst < 0 || mount(NULL, FDPATH(p, dst), NULL, MS_REMOUNT | MS_RDONLY | base, "mode=755") < 0)
+			return husk_error_sys(err, dst < 0 ? dst : -errno, "remount %s read-only", m->destination);
+	}
+	return 0;
+}
+
+static int mount_one(struct rootfs_ctx *c, int rootfd, const struct husk_mount *m,
+		     struct husk_error *err)
+{
+	struct mount_opts mo;
+	_cleanup_close_ int dst = -1;
+	char p[64];
+	int r;
+
+	mount_opts_parse(&m->options, &mo);
+	if (mo.bind) {
+		r = mount_bind(c, rootfd, m, &mo, err);
+	} else if (!strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2")) {
+		r = mount_cgroup(c, rootfd, m, &mo, err);
+	} else {
+		r = 0;
+		if (!strcmp(m->type, "proc") || !strcmp(m->type, "sysfs"))
+			r = check_ordinary_dir(rootfd, m->destination, err);
+		if (r == 0) {
+			dst = mkdirall_in_root(rootfd, m->destination, false);
+			if (dst < 0)
+				r = husk_error_sys(err, dst, "create mount point %s", m->destination);
+		}
+		if (r == 0 && mount(m->source && *m->source ? m->source : m->type, FDPATH(p, dst), m->type,
+				    mo.flags & ~MS_REMOUNT, mo.data) < 0)
+			r = husk_error_sys(err, -errno, "mount %s on %s", m->type, m->destination);
+		if (r == 0)
+			r = apply_after(rootfd, m, &mo, false, err);
+	}
+	mount_opts_free(&mo);
+	return r;
+}
+
+struct devspec {
+	const char *path;
+	char type;
+	unsigned major, minor;
+};
+
+static const struct devspec default_devices[] = {
+	{"/dev/null", 'c', 1, 3},    {"/dev/zero", 'c', 1, 5},	   {"/dev/full", 'c', 1, 7},
+	{"/dev/random", 'c', 1, 8},  {"/dev/urandom", 'c', 1, 9}, {"/dev/tty", 'c', 5, 0},
+};
+
+static int make_device(struct rootfs_ctx *c, int rootfd, const char *path, char type,
+		       unsigned major, unsigned minor, mode_t perm, uid_t uid, gid_t gid,
+		       struct husk_error *err)
+{
+	_cleanup_free_ char *copy = xstrdup(path), *copy2 = xstrdup(path);
+	_cleanup_close_ int parent = mkdirall_in_root(rootfd, dirname(copy), false);
+	const char *name = basename(copy2);
+	mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+	char pd[64];
+
+	if (parent < 0)
+		return husk_error_sys(err, parent, "create parent of %s", path);
+	if (c->userns) {
+		/* mknod is not allowed in a user namespace: bind the host's node */
+		_cleanup_close_ int src = open(path, O_PATH | O_CLOEXEC), dst = -1;
+		char ps[64];
+		int f = openat(parent, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0000);
+		if (f < 0 && errno != EEXIST)
+			return husk_error_sys(err, -errno, "create %s", path);
+		if (f >= 0)
+			close(f);
+		if (src < 0)
+			return husk_error_sys(err, -errno, "open host device %s", path);
+		dst = open_in_root(rootfd, path, O_PATH);
+		if (dst < 0)
+			return husk_error_sys(err, dst, "open %s", path);
+		if (mount(FDPATH(ps, src), FDPATH(pd, dst), NULL, MS_BIND, NULL) < 0)
+			return husk_error_sys(err, -errno, "bind device %s", path);
+		return 0;
+	}
+	if (mknodat(parent, name, kind | perm, makedev(major, minor)) < 0) {
+		if (errno != EEXIST)
+			return husk_error_sys(err, -errno, "mknod %s", path);
+		/* leave an existing node as the image made it, as runc does */
+		return 0;
+	}
+	if (fchownat(parent, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return husk_error_sys(err, -errno, "chown %s", path);
+	return 0;
+}
+
+static int create_devices(struct rootfs_ctx *c, int rootfd, struct husk_error *err)
+{
+	const struct husk_linux *l = &c->spec->linux_;
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
+		const struct devspec *d = &default_devices[i];
+		bool overridden = false;
+		for (size_t j = 0; j < l->n_devices; j++)
+			overridden |= !strcmp(l->devices[j].path, d->path);
+		if (overridden)
+			continue;
+		r = make_device(c, rootfd, d->path, d->type, d->major, d->minor, 0666, 0, 0, err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t j = 0; j < l->n_devices; j++) {
+		const struct husk_device *d = &l->devices[j];
+		r = make_device(c, rootfd, d->path, d->type, (unsigned)d->major, (unsigned)d->minor,
+				d->has_file_mode ? d->file_mode & 07777 : 0666, d->has_uid ? d->uid : 0,
+				d->has_gid ? d->gid : 0, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static bool has_mount_at(const struct husk_spec *s, const char *dest)
+{
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (!strcmp(s->mounts[i].destination, dest))
+			return true;
+	return false;
+}
+
+static int dev_symlinks(struct rootfs_ctx *c, int rootfd, struct husk_error *err)
+{
+	static const char *const links[][2] = {
+		{"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"},
+		{"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+	};
+	_cleanup_close_ int dev = mkdirall_in_root(rootfd, "/dev", false);
+	_cleanup_close_ int devdir = -1;
+	char p[64];
+
+	if (dev < 0)
+		return husk_error_sys(err, dev, "create /dev");
+	devdir = open(FDPATH(p, dev), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (devdir < 0)
+		return husk_error_sys(err, -errno, "open /dev");
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		if (symlinkat(links[i][0], devdir, links[i][1]) < 0 && errno != EEXIST)
+			return husk_error_sys(err, -errno, "symlink /dev/%s", links[i][1]);
+	if (access("/proc/kcore", F_OK) == 0 && symlinkat("/proc/kcore", devdir, "core") < 0 &&
+	    errno != EEXIST)
+		return husk_error_sys(err, -errno, "symlink /dev/core");
+	if (has_mount_at(c->spec, "/dev/pts")) {
+		if (unlinkat(devdir, "ptmx", 0) < 0 && errno != ENOENT)
+			return husk_error_sys(err, -errno, "remove /dev/ptmx");
+		if (symlinkat("pts/ptmx", devdir, "ptmx") < 0)
+			return husk_error_sys(err, -errno, "symlink /dev/ptmx");
+	}
+	return 0;
+}
+
+/* The mount point that holds path, from mountinfo (longest prefix). */
+static char *mount_point_of(const char *path)
+{
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL, *best = xstrdup("/");
+	size_t best_len = 1;
+
+	if (read_file("/proc/self/mountinfo", &text, NULL) < 0)
+		return best;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char mnt[4096];
+		size_t len;
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		len = strlen(mnt);
+		if (len > best_len && !strncmp(path, mnt, len) && (path[len] == '/' || !path[len])) {
+			free(best);
+			best = xstrdup(mnt);
+			best_len = len;
+		}
+	}
+	return best;
+}
+
+int rootfs_prepare(struct rootfs_ctx *c, struct husk_error *err)
+{
+	const struct husk_spec *s = c->spec;
+	unsigned long prop = s->linux_.rootfs_propagation ? s->linux_.rootfs_propagation
+							  : MS_SLAVE | MS_REC;
+	_cleanup_close_ int rootfd = -1;
+	int r;
+
+	/* before any mount: nothing we do may propagate back to the host */
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+		return husk_error_sys(err, -errno, "set propagation of /");
+	if (prop & MS_SHARED) {
+		/* pivot_root refuses a shared parent mount */
+		_cleanup_free_ char *copy = xstrdup(c->rootfs);
+		_cleanup_free_ char *mp = mount_point_of(dirname(copy));
+		if (mount(NULL, mp, NULL, MS_PRIVATE, NULL) < 0)
+			return husk_error_sys(err, -errno, "make %s private", mp);
+	}
+	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return husk_error_sys(err, -errno, "bind mount rootfs %s", c->rootfs);
+	rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return husk_error_sys(err, -errno, "open rootfs %s", c->rootfs);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		r = mount_one(c, rootfd, &s->mounts[i], err);
+		if (r < 0)
+			return r;
+	}
+	r = create_devices(c, rootfd, err);
+	if (r < 0)
+		return r;
+	return dev_symlinks(c, rootfd, err);
+}
+
+int rootfs_pivot(struct rootfs_ctx *c, struct husk_error *err)
+{
+	_cleanup_close_ int oldroot = -1, newroot = -1;
+
+	if (c->no_pivot) {
+		if (chdir(c->rootfs) < 0)
+			return husk_error_sys(err, -errno, "chdir %s", c->rootfs);
+		if (mount(c->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+			return husk_error_sys(err, -errno, "move rootfs to /");
+		if (chroot(".") < 0)
+			return husk_error_sys(err, -errno, "chroot");
+		if (chdir("/") < 0)
+			return husk_error_sys(err, -errno, "chdir /");
+		return 0;
+	}
+	oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	newroot = open(c->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (oldroot < 0 || newroot < 0)
+		return husk_error_sys(err, -errno, "open old and new root");
+	if (fchdir(newroot) < 0)
+		return husk_error_sys(err, -errno, "chdir to rootfs");
+	/* pivot_root(".", ".") stacks the old root on top of the new one */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return husk_error_sys(err, -errno, "pivot_root %s", c->rootfs);
+	if (fchdir(oldroot) < 0)
+		return husk_error_sys(err, -errno, "chdir to old root");
+	/* keep the unmount from propagating to the host */
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return husk_error_sys(err, -errno, "make old root rslave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return husk_error_sys(err, -errno, "unmount old root");
+	if (chdir("/") < 0)
+		return husk_error_sys(err, -errno, "chdir /");
+	return 0;
+}
+
+static int write_sysctls(const struct husk_kvv *sysctl, struct husk_error *err)
+{
+	for (size_t i = 0; i < sysctl->n; i++) {
+		_cleanup_free_ char *path = xasprintf("/proc/sys/%s", sysctl->v[i].key);
+		int r;
+		for (char *p = path + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		r = write_file(path, sysctl->v[i].value, strlen(sysctl->v[i].value));
+		if (r < 0)
+			return husk_error_sys(err, r, "sysctl %s: write %s", sysctl->v[i].key, path);
+	}
+	return 0;
+}
+
+static int readonly_path(const char *path, struct husk_error *err)
+{
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return husk_error_sys(err, -errno, "bind %s read-only", path);
+	}
+	if (remount_bind(path, MS_RDONLY | statvfs_mount_flags(path)) < 0)
+		return husk_error_sys(err, -errno, "remount %s read-only", path);
+	return 0;
+}
+
+static int mask_path(const char *path, struct husk_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? 0 : husk_error_sys(err, -errno, "mask %s", path);
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k") < 0)
+			return husk_error_sys(err, -errno, "mask directory %s", path);
+	} else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
+		return husk_error_sys(err, -errno, "mask %s", path);
+	}
+	return 0;
+}
+
+int rootfs_finalize(struct rootfs_ctx *c, struct husk_error *err)
+{
+	const struct husk_linux *l = &c->spec->linux_;
+	int r;
+
+	r = write_sysctls(&l->sysctl, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < l->readonly_paths.n; i++) {
+		r = readonly_path(l->readonly_paths.v[i], err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < l->masked_paths.n; i++) {
+		r = mask_path(l->masked_paths.v[i], err);
+		if (r < 0)
+			return r;
+	}
+	if (c->spec->root_readonly && remount_bind("/", MS_RDONLY | statvfs_mount_flags("/")) < 0)
+		return husk_error_sys(err, -errno, "remount / read-only");
+	return 0;
+}

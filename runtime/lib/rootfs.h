@@ -1,0 +1,32 @@
+/* The container's filesystem, built by the init inside its new mount namespace. */
+#ifndef HUSK_ROOTFS_H
+#define HUSK_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "husk/spec.h"
+
+struct rootfs_ctx {
+	const struct husk_spec *spec;
+	const char *rootfs;  /* absolute host path */
+	const char *bundle;  /* for relative bind sources */
+	const struct husk_strv *cgroup_dirs;
+	bool cgroup_ns;
+	bool userns;         /* devices are bind-mounted, not mknod'ed */
+	bool no_pivot;
+};
+
+/* Propagation, the rootfs bind, spec mounts in order, devices, /dev links. */
+int rootfs_prepare(struct rootfs_ctx *c, struct husk_error *err);
+/* pivot_root (or MS_MOVE + chroot with no_pivot) and drop the old root. */
+int rootfs_pivot(struct rootfs_ctx *c, struct husk_error *err);
+/* After pivot: sysctl, readonlyPaths, maskedPaths, read-only root. */
+int rootfs_finalize(struct rootfs_ctx *c, struct husk_error *err);
+
+/* Open path inside the directory fd root, never leaving it (RESOLVE_IN_ROOT). */
+int open_in_root(int rootfd, const char *path, int flags);
+/* Create missing directories (and the last component as a file when is_file)
+ * inside root; returns an O_PATH fd of the result. */
+int mkdirall_in_root(int rootfd, const char *path, bool is_file);
+
+#endif

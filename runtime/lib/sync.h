@@ -1,0 +1,37 @@
+/* Messages between the runtime (parent) and the container's init on the
+ * SOCK_SEQPACKET sync socket: one message per packet, each answered. */
+#ifndef HUSK_SYNC_H
+#define HUSK_SYNC_H
+
+#include <stdint.h>
+
+#include "husk/error.h"
+
+enum sync_type {
+	SYNC_BOOTSTRAP = 1, /* parent → init: cgroup entered, id maps written; go on */
+	SYNC_PROC_HOOKS,    /* init → parent: mounts done; run prestart/createRuntime */
+	SYNC_PROC_RESUME,   /* parent → init: hooks done (payload: state JSON) */
+	SYNC_PROC_READY,    /* init → parent: about to wait on exec.fifo */
+	SYNC_PROC_RUN,      /* parent → init: state written (payload: state JSON) */
+	SYNC_PROC_ERROR,    /* either way: failure (payload: message) */
+};
+
+#define SYNC_PAYLOAD_MAX (64 * 1024)
+
+struct sync_msg {
+	uint32_t type;
+	int32_t code;
+	uint32_t len;
+	char payload[SYNC_PAYLOAD_MAX];
+};
+
+const char *sync_type_name(uint32_t type);
+
+int sync_send(int fd, enum sync_type type, int code, const char *payload);
+int sync_send_error(int fd, const struct husk_error *err);
+/* Receive one message. -EPIPE when the peer closed the socket. */
+int sync_recv(int fd, struct sync_msg *msg);
+/* Receive and require `type`; a SYNC_PROC_ERROR becomes err. */
+int sync_expect(int fd, enum sync_type type, struct sync_msg *msg, struct husk_error *err);
+
+#endif
