@@ -1,0 +1,73 @@
+/* cgroupsPath → one directory per mounted hierarchy. Uses this machine's real
+ * /proc/self/mountinfo (read-only; nothing is created). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "internal.h"
+
+static void test_default_is_slash_id(void **state)
+{
+	(void)state;
+	struct husk_error err = {0};
+	struct husk_strv dirs;
+	struct cgroup_hier *h;
+	size_t n;
+
+	assert_int_equal(cgroup_hierarchies(&h, &n), 0);
+	assert_int_equal(cgroup_plan(NULL, "c1", &dirs, &err), 0);
+	assert_int_equal(dirs.n, n);
+	for (size_t i = 0; i < n; i++) {
+		char *want;
+		assert_true(asprintf(&want, "%s/c1", h[i].mountpoint) > 0);
+		if (!strcmp(h[i].root, "/"))
+			assert_string_equal(dirs.v[i], want);
+		free(want);
+	}
+	strv_free_items(&dirs);
+	cgroup_hierarchies_free(h, n);
+}
+
+static void test_absolute_and_cleaned(void **state)
+{
+	(void)state;
+	struct husk_error err = {0};
+	struct husk_strv dirs;
+
+	assert_int_equal(cgroup_plan("//a/./b/", "ignored", &dirs, &err), 0);
+	for (size_t i = 0; i < dirs.n; i++) {
+		size_t len = strlen(dirs.v[i]);
+		assert_true(len > 4);
+		assert_string_equal(dirs.v[i] + len - 4, "/a/b");
+	}
+	strv_free_items(&dirs);
+}
+
+static void test_refused(void **state)
+{
+	(void)state;
+	struct husk_error err = {0};
+	struct husk_strv dirs;
+
+	assert_true(cgroup_plan("/a/../../etc", "c", &dirs, &err) < 0);
+	assert_non_null(strstr(err.msg, "must not contain \"..\""));
+	assert_true(cgroup_plan("system.slice:husk:c1", "c", &dirs, &err) < 0);
+	assert_non_null(strstr(err.msg, "systemd"));
+	assert_true(cgroup_plan("/", "c", &dirs, &err) < 0);
+	assert_non_null(strstr(err.msg, "root cgroup"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_is_slash_id),
+		cmocka_unit_test(test_absolute_and_cleaned),
+		cmocka_unit_test(test_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

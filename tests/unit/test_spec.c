@@ -1,0 +1,245 @@
+/* config.json parsing: good documents become the right structs; each bad one is
+ * refused with a message that names the field. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <cmocka.h>
+
+#include "husk/spec.h"
+
+#define BASE_HEAD "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+#define PROC "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"}"
+
+static struct husk_spec *parse_ok(const char *json)
+{
+	struct husk_error err = {0};
+	struct husk_spec *s = NULL;
+	int r = husk_spec_parse(json, strlen(json), "config.json", &s, &err);
+
+	if (r != 0)
+		fail_msg("unexpected error: %s", err.msg);
+	assert_non_null(s);
+	return s;
+}
+
+static void expect_error(const char *json, const char *want)
+{
+	struct husk_error err = {0};
+	struct husk_spec *s = NULL;
+	int r = husk_spec_parse(json, strlen(json), "config.json", &s, &err);
+
+	assert_true(r < 0);
+	assert_null(s);
+	if (!strstr(err.msg, want))
+		fail_msg("error \"%s\" does not contain \"%s\"", err.msg, want);
+}
+
+static void test_minimal(void **state)
+{
+	(void)state;
+	struct husk_spec *s = parse_ok(BASE_HEAD PROC "}");
+	assert_string_equal(s->root_path, "rootfs");
+	assert_false(s->root_readonly);
+	assert_int_equal(s->process->args.n, 1);
+	assert_string_equal(s->process->args.v[0], "sh");
+	assert_null(s->process->args.v[1]);
+	assert_string_equal(s->process->cwd, "/");
+	husk_spec_free(s);
+}
+
+static void test_default_spec_parses(void **state)
+{
+	(void)state;
+	char *json = husk_spec_default_json();
+	struct husk_spec *s = parse_ok(json);
+
+	assert_true(s->process->terminal);
+	assert_string_equal(s->hostname, "husk");
+	assert_int_equal(s->n_mounts, 7);
+	assert_string_equal(s->mounts[6].destination, "/sys/fs/cgroup");
+	assert_int_equal(s->linux_.n_namespaces, 5);
+	assert_non_null(husk_spec_namespace(s, CLONE_NEWPID));
+	assert_null(husk_spec_namespace(s, CLONE_NEWUSER));
+	assert_int_equal(s->process->n_rlimits, 1);
+	assert_int_equal(s->process->rlimits[0].resource, RLIMIT_NOFILE);
+	assert_int_equal(s->process->caps[HUSK_CAP_BOUNDING].n, 3);
+	assert_int_equal(s->process->caps[HUSK_CAP_INHERITABLE].n, 0);
+	assert_int_equal(s->linux_.masked_paths.n, 10);
+	assert_int_equal(s->linux_.resources.n_devices, 1);
+	assert_false(s->linux_.resources.devices[0].allow);
+	assert_string_equal(s->linux_.resources.devices[0].access, "rwm");
+	husk_spec_free(s);
+	free(json);
+}
+
+static void test_full_linux(void **state)
+{
+	(void)state;
+	struct husk_spec *s = parse_ok(
+		BASE_HEAD PROC ",\"hostname\":\"h\",\"linux\":{"
+		"\"namespaces\":[{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},"
+		"{\"type\":\"user\"},{\"type\":\"time\"}],"
+		"\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":65536}],"
+		"\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":65536}],"
+		"\"timeOffsets\":{\"monotonic\":{\"secs\":10,\"nanosecs\":5}},"
+		"\"devices\":[{\"type\":\"c\",\"path\":\"/dev/fuse\",\"major\":10,\"minor\":229,\"fileMode\":438}],"
+		"\"cgroupsPath\":\"/husk/x\",\"rootfsPropagation\":\"rshared\","
+		"\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
+		"\"resources\":{\"memory\":{\"limit\":1048576,\"swap\":2097152,\"disableOOMKiller\":true},"
+		"\"cpu\":{\"shares\":512,\"quota\":50000,\"period\":100000,\"cpus\":\"0-1\"},"
+		"\"pids\":{\"limit\":10},\"blockIO\":{\"weight\":300,\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":100}]},"
+		"\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":0}],\"network\":{\"classID\":7,\"priorities\":[{\"name\":\"eth0\",\"priority\":3}]},"
+		"\"rdma\":{\"mlx\":{\"hcaHandles\":3}},\"unified\":{\"memory.high\":\"max\"}},"
+		"\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,\"architectures\":[\"SCMP_ARCH_X86_64\"],"
+		"\"syscalls\":[{\"names\":[\"read\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+		"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":8,\"op\":\"SCMP_CMP_EQ\"}]}]},"
+		"\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\"],"
+		"\"personality\":{\"domain\":\"LINUX\"}}}");
+	const struct husk_linux *l = &s->linux_;
+
+	assert_int_equal(l->n_namespaces, 5);
+	assert_string_equal(husk_spec_namespace(s, CLONE_NEWNET)->path, "/proc/1/ns/net");
+	assert_int_equal(l->uid_mappings[0].host_id, 1000);
+	assert_int_equal(l->time_monotonic.secs, 10);
+	assert_int_equal(l->devices[0].file_mode, 0666);
+	assert_int_equal(l->rootfs_propagation, MS_SHARED | MS_REC);
+	assert_string_equal(l->sysctl.v[0].value, "1");
+	assert_int_equal(l->resources.memory.limit, 1048576);
+	assert_true(l->resources.memory.disable_oom_killer);
+	assert_int_equal(l->resources.cpu.shares, 512);
+	assert_string_equal(l->resources.cpu.cpus, "0-1");
+	assert_int_equal(l->resources.pids.limit, 10);
+	assert_int_equal(l->resources.block_io.throttle[0][0].rate, 100);
+	assert_int_equal(l->resources.network.priorities[0].priority, 3);
+	assert_int_equal(l->resources.rdma[0].hca_handles, 3);
+	assert_false(l->resources.rdma[0].has_hca_objects);
+	assert_string_equal(l->resources.unified.v[0].key, "memory.high");
+	assert_int_equal(l->seccomp->default_action, HUSK_SCMP_ACT_ERRNO);
+	assert_int_equal(l->seccomp->syscalls[1].args[0].op, HUSK_SCMP_EQ);
+	assert_int_equal(l->seccomp->syscalls[1].args[0].value, 8);
+	husk_spec_free(s);
+}
+
+static void test_hooks_and_mounts(void **state)
+{
+	(void)state;
+	struct husk_spec *s = parse_ok(
+		BASE_HEAD PROC ",\"mounts\":[{\"destination\":\"/data\",\"source\":\"/srv\",\"options\":[\"rbind\",\"ro\"]},"
+		"{\"destination\":\"/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}],"
+		"\"hooks\":{\"prestart\":[{\"path\":\"/bin/true\",\"args\":[\"true\",\"x\"],\"timeout\":5}],"
+		"\"poststop\":[{\"path\":\"/bin/false\"}]}}");
+
+	assert_int_equal(s->n_mounts, 2);
+	assert_null(s->mounts[0].type);
+	assert_int_equal(s->mounts[0].options.n, 2);
+	assert_int_equal(s->n_hooks[HUSK_HOOK_PRESTART], 1);
+	assert_int_equal(s->hooks[HUSK_HOOK_PRESTART][0].timeout, 5);
+	assert_string_equal(s->hooks[HUSK_HOOK_PRESTART][0].args.v[1], "x");
+	assert_int_equal(s->n_hooks[HUSK_HOOK_POSTSTOP], 1);
+	assert_false(s->hooks[HUSK_HOOK_POSTSTOP][0].has_timeout);
+	husk_spec_free(s);
+}
+
+static void test_bad_documents(void **state)
+{
+	(void)state;
+	expect_error("{\"ociVersion\": \"1.0.2\", \"process\": ", "invalid JSON");
+	expect_error("[]", "must be a JSON object");
+	expect_error("{\"root\":{\"path\":\"r\"}}", "ociVersion: is required");
+	expect_error("{\"ociVersion\":\"2.0.0\",\"root\":{\"path\":\"r\"}}", "ociVersion: version 2.0.0 is not supported");
+	expect_error("{\"ociVersion\":\"banana\",\"root\":{\"path\":\"r\"}}", "not a version");
+	expect_error("{\"ociVersion\":\"1.0.0\"}", "root: is required");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[],\"cwd\":\"/\"}}",
+		     "config.json: process.args: must be a non-empty array of strings");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[1],\"cwd\":\"/\"}}", "process.args: must be a non-empty array");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\"]}}", "process.cwd: is required");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"tmp\"}}", "process.cwd: must be an absolute path");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"env\":[\"NOEQUALS\"]}}", "process.env: element 0");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"terminal\":\"yes\"}}", "process.terminal: must be a boolean");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":-1}}}", "process.user.uid: -1 is out of range");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"capabilities\":{\"bounding\":[\"CAP_FOO\"]}}}",
+		     "process.capabilities.bounding: unknown capability \"CAP_FOO\"");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"rlimits\":[{\"type\":\"RLIMIT_BOGUS\",\"soft\":1,\"hard\":1}]}}",
+		     "process.rlimits[0].type: unknown rlimit");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":10,\"hard\":1}]}}",
+		     "process.rlimits[0].soft: is greater than hard");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"oomScoreAdj\":5000}}", "process.oomScoreAdj: 5000 is out of range");
+	expect_error(BASE_HEAD PROC ",\"mounts\":[{\"destination\":\"rel\",\"type\":\"tmpfs\"}]}", "mounts[0].destination: must be an absolute path");
+	expect_error(BASE_HEAD PROC ",\"mounts\":[{\"destination\":\"/x\"}]}", "mounts[0].type: is required");
+	expect_error(BASE_HEAD PROC ",\"mounts\":[{\"destination\":\"/x\",\"options\":[\"bind\"]}]}", "mounts[0].source: is required for a bind mount");
+	expect_error(BASE_HEAD PROC ",\"mounts\":{}}", "mounts: must be an array");
+	expect_error(BASE_HEAD PROC ",\"hooks\":{\"prestart\":[{\"path\":\"rel\"}]}}", "hooks.prestart[0].path: must be an absolute path");
+	expect_error(BASE_HEAD PROC ",\"hooks\":{\"poststop\":[{\"path\":\"/x\",\"timeout\":0}]}}", "hooks.poststop[0].timeout: 0 is out of range");
+	expect_error(BASE_HEAD PROC ",\"hostname\":\"h\"}", "hostname: needs a private uts namespace");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"namespaces\":[{\"type\":\"bogus\"}]}}", "linux.namespaces[0].type: unknown namespace type \"bogus\"");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"pid\"}]}}", "linux.namespaces[1].type: duplicate namespace");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"namespaces\":[{\"type\":\"user\"}]}}", "needs linux.uidMappings");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"devices\":[{\"type\":\"x\",\"path\":\"/dev/x\"}]}}", "linux.devices[0].type: must be one of");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"devices\":[{\"type\":\"c\",\"path\":\"/dev/x\"}]}}", "linux.devices[0].major: is required");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"resources\":{\"devices\":[{\"access\":\"rwm\"}]}}}", "linux.resources.devices[0].allow: is required");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"rwx\"}]}}}", "access: must be a combination");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"resources\":{\"memory\":{\"limit\":\"lots\"}}}}", "linux.resources.memory.limit: must be an integer");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"resources\":{\"memory\":{\"limit\":2000000,\"swap\":1000000}}}}", "linux.resources.memory.swap");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"resources\":{\"blockIO\":{\"weight\":5}}}}", "linux.resources.blockIO.weight: 5 is out of range");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"resources\":{\"unified\":{\"../x\":\"1\"}}}}", "invalid cgroup file name");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOPE\"}}}", "linux.seccomp.defaultAction: unknown action");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":9,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}}}",
+		     "linux.seccomp.syscalls[0].args[0].index: 9 is out of range");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}}}",
+		     "needs linux.seccomp.listenerPath");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"rootfsPropagation\":\"sideways\"}}", "linux.rootfsPropagation: unknown propagation");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"timeOffsets\":{\"monotonic\":{\"secs\":1}}}}", "linux.timeOffsets: needs a new time namespace");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"sysctl\":{\"../../etc\":\"1\"}}}", "linux.sysctl: invalid key");
+	expect_error(BASE_HEAD PROC ",\"annotations\":{\"a\":1}}", "annotations: value of \"a\" must be a string");
+	expect_error("{\"ociVersion\":\"1.0.0\",\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"}}", "invalid JSON");
+}
+
+static void test_unknown_fields_ignored(void **state)
+{
+	(void)state;
+	husk_spec_free(parse_ok(BASE_HEAD PROC ",\"windows\":{\"x\":1},\"solaris\":3,\"vendorThing\":[1,2]}"));
+}
+
+static void test_process_json(void **state)
+{
+	(void)state;
+	const char *j = "{\"args\":[\"ls\",\"-l\"],\"cwd\":\"/tmp\",\"env\":[\"A=1\"],\"user\":{\"uid\":5,\"gid\":6,\"additionalGids\":[7,8]}}";
+	struct husk_error err = {0};
+	struct husk_process *p;
+
+	assert_int_equal(husk_process_parse(j, strlen(j), "process.json", &p, &err), 0);
+	assert_int_equal(p->user.uid, 5);
+	assert_int_equal(p->user.n_additional_gids, 2);
+	assert_int_equal(p->user.additional_gids[1], 8);
+	husk_process_free(p);
+	assert_true(husk_process_parse("{\"cwd\":\"/\"}", 11, "process.json", &p, &err) < 0);
+	assert_non_null(strstr(err.msg, "process.json: args: must be a non-empty array"));
+}
+
+static void test_name_tables(void **state)
+{
+	(void)state;
+	assert_int_equal(husk_capability_from_name("CAP_SYS_ADMIN"), 21);
+	assert_int_equal(husk_capability_from_name("sys_admin"), -1);
+	assert_string_equal(husk_capability_name(husk_capability_last()), "CAP_CHECKPOINT_RESTORE");
+	assert_int_equal(husk_namespace_type("network"), CLONE_NEWNET);
+	assert_string_equal(husk_namespace_name(CLONE_NEWUTS), "uts");
+	assert_int_equal(husk_rlimit_from_name("RLIMIT_NPROC"), RLIMIT_NPROC);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_minimal),		  cmocka_unit_test(test_default_spec_parses),
+		cmocka_unit_test(test_full_linux),	  cmocka_unit_test(test_hooks_and_mounts),
+		cmocka_unit_test(test_bad_documents),	  cmocka_unit_test(test_unknown_fields_ignored),
+		cmocka_unit_test(test_process_json),	  cmocka_unit_test(test_name_tables),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
