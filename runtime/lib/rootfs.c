@@ -41,40 +41,73 @@ int open_in_root(int rootfd, const char *path, int flags)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-int mkdirall_in_root(int rootfd, const char *path, bool is_file)
+static int mkdirall_depth(int rootfd, const char *path, bool is_file, int depth);
+
+/* comp exists under parent but does not resolve: a dangling symlink. Create its
+ * target, resolved inside the root like everything else. */
+static int create_link_target(int rootfd, int parent, const char *comp, const char *prefix,
+			      bool is_file, int depth)
+{
+	char target[4096];
+	ssize_t n = readlinkat(parent, comp, target, sizeof(target) - 1);
+	_cleanup_free_ char *dir = NULL, *resolved = NULL;
+	char *slash;
+	int fd;
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	dir = xstrdup(prefix);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		dir[0] = '\0';
+	resolved = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", dir, target);
+	fd = mkdirall_depth(rootfd, resolved, is_file, depth + 1);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 ? fd : 0;
+}
+
+static int mkdirall_depth(int rootfd, const char *path, bool is_file, int depth)
 {
 	_cleanup_free_ char *copy = xstrdup(path);
 	_cleanup_close_ int parent = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
 	char *save = NULL, *comp, *next;
-	size_t plen = 0;
 
+	if (depth > 40)
+		return -ELOOP;
 	if (parent < 0)
 		return parent;
 	comp = strtok_r(copy, "/", &save);
 	if (!comp)
 		return take_fd(&parent);
 	for (; comp; comp = next) {
-		int fd;
+		/* copy has NULs where path had '/'; the same offsets in path give the prefix */
+		_cleanup_free_ char *prefix = strndup(path, (size_t)(comp - copy) + strlen(comp));
+		bool last_file;
+		int fd, r;
+
 		next = strtok_r(NULL, "/", &save);
-		/* rebuild the prefix up to and including comp */
-		plen = (size_t)(comp - copy) + strlen(comp);
-		{
-			_cleanup_free_ char *prefix = strndup(path + 0, plen);
-			/* copy has NULs where path had '/'; path itself is intact */
-			fd = open_in_root(rootfd, prefix, O_PATH);
-			if (fd == -ENOENT) {
-				int r;
-				if (!next && is_file) {
-					r = openat(parent, comp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-					if (r >= 0)
-						close(r);
-				} else {
-					r = mkdirat(parent, comp, 0755);
-				}
-				if (r < 0 && errno != EEXIST)
-					return -errno;
-				fd = open_in_root(rootfd, prefix, O_PATH);
+		last_file = !next && is_file;
+		fd = open_in_root(rootfd, prefix, O_PATH);
+		if (fd == -ENOENT) {
+			if (last_file) {
+				r = openat(parent, comp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+				if (r >= 0)
+					close(r);
+			} else {
+				r = mkdirat(parent, comp, 0755);
 			}
+			if (r < 0 && errno != EEXIST)
+				return -errno;
+			if (r < 0) {
+				r = create_link_target(rootfd, parent, comp, prefix, last_file, depth);
+				if (r < 0)
+					return r;
+			}
+			fd = open_in_root(rootfd, prefix, O_PATH);
 		}
 		if (fd < 0)
 			return fd;
@@ -82,6 +115,11 @@ int mkdirall_in_root(int rootfd, const char *path, bool is_file)
 		parent = fd;
 	}
 	return take_fd(&parent);
+}
+
+int mkdirall_in_root(int rootfd, const char *path, bool is_file)
+{
+	return mkdirall_depth(rootfd, path, is_file, 0);
 }
 
 static unsigned long statvfs_mount_flags(const char *path)
@@ -453,7 +491,17 @@ int rootfs_prepare(struct rootfs_ctx *c, struct husk_error *err)
 	r = create_devices(c, rootfd, err);
 	if (r < 0)
 		return r;
-	return dev_symlinks(c, rootfd, err);
+	r = dev_symlinks(c, rootfd, err);
+	if (r < 0)
+		return r;
+	/* a missing cwd is made, as runc does; it is entered later as the user */
+	if (s->process && s->process->cwd) {
+		int fd = mkdirall_in_root(rootfd, s->process->cwd, false);
+		if (fd < 0)
+			return husk_error_sys(err, fd, "create cwd %s", s->process->cwd);
+		close(fd);
+	}
+	return 0;
 }
 
 int rootfs_pivot(struct rootfs_ctx *c, struct husk_error *err)
