@@ -1,0 +1,99 @@
+#!/bin/sh
+# Hooks: order, the state on stdin, args/env, the namespaces they run in,
+# timeouts; a failing hook fails its operation and leaves nothing behind.
+. "$(dirname "$0")/lib.sh"
+B=$T/b
+L=$T/hooklog
+mkdir -p "$L"
+bundle "$B" sh -c 'echo user-process-ran >> /hooklog/log'
+host_mnt=$(readlink /proc/self/ns/mnt)
+
+# A hook that logs "kind status pid mntns arg1 $FOO" to DIR/log.
+hook() { # kind dir
+	printf '{"path":"/bin/sh","args":["sh","-c","s=$(cat); echo \\"%s $(echo \\"$s\\" | sed -n \\"s/.*\\\\\\"status\\\\\\":\\\\\\"\\\\([a-z]*\\\\)\\\\\\".*/\\\\1/p\\") $(echo \\"$s\\" | sed -n \\"s/.*\\\\\\"pid\\\\\\":\\\\([0-9]*\\\\).*/\\\\1/p\\") $(readlink /proc/self/ns/mnt) $0 $FOO\\" >> %s/log","arg1"],"env":["FOO=bar"]}' "$1" "$2"
+}
+edit "$B" ".hooks = {
+  \"prestart\": [$(hook prestart "$L")],
+  \"createRuntime\": [$(hook createRuntime "$L")],
+  \"createContainer\": [$(hook createContainer "$L")],
+  \"startContainer\": [$(hook startContainer /hooklog)],
+  \"poststart\": [$(hook poststart "$L")],
+  \"poststop\": [$(hook poststop "$L")]}
+  | .mounts += [{\"destination\":\"/hooklog\",\"source\":\"$L\",\"options\":[\"bind\"]}]"
+check "hooked config is valid" jq -e .hooks "$B/config.json" >/dev/null
+
+h create -b "$B" hk </dev/null
+pid=$(state_field hk pid)
+cmnt=$(readlink /proc/"$pid"/ns/mnt)
+expect_eq "create ran prestart, createRuntime, createContainer in order" "$(cut -d' ' -f1 "$L/log" | tr '\n' ' ')" "prestart createRuntime createContainer "
+expect_eq "status on stdin during create is creating" "$(cut -d' ' -f2 "$L/log" | sort -u)" creating
+expect_eq "pid on stdin is the init" "$(cut -d' ' -f3 "$L/log" | sort -u)" "$pid"
+expect_eq "prestart ran in the runtime's mount namespace" "$(grep ^prestart "$L/log" | cut -d' ' -f4)" "$host_mnt"
+expect_eq "createRuntime ran in the runtime's mount namespace" "$(grep ^createRuntime "$L/log" | cut -d' ' -f4)" "$host_mnt"
+expect_eq "createContainer ran in the container's mount namespace" "$(grep ^createContainer "$L/log" | cut -d' ' -f4)" "$cmnt"
+expect_eq "args and env reach the hook" "$(grep ^prestart "$L/log" | cut -d' ' -f5-)" "arg1 bar"
+h start hk
+sleep 0.3
+expect_eq "start ran startContainer, the process, poststart" "$(cut -d' ' -f1 "$L/log" | tail -3 | sort | tr '\n' ' ')" "poststart startContainer user-process-ran "
+expect_eq "startContainer ran in the container's mount namespace" "$(grep ^startContainer "$L/log" | cut -d' ' -f4)" "$cmnt"
+expect_eq "startContainer ran before the user process" "$(grep -n -e ^startContainer -e user-process "$L/log" | cut -d: -f2 | cut -d' ' -f1 | tr '\n' ' ')" "startContainer user-process-ran "
+expect_eq "poststart saw status running" "$(grep ^poststart "$L/log" | cut -d' ' -f2)" running
+check "no poststop before delete" sh -c "! grep -q ^poststop $L/log"
+h delete hk
+expect_eq "delete ran poststop with status stopped" "$(grep ^poststop "$L/log" | cut -d' ' -f2)" stopped
+check "nothing left after a hooked lifecycle" nothing_left hk
+
+fail_hook='{"path":"/bin/sh","args":["sh","-c","echo failing >&2; exit 5"]}'
+for kind in prestart createRuntime createContainer; do
+	cp "$B/config.json" "$T/saved.json"
+	edit "$B" ".hooks.$kind = [$fail_hook]"
+	out=$(h create -b "$B" f-$kind 2>&1 </dev/null)
+	rc=$?
+	check "failing $kind hook fails create" [ $rc -ne 0 ]
+	expect_match "the error names the hook and its status" "$out" "husk: create: $kind hook #0: /bin/sh: exit status 5"
+	check "nothing left after a failing $kind hook" nothing_left f-$kind
+	cp "$T/saved.json" "$B/config.json"
+done
+
+: >"$L/log"
+cp "$B/config.json" "$T/saved.json"
+edit "$B" ".hooks.startContainer = [$fail_hook]"
+h create -b "$B" f-sc </dev/null
+h start f-sc
+sleep 0.3
+check "a failing startContainer hook stops the user process from running" sh -c "! grep -q user-process-ran $L/log"
+expect_eq "and the container is stopped" "$(state_field f-sc status)" stopped
+h delete f-sc
+cp "$T/saved.json" "$B/config.json"
+
+edit "$B" ".hooks.poststart = [$fail_hook] | .process.args = [\"sleep\",\"300\"]"
+h create -b "$B" f-ps </dev/null
+out=$(h start f-ps 2>&1)
+rc=$?
+check "a failing poststart hook fails start" [ $rc -ne 0 ]
+expect_match "poststart error" "$out" "poststart hook #0"
+sleep 0.3
+expect_eq "the container is killed" "$(state_field f-ps status)" stopped
+h delete f-ps
+check "nothing left after a failing poststart" nothing_left f-ps
+cp "$T/saved.json" "$B/config.json"
+
+edit "$B" ".hooks.poststop = [$fail_hook]"
+h run -b "$B" f-pst >/dev/null 2>"$T/err" </dev/null
+out=$(h delete f-pst 2>&1)
+check "a failing poststop hook only warns" nothing_left f-pst
+cp "$T/saved.json" "$B/config.json"
+
+edit "$B" '.hooks.prestart = [{"path":"/bin/sleep","args":["sleep","30"],"timeout":1}]'
+start=$(date +%s)
+out=$(h create -b "$B" f-to 2>&1 </dev/null)
+end=$(date +%s)
+expect_match "a hook past its timeout fails create" "$out" "prestart hook #0: /bin/sleep: timed out after 1s"
+check "the timeout was honoured (<5s)" [ $((end - start)) -lt 5 ]
+check "nothing left after a hook timeout" nothing_left f-to
+check "the timed-out hook was killed" no_process "sleep 30"
+edit "$B" '.hooks.prestart = [{"path":"/nonexistent/hook"}]'
+out=$(h create -b "$B" f-nx 2>&1 </dev/null)
+expect_match "a missing hook binary fails create" "$out" "prestart hook #0: /nonexistent/hook: exit status 127"
+check "nothing left after a missing hook" nothing_left f-nx
+finish
