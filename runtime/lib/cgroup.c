@@ -195,7 +195,7 @@ static int clean_path(const char *in, char **out)
 }
 
 int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs,
-		struct husk_error *err)
+		struct husk_strv *names, struct husk_error *err)
 {
 	_cleanup_free_ char *inner = NULL;
 	struct cgroup_hier *h;
@@ -204,6 +204,8 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 	int r;
 
 	memset(dirs, 0, sizeof(*dirs));
+	if (names)
+		memset(names, 0, sizeof(*names));
 	if (cgroups_path && *cgroups_path && strchr(cgroups_path, ':') && cgroups_path[0] != '/')
 		return husk_error_set(err, -EINVAL,
 				      "linux.cgroupsPath \"%s\": the systemd slice:prefix:name form needs the systemd cgroup driver, which husk does not have",
@@ -239,17 +241,20 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 		else
 			rel = full + rootlen;
 		strv_push(dirs, xasprintf("%s%s", h[i].mountpoint, rel));
+		if (names)
+			strv_push(names, xstrdup(strrchr(h[i].mountpoint, '/') + 1));
 	}
 	cgroup_hierarchies_free(h, n);
 	return 0;
 }
 
-/* cpuset v1: a new cgroup starts with empty cpus/mems and accepts no task. */
+/* cpuset v1: a new cgroup starts with empty cpus/mems and accepts no task, so a
+ * cgroup we make copies its parent's. */
 static void cpuset_inherit(const char *dir)
 {
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
 	_cleanup_free_ char *parent = xstrdup(dir);
 	char *slash = strrchr(parent, '/');
-	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
 
 	if (!slash)
 		return;
@@ -257,33 +262,47 @@ static void cpuset_inherit(const char *dir)
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		_cleanup_free_ char *mine = xasprintf("%s/%s", dir, files[i]);
 		_cleanup_free_ char *theirs = xasprintf("%s/%s", parent, files[i]);
-		_cleanup_free_ char *cur = NULL, *val = NULL;
+		_cleanup_free_ char *val = NULL;
 
-		if (read_file(mine, &cur, NULL) < 0 || (cur[0] && cur[0] != '\n'))
-			continue;
 		if (read_file(theirs, &val, NULL) == 0)
 			(void)write_file(mine, val, strlen(val));
 	}
 }
 
+/* After making a cgroup: fill cpuset values when it is in the cpuset hierarchy. */
+static int made_cgroup(const char *dir)
+{
+	_cleanup_free_ char *probe = xasprintf("%s/cpuset.cpus", dir);
+
+	if (access(probe, F_OK) == 0)
+		cpuset_inherit(dir);
+	return 0;
+}
+
+/* mkdir -p that touches only the levels it creates, top down. */
 static int mkdir_cgroup(const char *dir)
 {
-	_cleanup_free_ char *copy = xstrdup(dir);
+	_cleanup_free_ char *parent = NULL;
+	char *slash;
+	int r;
 
-	/* walk down so that cpuset parents are filled before their children */
-	for (char *p = copy + 1;; p++) {
-		char c = *p;
-		if (c != '/' && c)
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		cpuset_inherit(copy);
-		*p = c;
-		if (!c)
-			break;
-	}
-	return 0;
+	if (mkdir(dir, 0755) == 0)
+		return made_cgroup(dir);
+	if (errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	parent = xstrdup(dir);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return -ENOENT;
+	*slash = '\0';
+	r = mkdir_cgroup(parent);
+	if (r < 0)
+		return r;
+	if (mkdir(dir, 0755) < 0)
+		return errno == EEXIST ? 0 : -errno;
+	return made_cgroup(dir);
 }
 
 int cgroup_create(const struct husk_strv *dirs, struct husk_error *err)

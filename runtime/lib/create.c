@@ -268,6 +268,7 @@ static void ctx_free(struct create_ctx *c)
 	free(c->state_dir);
 	free(c->fifo_path);
 	strv_free_items(&c->cgroup_dirs);
+	strv_free_items(&c->cgroup_names);
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
@@ -451,7 +452,7 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 	r = copy_config(&c, err);
 	if (r < 0)
 		goto out;
-	r = cgroup_plan(c.spec->linux_.cgroups_path, c.id, &c.cgroup_dirs, err);
+	r = cgroup_plan(c.spec->linux_.cgroups_path, c.id, &c.cgroup_dirs, &c.cgroup_names, err);
 	if (r == 0)
 		r = cgroup_create(&c.cgroup_dirs, err);
 	if (r < 0)

@@ -14,6 +14,7 @@ struct create_ctx {
 	char *state_dir;
 	char *fifo_path;
 	struct husk_strv cgroup_dirs;
+	struct husk_strv cgroup_names; /* hierarchy names, same order */
 	bool cgroup_ns;   /* the init unshares a cgroup namespace after it is placed */
 	int cgroup_ns_fd; /* or joins this one (borrowed from join_fds) */
 	int join_fds[8];  /* namespaces to join, by index in spec->linux_.namespaces */

@@ -241,7 +241,7 @@ void init_main(struct create_ctx *c)
 	struct husk_error err = {0};
 	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
 	struct rootfs_ctx rc = {
-		.spec = s, .rootfs = c->rootfs, .bundle = c->bundle, .cgroup_dirs = &c->cgroup_dirs,
+		.spec = s, .rootfs = c->rootfs, .bundle = c->bundle, .cgroup_dirs = &c->cgroup_dirs, .cgroup_names = &c->cgroup_names,
 		.cgroup_ns = c->cgroup_ns, .userns = c->userns, .no_pivot = c->opts->no_pivot,
 	};
 	_cleanup_free_ char *exe = NULL, *fifo = NULL, *start_state = NULL;

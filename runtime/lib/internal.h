@@ -24,9 +24,10 @@ struct cgroup_hier {
 };
 int cgroup_hierarchies(struct cgroup_hier **out, size_t *n);
 void cgroup_hierarchies_free(struct cgroup_hier *h, size_t n);
-/* Directories the container's cgroup has in each hierarchy. */
+/* Directories the container's cgroup has in each hierarchy, and (optional) the
+ * name each hierarchy has under /sys/fs/cgroup ("memory", "unified"). */
 int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs,
-		struct husk_error *err);
+		struct husk_strv *names, struct husk_error *err);
 int cgroup_create(const struct husk_strv *dirs, struct husk_error *err);
 int cgroup_enter(const struct husk_strv *dirs, pid_t pid, struct husk_error *err);
 /* rmdir the leaves (and cgroups nested in them); tolerant of already-gone dirs. */

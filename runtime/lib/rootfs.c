@@ -248,21 +248,11 @@ static int mount_cgroup(struct rootfs_ctx *c, int rootfd, const struct husk_moun
 	if (mount("tmpfs", FDPATH(p, dst), "tmpfs", base, "mode=755") < 0)
 		return husk_error_sys(err, -errno, "mount tmpfs for cgroups on %s", m->destination);
 	for (size_t i = 0; c->cgroup_dirs && i < c->cgroup_dirs->n; i++) {
-		struct cgroup_hier *h;
-		size_t n;
 		const char *dir = c->cgroup_dirs->v[i];
-		_cleanup_free_ char *name = NULL, *sub = NULL;
+		_cleanup_free_ char *sub = xasprintf("%s/%s", m->destination, c->cgroup_names->v[i]);
 		_cleanup_close_ int src = -1, subfd = -1;
 		char ps[64];
 
-		/* the i-th dir belongs to the i-th hierarchy (cgroup_plan's order) */
-		if (cgroup_hierarchies(&h, &n) < 0 || i >= n) {
-			cgroup_hierarchies_free(h, n);
-			continue;
-		}
-		name = xstrdup(strrchr(h[i].mountpoint, '/') + 1);
-		cgroup_hierarchies_free(h, n);
-		sub = xasprintf("%s/%s", m->destination, name);
 		subfd = mkdirall_in_root(rootfd, sub, false);
 		if (subfd < 0)
 			return husk_error_sys(err, subfd, "create %s", sub);

@@ -11,6 +11,7 @@ struct rootfs_ctx {
 	const char *rootfs;  /* absolute host path */
 	const char *bundle;  /* for relative bind sources */
 	const struct husk_strv *cgroup_dirs;
+	const struct husk_strv *cgroup_names; /* "memory", "unified"… for each dir */
 	bool cgroup_ns;
 	bool userns;         /* devices are bind-mounted, not mknod'ed */
 	bool no_pivot;

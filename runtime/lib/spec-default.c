@@ -41,7 +41,8 @@ char *husk_spec_default_json(void)
 	doc = json_pack(
 		"{s:s, s:{s:b, s:{s:i, s:i}, s:[s], s:[s, s], s:s, s:{s:O, s:O, s:O, s:O}, s:[{s:s, s:i, s:i}], s:b},"
 		" s:{s:s, s:b}, s:s, s:o, s:o}",
-		"ociVersion", HUSK_OCI_VERSION,
+		/* runc's string: older runtimes (crun 1.8) refuse a 1.2 document */
+		"ociVersion", "1.0.2-dev",
 		"process", "terminal", 1, "user", "uid", 0, "gid", 0, "args", "sh", "env",
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", "cwd", "/",
 		"capabilities", "bounding", caps, "effective", caps, "permitted", caps, "ambient", caps,

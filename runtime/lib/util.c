@@ -114,9 +114,9 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
+	/* no fsync: state lives on tmpfs (/run) and the rename already makes
+	 * the write all-or-nothing for readers */
 	r = write_full(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)

@@ -76,8 +76,12 @@ nothing_left() {
 
 # no_process PATTERN: no process has PATTERN in its command line
 no_process() {
+	# matched in the shell: a grep here would match its own command line
 	for c in /proc/[0-9]*/cmdline; do
-		tr '\0' ' ' <"$c" 2>/dev/null | grep -q -- "$1" && { echo "process left: $1" >&2; return 1; }
+		line=$(tr '\0' ' ' <"$c" 2>/dev/null) || continue
+		case $line in
+		*"$1"*) echo "process left: $1 (${c%/cmdline})" >&2; return 1 ;;
+		esac
 	done
 	return 0
 }

@@ -15,21 +15,23 @@ static void test_default_is_slash_id(void **state)
 {
 	(void)state;
 	struct husk_error err = {0};
-	struct husk_strv dirs;
+	struct husk_strv dirs, names;
 	struct cgroup_hier *h;
 	size_t n;
 
 	assert_int_equal(cgroup_hierarchies(&h, &n), 0);
-	assert_int_equal(cgroup_plan(NULL, "c1", &dirs, &err), 0);
+	assert_int_equal(cgroup_plan(NULL, "c1", &dirs, &names, &err), 0);
 	assert_int_equal(dirs.n, n);
 	for (size_t i = 0; i < n; i++) {
 		char *want;
 		assert_true(asprintf(&want, "%s/c1", h[i].mountpoint) > 0);
 		if (!strcmp(h[i].root, "/"))
 			assert_string_equal(dirs.v[i], want);
+		assert_string_equal(names.v[i], strrchr(h[i].mountpoint, '/') + 1);
 		free(want);
 	}
 	strv_free_items(&dirs);
+	strv_free_items(&names);
 	cgroup_hierarchies_free(h, n);
 }
 
@@ -39,7 +41,7 @@ static void test_absolute_and_cleaned(void **state)
 	struct husk_error err = {0};
 	struct husk_strv dirs;
 
-	assert_int_equal(cgroup_plan("//a/./b/", "ignored", &dirs, &err), 0);
+	assert_int_equal(cgroup_plan("//a/./b/", "ignored", &dirs, NULL, &err), 0);
 	for (size_t i = 0; i < dirs.n; i++) {
 		size_t len = strlen(dirs.v[i]);
 		assert_true(len > 4);
@@ -54,11 +56,11 @@ static void test_refused(void **state)
 	struct husk_error err = {0};
 	struct husk_strv dirs;
 
-	assert_true(cgroup_plan("/a/../../etc", "c", &dirs, &err) < 0);
+	assert_true(cgroup_plan("/a/../../etc", "c", &dirs, NULL, &err) < 0);
 	assert_non_null(strstr(err.msg, "must not contain \"..\""));
-	assert_true(cgroup_plan("system.slice:husk:c1", "c", &dirs, &err) < 0);
+	assert_true(cgroup_plan("system.slice:husk:c1", "c", &dirs, NULL, &err) < 0);
 	assert_non_null(strstr(err.msg, "systemd"));
-	assert_true(cgroup_plan("/", "c", &dirs, &err) < 0);
+	assert_true(cgroup_plan("/", "c", &dirs, NULL, &err) < 0);
 	assert_non_null(strstr(err.msg, "root cgroup"));
 }
 
