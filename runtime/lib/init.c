@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -145,6 +146,74 @@ static int set_rlimits(const struct husk_process *p, struct husk_error *err)
 			return husk_error_sys(err, -errno, "setrlimit %d", p->rlimits[i].resource);
 	}
 	return 0;
+}
+
+/* "0-3,7" → a cpu set */
+static int parse_cpus(const char *list, cpu_set_t *set)
+{
+	_cleanup_free_ char *copy = xstrdup(list);
+	char *save = NULL, *tok;
+
+	CPU_ZERO(set);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *dash = strchr(tok, '-'), *end;
+		long a = strtol(tok, &end, 10), b = a;
+		if (end == tok || (dash && end != dash) || (!dash && *end))
+			return -EINVAL;
+		if (dash) {
+			b = strtol(dash + 1, &end, 10);
+			if (*end || end == dash + 1)
+				return -EINVAL;
+		}
+		if (a < 0 || b < a || b >= CPU_SETSIZE)
+			return -EINVAL;
+		for (long i = a; i <= b; i++)
+			CPU_SET(i, set);
+	}
+	return 0;
+}
+
+static int set_affinity(const char *list, struct husk_error *err)
+{
+	cpu_set_t set;
+
+	if (!list || !*list)
+		return 0;
+	if (parse_cpus(list, &set) < 0)
+		return husk_error_set(err, -EINVAL, "process.execCPUAffinity: invalid cpu list \"%s\"", list);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		return husk_error_sys(err, -errno, "set cpu affinity %s", list);
+	return 0;
+}
+
+/* ioPriority, scheduler and personality: process attributes set in the init */
+static int set_process_attrs(const struct husk_spec *s, struct husk_error *err)
+{
+	const struct husk_process *p = s->process;
+
+	if (p->io_priority.set &&
+	    syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
+		    (p->io_priority.klass << 13) | p->io_priority.priority) < 0)
+		return husk_error_sys(err, -errno, "set io priority");
+	if (p->scheduler.set) {
+		struct {
+			uint32_t size, policy;
+			uint64_t flags;
+			int32_t nice;
+			uint32_t priority;
+			uint64_t runtime, deadline, period;
+		} attr = {sizeof(attr), (uint32_t)p->scheduler.policy, p->scheduler.flags,
+			  p->scheduler.nice, (uint32_t)p->scheduler.priority, p->scheduler.runtime,
+			  p->scheduler.deadline, p->scheduler.period};
+		if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+			return husk_error_sys(err, -errno, "set scheduler");
+	}
+	if (s->linux_.personality.set) {
+		unsigned long pers = !strcmp(s->linux_.personality.domain, "LINUX32") ? PER_LINUX32 : PER_LINUX;
+		if (personality(pers) < 0)
+			return husk_error_sys(err, -errno, "set personality %s", s->linux_.personality.domain);
+	}
+	return set_affinity(p->exec_cpu_affinity_initial, err);
 }
 
 static int set_user(const struct husk_process *p, bool userns, struct husk_error *err)
@@ -308,7 +377,7 @@ void init_main(struct create_ctx *c)
 		init_fail(c, &err);
 	if (rootfs_finalize(&rc, &err) < 0)
 		init_fail(c, &err);
-	if (set_rlimits(p, &err) < 0)
+	if (set_rlimits(p, &err) < 0 || set_process_attrs(s, &err) < 0)
 		init_fail(c, &err);
 	if (p->has_oom_score_adj) {
 		char v[16];
@@ -356,6 +425,10 @@ void init_main(struct create_ctx *c)
 	close(c->fifo_fd);
 	if (hooks_run(s->hooks[HUSK_HOOK_START_CONTAINER], s->n_hooks[HUSK_HOOK_START_CONTAINER],
 		      HUSK_HOOK_START_CONTAINER, start_state, &err) < 0) {
+		dprintf(STDERR_FILENO, "husk: start: %s\n", err.msg);
+		_exit(1);
+	}
+	if (set_affinity(p->exec_cpu_affinity_final, &err) < 0) {
 		dprintf(STDERR_FILENO, "husk: start: %s\n", err.msg);
 		_exit(1);
 	}

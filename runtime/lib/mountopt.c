@@ -89,7 +89,7 @@ const char *const husk_mount_option_names[] = {
 	"rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rnoatime", "ratime",
 	"rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "private", "rprivate",
 	"shared", "rshared", "slave", "rslave", "unbindable", "runbindable", "bind", "rbind",
-	"tmpcopyup", NULL,
+	NULL, /* tmpcopyup is recognised but not supported: features does not list it */
 };
 
 unsigned long mount_propagation_flag(const char *name)

@@ -286,6 +286,11 @@ static int mount_one(struct rootfs_ctx *c, int rootfd, const struct husk_mount *
 	int r;
 
 	mount_opts_parse(&m->options, &mo);
+	if (mo.tmpcopyup) {
+		mount_opts_free(&mo);
+		return husk_error_set(err, -EOPNOTSUPP, "mount %s: option tmpcopyup is not supported by husk",
+				      m->destination);
+	}
 	if (mo.bind) {
 		r = mount_bind(c, rootfd, m, &mo, err);
 	} else if (!strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2")) {

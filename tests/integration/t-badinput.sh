@@ -50,6 +50,8 @@ bad_config "missing binary" 'exec: "no-such-binary": executable file not found i
 bad_config "binary path is a directory" 'exec: "/bin": permission denied' '.process.args = ["/bin"]'
 bad_config "terminal without console socket" 'cannot allocate a tty' '.process.terminal = true'
 bad_config "bad sysctl" 'sysctl kernel.nope: write /proc/sys/kernel/nope: no such file or directory' '.linux.sysctl = {"kernel.nope":"1"}'
+bad_config "tmpcopyup (unsupported) is refused, not ignored" 'mount /tmp: option tmpcopyup is not supported' '.mounts += [{"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["tmpcopyup"]}]'
+bad_config "bad execCPUAffinity" 'process.execCPUAffinity: invalid cpu list "banana"' '.process.execCPUAffinity = {"initial":"banana"}'
 bad_config "duplicate JSON key" 'invalid JSON' 'RAW:{"ociVersion":"1.0.2","ociVersion":"1.0.2"}'
 
 # /proc must be mounted on a real directory, not a symlink out of the way

@@ -76,6 +76,18 @@ expect_eq "oom_score_adj" "$(run_in "$B" cat /proc/self/oom_score_adj)" 123
 edit "$B" '.process.noNewPrivileges = true'
 expect_eq "no_new_privs set when asked" "$(run_in "$B" sh -c 'grep NoNewPrivs /proc/self/status | tr -d " \t"')" "NoNewPrivs:1"
 
+# process attributes: io priority, scheduler, personality, cpu affinity
+edit "$B" '.process.ioPriority = {"class":"IOPRIO_CLASS_IDLE","priority":0} | .process.scheduler = {"policy":"SCHED_BATCH","nice":7}'
+out=$(run_in "$B" sh -c 'ionice -p $$; cut -d" " -f41 /proc/self/stat; cut -d" " -f19 /proc/self/stat')
+expect_match "ioPriority applied" "$out" '^idle'
+expect_match "scheduler policy applied (3 = SCHED_BATCH)" "$(echo "$out" | sed -n 2p)" '^3$'
+expect_match "scheduler nice applied" "$(echo "$out" | sed -n 3p)" '^7$'
+edit "$B" 'del(.process.ioPriority) | del(.process.scheduler) | .linux.personality = {"domain":"LINUX32"} | .process.execCPUAffinity = {"initial":"0","final":"1"}'
+out=$(run_in "$B" sh -c 'uname -m; grep Cpus_allowed_list /proc/self/status | tr -d " \t"')
+expect_match "personality LINUX32 makes uname report 32-bit" "$out" '^i[3-6]86$'
+expect_match "execCPUAffinity final applies to the process" "$out" '^Cpus_allowed_list:1$'
+edit "$B" 'del(.linux.personality) | del(.process.execCPUAffinity)'
+
 # sysctl in the container's namespaces
 edit "$B" '.linux.sysctl = {"net.ipv4.ip_forward":"1","kernel.msgmax":"4321"}'
 expect_eq "sysctl written in the container" "$(run_in "$B" sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/msgmax')" "1
