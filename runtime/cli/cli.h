@@ -25,7 +25,7 @@ struct verb {
 /* Print "husk: VERB: msg" (and log it); returns the exit status 1. */
 int cli_fail(const char *verb, const struct husk_error *err);
 int cli_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Handles --help for a verb (prints usage, returns true). */
+/* Handles --help and --version for a verb (prints, returns true). */
 bool cli_help_requested(const char *verb, int argc, char **argv);
 int cli_parse_int(const char *verb, const char *opt, const char *s, int *out);
 

@@ -91,6 +91,10 @@ bool cli_help_requested(const char *verb, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;
+		if (!strcmp(argv[i], "--version")) {
+			printf("husk version %s\nspec: %s\n", HUSK_VERSION, HUSK_OCI_VERSION);
+			return true;
+		}
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf("usage: husk %s %s\n\n%s\n", verb, v->args, v->summary);
 			if (v->options)

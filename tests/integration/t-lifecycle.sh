@@ -131,6 +131,7 @@ check "spec writes a config.json husk accepts" sh -c "jq -e '.process.args == [\
 out=$(h spec --bundle "$T/s" 2>&1)
 expect_match "spec refuses to overwrite" "$out" "exists; remove it first"
 check "--version" sh -c "$HUSK --version | grep -q 'husk version'"
+check "--version of a verb" sh -c "$HUSK state --version | grep -q 'husk version'"
 check "--help of a verb" sh -c "$HUSK create --help | grep -q -- '--console-socket'"
 
 # json log format
