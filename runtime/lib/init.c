@@ -26,6 +26,7 @@
 #include "create.h"
 #include "internal.h"
 #include "rootfs.h"
+#include "security.h"
 #include "sync.h"
 #include "util.h"
 
@@ -389,7 +390,8 @@ void init_main(struct create_ctx *c)
 			init_fail(c, &err);
 		}
 	}
-	if (set_user(p, c->userns, &err) < 0)
+	if (caps_before_user(p, &err) < 0 || set_user(p, c->userns, &err) < 0 ||
+	    caps_after_user(p, &err) < 0)
 		init_fail(c, &err);
 	umask(p->user.has_umask ? p->user.umask : 022);
 	if (check_cwd(p->cwd, &err) < 0 || lookup_exec(p, &exe, &err) < 0)
