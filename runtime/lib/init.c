@@ -390,6 +390,9 @@ void init_main(struct create_ctx *c)
 			init_fail(c, &err);
 		}
 	}
+	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the drop */
+	if (!p->no_new_privileges && seccomp_apply(s->linux_.seccomp, &err) < 0)
+		init_fail(c, &err);
 	if (caps_before_user(p, &err) < 0 || set_user(p, c->userns, &err) < 0 ||
 	    caps_after_user(p, &err) < 0)
 		init_fail(c, &err);
@@ -400,6 +403,9 @@ void init_main(struct create_ctx *c)
 		husk_error_sys(&err, -errno, "set no_new_privs");
 		init_fail(c, &err);
 	}
+	/* with no_new_privs: as late as possible, so the profile needs few of our syscalls */
+	if (p->no_new_privileges && seccomp_apply(s->linux_.seccomp, &err) < 0)
+		init_fail(c, &err);
 
 	if (sync_send(c->sync_child, SYNC_PROC_READY, 0, NULL) < 0)
 		_exit(1);

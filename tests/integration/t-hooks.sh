@@ -84,14 +84,14 @@ out=$(h delete f-pst 2>&1)
 check "a failing poststop hook only warns" nothing_left f-pst
 cp "$T/saved.json" "$B/config.json"
 
-edit "$B" '.hooks.prestart = [{"path":"/bin/sleep","args":["sleep","30"],"timeout":1}]'
+edit "$B" '.hooks.prestart = [{"path":"/bin/sleep","args":["sleep","987"],"timeout":1}]'
 start=$(date +%s)
 out=$(h create -b "$B" f-to 2>&1 </dev/null)
 end=$(date +%s)
 expect_match "a hook past its timeout fails create" "$out" "prestart hook #0: /bin/sleep: timed out after 1s"
 check "the timeout was honoured (<5s)" [ $((end - start)) -lt 5 ]
 check "nothing left after a hook timeout" nothing_left f-to
-check "the timed-out hook was killed" no_process "sleep 30"
+check "the timed-out hook was killed" no_process "sleep 987"
 edit "$B" '.hooks.prestart = [{"path":"/nonexistent/hook"}]'
 out=$(h create -b "$B" f-nx 2>&1 </dev/null)
 expect_match "a missing hook binary fails create" "$out" "prestart hook #0: /nonexistent/hook: exit status 127"

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Seccomp from linux.seccomp, seen from inside: denied syscalls with the spec's
+# errno, argument filters, unknown names skipped, kill actions, both load points.
+. "$(dirname "$0")/lib.sh"
+B=$T/b
+bundle "$B" sh -c 'mkdir /tmp/x; echo rc=$?; grep Seccomp: /proc/self/status | tr -d "\t"'
+deny_mkdir='{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],
+  "syscalls":[{"names":["mkdir","mkdirat","no_such_syscall"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}'
+edit "$B" ".linux.seccomp = $deny_mkdir"
+out=$(h run -b "$B" s1 2>&1 </dev/null)
+expect_match "mkdir denied with errnoRet 1 (EPERM)" "$out" "Operation not permitted"
+expect_match "mkdir returned failure" "$out" "^rc=1$"
+expect_match "the process runs under a filter (mode 2)" "$out" "^Seccomp:2$"
+check "an unknown syscall name was skipped, not fatal" [ -n "$out" ]
+
+edit "$B" '.linux.seccomp.syscalls[0].errnoRet = 28'
+expect_match "errnoRet chooses the errno (28 = ENOSPC)" "$(h run -b "$B" s2 2>&1 </dev/null)" "No space left on device"
+
+edit "$B" '.process.noNewPrivileges = false'
+expect_match "loaded before the capability drop when no_new_privs is off" "$(h run -b "$B" s3 2>&1 </dev/null)" "^Seccomp:2$"
+edit "$B" '.process.noNewPrivileges = true'
+
+# kill(pid, sig) denied only when sig == SIGUSR1 (10): an argument filter
+edit "$B" '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["kill"],"action":"SCMP_ACT_ERRNO","errnoRet":1,
+  "args":[{"index":1,"value":10,"op":"SCMP_CMP_EQ"}]}]} | .process.args = ["sh","-c","kill -0 1; echo zero=$?; kill -USR1 1; echo usr1=$?"]'
+out=$(h run -b "$B" s4 2>&1 </dev/null)
+expect_match "kill with signal 0 passes the argument filter" "$out" "^zero=0$"
+expect_match "kill with SIGUSR1 is denied by the argument filter" "$out" "^usr1=1$"
+
+# the shell reads getppid() for $PPID at startup, so pid 1 itself is killed
+edit "$B" '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getppid"],"action":"SCMP_ACT_KILL_PROCESS"}]}
+  | .process.args = ["sh","-c","echo $PPID"]'
+h run -b "$B" s5 >/dev/null 2>&1 </dev/null
+rc=$?
+expect_eq "SCMP_ACT_KILL_PROCESS kills with SIGSYS (128+31)" "$rc" 159
+
+edit "$B" '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_VAX"]} | .process.args = ["true"]'
+out=$(h run -b "$B" s6 2>&1 </dev/null)
+expect_match "an unknown architecture is a clear error" "$out" 'linux.seccomp.architectures: unknown "SCMP_ARCH_VAX"'
+check "nothing left after a seccomp error" nothing_left s6
+finish
