@@ -199,10 +199,16 @@ int husk_delete(const char *root, const char *id, bool force, struct husk_error 
 	switch (st->status) {
 	case HUSK_STATUS_STOPPED:
 		break;
-	case HUSK_STATUS_CREATED:
+	case HUSK_STATUS_CREATED: {
 		/* never started: nothing of the user's runs yet, delete needs no --force */
-		kill(st->pid, SIGKILL);
+		int pidfd = pidfd_for(st->pid, st->start_time);
+		if (pidfd >= 0) {
+			if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+				husk_warn("delete %s: kill init: %s", st->id, strerror(errno));
+			close(pidfd);
+		}
 		break;
+	}
 	default:
 		if (!force) {
 			r = husk_error_set(err, -EBUSY, "cannot delete container %s that is not stopped: %s",
