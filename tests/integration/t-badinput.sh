@@ -62,6 +62,15 @@ expect_match "/proc as a symlink is refused" "$out" "/proc must be mounted on an
 check "nothing left after /proc symlink" nothing_left procsym
 rm "$B/rootfs/proc" && mkdir "$B/rootfs/proc"
 
+# CVE-2024-21626: a cwd through a passed host dirfd must not put the process outside the root
+cp "$T/good.json" "$B/config.json"
+edit "$B" '.process.cwd = "/proc/self/fd/3"'
+out=$(h create --preserve-fds 1 -b "$B" cve21626 2>&1 </dev/null 3<"$T")
+check "a cwd through /proc/self/fd/N is refused" [ $? -ne 0 ]
+expect_match "with a clear error" "$out" "cwd /proc/self/fd/3|outside of the container"
+check "nothing left after the cwd attack" nothing_left cve21626
+cp "$T/good.json" "$B/config.json"
+
 check "no process of any failed create survives" no_process "sleep 300"
 
 # ids, bundles, duplicates
