@@ -66,11 +66,22 @@ int husk_start(const char *root, const char *id, struct husk_error *err)
 							 : "cannot start an already running container");
 		goto out;
 	}
+	{
+		/* before the release: a start that fails must not leave the process running */
+		_cleanup_free_ char *config = xasprintf("%s/config.json", st->state_dir);
+		r = husk_spec_load(config, &spec, err);
+		if (r < 0)
+			goto out;
+	}
 	fifo = xasprintf("%s/exec.fifo", st->state_dir);
 	fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		r = husk_error_sys(err, -errno, "open %s", fifo);
+		goto out;
+	}
 	pidfd = pidfd_for(st->pid, st->start_time);
-	if (fd < 0 || pidfd < 0) {
-		r = husk_error_sys(err, fd < 0 ? -errno : pidfd, "open %s", fifo);
+	if (pidfd < 0) {
+		r = husk_error_set(err, -ESRCH, "container init exited before it was started");
 		goto out;
 	}
 	for (;;) {
@@ -98,12 +109,6 @@ int husk_start(const char *root, const char *id, struct husk_error *err)
 	}
 	if (unlink(fifo) < 0)
 		husk_warn("remove %s: %s", fifo, strerror(errno));
-	{
-		_cleanup_free_ char *config = xasprintf("%s/config.json", st->state_dir);
-		r = husk_spec_load(config, &spec, err);
-		if (r < 0)
-			goto out;
-	}
 	state = hook_state_json(st->id, st->pid, "running", st->bundle, &st->annotations);
 	r = hooks_run(spec->hooks[HUSK_HOOK_POSTSTART], spec->n_hooks[HUSK_HOOK_POSTSTART],
 		      HUSK_HOOK_POSTSTART, state, err);

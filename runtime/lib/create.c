@@ -470,7 +470,6 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 	}
 	c.sync_parent = sv[0];
 	c.sync_child = sv[1];
-	c.parent_pid = getpid();
 
 	r = enter_for_children(&c, &rs, err);
 	if (r == 0) {

@@ -21,7 +21,6 @@ struct create_ctx {
 	int fifo_fd;      /* O_PATH fd of exec.fifo */
 	int console_fd;   /* connected --console-socket, or -1 */
 	int sync_parent, sync_child;
-	pid_t parent_pid;
 	bool userns;
 };
 

@@ -17,21 +17,6 @@
 #include "internal.h"
 #include "util.h"
 
-/* Write the state without dying of SIGPIPE when a hook ignores stdin. */
-static void feed_stdin(int fd, const char *data)
-{
-	sigset_t pipe_set, old;
-	struct timespec zero = {0, 0};
-
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &pipe_set, &old);
-	(void)!write_full(fd, data, strlen(data));
-	while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
-		;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -40,25 +25,66 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait for pid up to timeout_ms (-1 = forever). Returns 0 and the status, or -ETIMEDOUT. */
-static int wait_timeout(pid_t pid, int timeout_ms, int *status)
+/* Feed the state on the hook's stdin and wait for it to exit, both under one
+ * deadline (-1: none): a hook that never reads cannot block us past its timeout.
+ * Returns 0 once the hook has exited, -ETIMEDOUT, or -errno. */
+static int feed_and_wait(int pidfd, int in, const char *data, long long deadline)
 {
-	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	long long deadline = now_ms() + timeout_ms;
+	size_t len = strlen(data), off = 0;
+	sigset_t pipe_set, old;
+	struct timespec zero = {0, 0};
+	int r = 0;
 
-	while (timeout_ms >= 0 && pidfd >= 0) {
-		struct pollfd p = {.fd = pidfd, .events = POLLIN};
-		long long left = deadline - now_ms();
+	/* a hook that closes stdin early must not kill us with SIGPIPE */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	if (fcntl(in, F_SETFL, O_NONBLOCK) < 0) {
+		r = -errno;
+		goto out;
+	}
+	for (;;) {
+		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN},
+				      {.fd = in, .events = POLLOUT}};
+		long long left = deadline < 0 ? -1 : deadline - now_ms();
 		int n;
 
-		if (left <= 0)
-			return -ETIMEDOUT;
-		n = poll(&p, 1, (int)left);
-		if (n < 0 && errno != EINTR)
+		if (in >= 0 && off == len) {
+			close(in); /* EOF on the hook's stdin */
+			in = -1;
+		}
+		if (deadline >= 0 && left <= 0) {
+			r = -ETIMEDOUT;
 			break;
-		if (n > 0)
+		}
+		n = poll(p, in >= 0 ? 2 : 1, (int)left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
 			break;
+		}
+		if (p[0].revents & POLLIN)
+			break; /* exited */
+		if (in >= 0 && p[1].revents) {
+			ssize_t w = write(in, data + off, len - off);
+			if (w > 0)
+				off += (size_t)w;
+			else if (w < 0 && errno != EAGAIN && errno != EINTR)
+				off = len; /* EPIPE: the hook does not want the rest */
+		}
 	}
+out:
+	if (in >= 0)
+		close(in);
+	while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
+		;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+static int reap(pid_t pid, int *status)
+{
 	while (waitpid(pid, status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
@@ -69,7 +95,9 @@ static int run_one(const struct husk_hook *h, const char *state, struct husk_err
 {
 	char *argv_default[2] = {h->path, NULL};
 	char *env_empty[1] = {NULL};
+	_cleanup_close_ int pidfd = -1;
 	int pipefd[2], status, r;
+	long long deadline;
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -92,15 +120,25 @@ static int run_one(const struct husk_hook *h, const char *state, struct husk_err
 		_exit(127);
 	}
 	close(pipefd[0]);
-	feed_stdin(pipefd[1], state);
-	close(pipefd[1]);
-	r = wait_timeout(pid, h->has_timeout ? h->timeout * 1000 : -1, &status);
-	if (r == -ETIMEDOUT) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		return husk_error_set(err, -ETIMEDOUT, "%s: timed out after %ds", h->path, h->timeout);
+	deadline = h->has_timeout ? now_ms() + (long long)h->timeout * 1000 : -1;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		r = husk_error_sys(err, -errno, "%s: pidfd_open", h->path);
+		close(pipefd[1]);
+	} else {
+		r = feed_and_wait(pidfd, pipefd[1], state, deadline);
+		if (r == -ETIMEDOUT)
+			r = husk_error_set(err, r, "%s: timed out after %ds", h->path, h->timeout);
+		else if (r < 0)
+			r = husk_error_sys(err, r, "%s: wait", h->path);
 	}
+	if (r < 0) {
+		/* whatever went wrong, the hook does not outlive the operation */
+		kill(pid, SIGKILL);
+		reap(pid, &status);
+		return r;
+	}
+	r = reap(pid, &status);
 	if (r < 0)
 		return husk_error_sys(err, r, "%s: wait", h->path);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

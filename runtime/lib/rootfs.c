@@ -240,6 +240,7 @@ static int mount_cgroup(struct rootfs_ctx *c, int rootfd, const struct husk_moun
 			const struct mount_opts *mo, struct husk_error *err)
 {
 	unsigned long base = mo->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
+	int r;
 	_cleanup_close_ int dst = mkdirall_in_root(rootfd, m->destination, false);
 	char p[64];
 
@@ -265,8 +266,9 @@ static int mount_cgroup(struct rootfs_ctx *c, int rootfd, const struct husk_moun
 		subfd = open_in_root(rootfd, sub, O_PATH);
 		if (subfd < 0)
 			return husk_error_sys(err, subfd, "reopen %s", sub);
-		if (remount_bind(FDPATH(p, subfd), mo->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) < 0)
-			return husk_error_sys(err, -errno, "remount %s", sub);
+		r = remount_bind(FDPATH(p, subfd), mo->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+		if (r < 0)
+			return husk_error_sys(err, r, "remount %s", sub);
 	}
 	if (mo->flags & MS_RDONLY) {
 		close(dst);
@@ -557,8 +559,10 @@ static int readonly_path(const char *path, struct husk_error *err)
 			return 0;
 		return husk_error_sys(err, -errno, "bind %s read-only", path);
 	}
-	if (remount_bind(path, MS_RDONLY | statvfs_mount_flags(path)) < 0)
-		return husk_error_sys(err, -errno, "remount %s read-only", path);
+	int r = remount_bind(path, MS_RDONLY | statvfs_mount_flags(path));
+
+	if (r < 0)
+		return husk_error_sys(err, r, "remount %s read-only", path);
 	return 0;
 }
 

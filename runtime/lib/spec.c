@@ -988,19 +988,28 @@ static int parse_doc(json_t *doc, struct husk_spec *s, struct husk_error *err)
 	return validate(s, err);
 }
 
+static json_t *load_json(const char *text, size_t len, const char *what, struct husk_error *err)
+{
+	json_error_t jerr;
+	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!doc)
+		husk_error_set(err, -EINVAL, "%s: invalid JSON at line %d column %d: %s", what,
+			       jerr.line, jerr.column, jerr.text);
+	return doc;
+}
+
 int husk_spec_parse(const char *text, size_t len, const char *what, struct husk_spec **out,
 		    struct husk_error *err)
 {
 	struct husk_spec *s;
-	json_error_t jerr;
 	json_t *doc;
 	int r;
 
 	*out = NULL;
-	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	doc = load_json(text, len, what, err);
 	if (!doc)
-		return husk_error_set(err, -EINVAL, "%s: invalid JSON at line %d column %d: %s", what,
-				      jerr.line, jerr.column, jerr.text);
+		return err->code;
 	s = xcalloc(1, sizeof(*s));
 	s->json = doc;
 	r = parse_doc(doc, s, err);
@@ -1028,15 +1037,13 @@ int husk_process_parse(const char *text, size_t len, const char *what, struct hu
 		       struct husk_error *err)
 {
 	struct husk_process *p;
-	json_error_t jerr;
 	json_t *doc;
 	int r;
 
 	*out = NULL;
-	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	doc = load_json(text, len, what, err);
 	if (!doc)
-		return husk_error_set(err, -EINVAL, "%s: invalid JSON at line %d column %d: %s", what,
-				      jerr.line, jerr.column, jerr.text);
+		return err->code;
 	p = xcalloc(1, sizeof(*p));
 	r = json_is_object(doc) ? parse_process_obj(doc, "", p, err)
 				: husk_error_set(err, -EINVAL, "must be a JSON object");

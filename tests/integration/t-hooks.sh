@@ -92,6 +92,23 @@ expect_match "a hook past its timeout fails create" "$out" "prestart hook #0: /b
 check "the timeout was honoured (<5s)" [ $((end - start)) -lt 5 ]
 check "nothing left after a hook timeout" nothing_left f-to
 check "the timed-out hook was killed" no_process "sleep 987"
+# a state larger than a pipe buffer (big annotations): a hook that never reads
+# stdin is still bounded by its timeout; one that reads gets all of it
+edit "$B" '.annotations = {"big": ("a" * 300000)} | .hooks.prestart = [{"path":"/bin/sleep","args":["sleep","986"],"timeout":1}]'
+check "the config really carries the large annotation" [ "$(jq -r '.annotations.big | length' "$B/config.json")" = 300000 ]
+start=$(date +%s)
+out=$(timeout 20 "$HUSK" --root "$ROOT" create -b "$B" f-big 2>&1 </dev/null)
+end=$(date +%s)
+expect_match "a hook that ignores a large stdin still times out" "$out" "prestart hook #0: /bin/sleep: timed out after 1s"
+check "within its timeout (<5s), not blocked on the pipe" [ $((end - start)) -lt 5 ]
+check "nothing left after the large-state timeout" nothing_left f-big
+check "that hook was killed" no_process "sleep 986"
+edit "$B" '.hooks.prestart = [{"path":"/bin/sh","args":["sh","-c","wc -c > '"$L"'/size"]}]'
+h create -b "$B" f-bigread </dev/null
+check "a hook reading a large state gets all of it" [ "$(cat "$L/size")" -gt 300000 ]
+h delete f-bigread
+edit "$B" 'del(.annotations)'
+
 edit "$B" '.hooks.prestart = [{"path":"/nonexistent/hook"}]'
 out=$(h create -b "$B" f-nx 2>&1 </dev/null)
 expect_match "a missing hook binary fails create" "$out" "prestart hook #0: /nonexistent/hook: exit status 127"
