@@ -22,6 +22,7 @@
 #include "create.h"
 #include "husk/log.h"
 #include "internal.h"
+#include "security.h"
 #include "sync.h"
 #include "util.h"
 
@@ -315,10 +316,10 @@ static int sync_loop(struct create_ctx *c, pid_t pid, struct husk_error *err)
 	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
 	const struct husk_spec *s = c->spec;
 	bool ran = false;
-	int r = 0;
+	int r = 0, passfd = -1;
 
 	while (r == 0) {
-		r = sync_recv(c->sync_parent, msg);
+		r = sync_recv_fd(c->sync_parent, msg, &passfd);
 		if (r == -EPIPE) {
 			r = ran ? 0 : husk_error_set(err, -ECHILD, "container init exited during setup");
 			break;
@@ -350,6 +351,17 @@ static int sync_loop(struct create_ctx *c, pid_t pid, struct husk_error *err)
 			ran = r == 0;
 			break;
 		}
+		case SYNC_PROC_SECCOMP: {
+			_cleanup_free_ char *st = hook_state_json(c->id, pid, "creating", c->bundle,
+								  &s->annotations);
+			if (passfd < 0 || !s->linux_.seccomp || !s->linux_.seccomp->listener_path)
+				r = husk_error_set(err, -EPROTO, "procSeccomp without a notify fd");
+			else
+				r = seccomp_listener_send(s->linux_.seccomp, st, pid, passfd, err);
+			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_SECCOMP_DONE, 0, NULL) < 0)
+				r = husk_error_sys(err, -errno, "send procSeccompDone");
+			break;
+		}
 		case SYNC_PROC_ERROR:
 			r = husk_error_set(err, msg->code ? msg->code : -EINVAL, "%s", msg->payload);
 			break;
@@ -357,6 +369,9 @@ static int sync_loop(struct create_ctx *c, pid_t pid, struct husk_error *err)
 			r = husk_error_set(err, -EPROTO, "unexpected sync message %s",
 					   sync_type_name(msg->type));
 		}
+		if (passfd >= 0)
+			close(passfd);
+		passfd = -1;
 		if (r < 0 && msg->type != SYNC_PROC_ERROR)
 			(void)sync_send_error(c->sync_parent, err);
 	}

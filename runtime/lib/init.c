@@ -85,24 +85,6 @@ static int loopback_up(struct husk_error *err)
 	return 0;
 }
 
-static int send_fd(int sock, int fd, const char *name)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf)};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
-}
-
 /* A pty from the container's devpts: master to the console socket, slave as stdio. */
 static int setup_terminal(struct create_ctx *c, struct husk_error *err)
 {
@@ -127,7 +109,7 @@ static int setup_terminal(struct create_ctx *c, struct husk_error *err)
 		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
 			return husk_error_sys(err, -errno, "set console size");
 	}
-	if (send_fd(c->console_fd, master, name) < 0)
+	if (send_with_fd(c->console_fd, name, strlen(name), master) < 0)
 		return husk_error_sys(err, -errno, "send pty master to the console socket");
 	close(c->console_fd);
 	c->console_fd = -1;
@@ -294,6 +276,27 @@ static void set_session_keyring(const char *id)
 	(void)syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, id);
 }
 
+/* Load the filter; a notify listener goes to the runtime, which hands it to
+ * the agent at listenerPath while we wait (the agent must be up before any
+ * notifying syscall of ours, so we hold here until it has the fd). */
+static int load_seccomp(struct create_ctx *c, struct husk_error *err)
+{
+	struct sync_msg *msg;
+	int nfd, r;
+
+	r = seccomp_apply(c->spec->linux_.seccomp, &nfd, err);
+	if (r < 0 || nfd < 0)
+		return r;
+	r = sync_send_fd(c->sync_child, SYNC_PROC_SECCOMP, nfd);
+	close(nfd);
+	if (r < 0)
+		return husk_error_sys(err, r, "send the seccomp notify fd");
+	msg = xcalloc(1, sizeof(*msg));
+	r = sync_expect(c->sync_child, SYNC_PROC_SECCOMP_DONE, msg, err);
+	free(msg);
+	return r;
+}
+
 static int keep_fds(int preserve)
 {
 	for (int fd = 3; fd < 3 + preserve; fd++) {
@@ -391,7 +394,7 @@ void init_main(struct create_ctx *c)
 		}
 	}
 	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the drop */
-	if (!p->no_new_privileges && seccomp_apply(s->linux_.seccomp, &err) < 0)
+	if (!p->no_new_privileges && load_seccomp(c, &err) < 0)
 		init_fail(c, &err);
 	if (caps_before_user(p, &err) < 0 || set_user(p, c->userns, &err) < 0 ||
 	    caps_after_user(p, &err) < 0)
@@ -404,7 +407,7 @@ void init_main(struct create_ctx *c)
 		init_fail(c, &err);
 	}
 	/* with no_new_privs: as late as possible, so the profile needs few of our syscalls */
-	if (p->no_new_privileges && seccomp_apply(s->linux_.seccomp, &err) < 0)
+	if (p->no_new_privileges && load_seccomp(c, &err) < 0)
 		init_fail(c, &err);
 
 	if (sync_send(c->sync_child, SYNC_PROC_READY, 0, NULL) < 0)

@@ -37,6 +37,9 @@ static int map_action(int action, bool has_errno, uint32_t errno_ret, uint32_t *
 	case HUSK_SCMP_ACT_LOG:
 		*out = SCMP_ACT_LOG;
 		return 0;
+	case HUSK_SCMP_ACT_NOTIFY:
+		*out = SCMP_ACT_NOTIFY;
+		return 0;
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -93,14 +96,19 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const struct h
 	return seccomp_rule_add_array(ctx, action, nr, (unsigned)(r->n_args < 6 ? r->n_args : 6), cmp);
 }
 
-int seccomp_apply(const struct husk_seccomp *sc, struct husk_error *err)
+int seccomp_apply(const struct husk_seccomp *sc, int *notify_fd, struct husk_error *err)
 {
 	uint32_t def, action;
 	scmp_filter_ctx ctx;
+	bool notify = false;
 	int r = 0;
 
+	*notify_fd = -1;
 	if (!sc)
 		return 0;
+	if (sc->default_action == HUSK_SCMP_ACT_NOTIFY)
+		return husk_error_set(err, -EINVAL,
+				      "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY would trap every syscall of the runtime itself");
 	if (map_action(sc->default_action, sc->has_default_errno_ret, sc->default_errno_ret, &def) < 0)
 		return husk_error_set(err, -EOPNOTSUPP, "linux.seccomp.defaultAction: %s is not supported yet",
 				      husk_seccomp_action_names[sc->default_action]);
@@ -141,6 +149,7 @@ int seccomp_apply(const struct husk_seccomp *sc, struct husk_error *err)
 		}
 		if (action == def)
 			continue; /* libseccomp refuses a rule that repeats the default */
+		notify |= action == SCMP_ACT_NOTIFY;
 		for (size_t j = 0; r == 0 && j < rule->names.n; j++) {
 			int nr = seccomp_syscall_resolve_name(rule->names.v[j]), e;
 			if (nr == __NR_SCMP_ERROR) {
@@ -156,6 +165,12 @@ int seccomp_apply(const struct husk_seccomp *sc, struct husk_error *err)
 		int e = seccomp_load(ctx);
 		if (e < 0)
 			r = husk_error_sys(err, e, "load seccomp filter");
+	}
+	if (r == 0 && notify) {
+		/* the kernel made the listener at load time; libseccomp keeps it */
+		*notify_fd = seccomp_notify_fd(ctx);
+		if (*notify_fd < 0)
+			r = husk_error_sys(err, *notify_fd, "get the seccomp notify fd");
 	}
 	seccomp_release(ctx);
 	return r;

@@ -10,7 +10,13 @@ int caps_before_user(const struct husk_process *p, struct husk_error *err);
 /* After setuid: set effective, permitted, inheritable; raise ambient. */
 int caps_after_user(const struct husk_process *p, struct husk_error *err);
 
-/* Build the filter of linux.seccomp and load it on this process. */
-int seccomp_apply(const struct husk_seccomp *sc, struct husk_error *err);
+/* Build the filter of linux.seccomp and load it on this process. With
+ * SCMP_ACT_NOTIFY rules, *notify_fd is the listener fd (else -1). */
+int seccomp_apply(const struct husk_seccomp *sc, int *notify_fd, struct husk_error *err);
+
+/* Hand a seccomp listener fd to the agent at path, with the container process
+ * state (runtime-spec "containerProcessState") as the message. */
+int seccomp_listener_send(const struct husk_seccomp *sc, const char *state_json, pid_t pid,
+			  int notify_fd, struct husk_error *err);
 
 #endif

@@ -7,21 +7,23 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "util.h"
 
 const char *sync_type_name(uint32_t type)
 {
 	static const char *const names[] = {"?", "bootstrap", "procHooks", "procResume",
-					    "procReady", "procRun", "procError"};
+					    "procReady", "procRun", "procError", "procSeccomp",
+					    "procSeccompDone"};
 	return type < ARRAY_SIZE(names) ? names[type] : "?";
 }
 
-int sync_send(int fd, enum sync_type type, int code, const char *payload)
+static int send_msg(int fd, enum sync_type type, int code, const char *payload, int passfd)
 {
 	struct sync_msg *m = xcalloc(1, sizeof(*m));
 	size_t plen = payload ? strlen(payload) : 0;
-	ssize_t n;
+	ssize_t n = 0;
 	int r = 0;
 
 	if (plen >= SYNC_PAYLOAD_MAX)
@@ -31,13 +33,27 @@ int sync_send(int fd, enum sync_type type, int code, const char *payload)
 	m->len = (uint32_t)plen;
 	if (plen)
 		memcpy(m->payload, payload, plen);
-	do
-		n = send(fd, m, offsetof(struct sync_msg, payload) + plen, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		r = -errno;
+	if (passfd >= 0) {
+		r = send_with_fd(fd, m, offsetof(struct sync_msg, payload) + plen, passfd);
+	} else {
+		do
+			n = send(fd, m, offsetof(struct sync_msg, payload) + plen, MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			r = -errno;
+	}
 	free(m);
 	return r;
+}
+
+int sync_send(int fd, enum sync_type type, int code, const char *payload)
+{
+	return send_msg(fd, type, code, payload, -1);
+}
+
+int sync_send_fd(int fd, enum sync_type type, int passfd)
+{
+	return send_msg(fd, type, 0, NULL, passfd);
 }
 
 int sync_send_error(int fd, const struct husk_error *err)
@@ -45,22 +61,32 @@ int sync_send_error(int fd, const struct husk_error *err)
 	return sync_send(fd, SYNC_PROC_ERROR, err->code ? err->code : -EINVAL, err->msg);
 }
 
-int sync_recv(int fd, struct sync_msg *m)
+int sync_recv_fd(int fd, struct sync_msg *m, int *passfd)
 {
-	ssize_t n;
+	ssize_t n = recv_with_fd(fd, m, sizeof(*m) - 1, passfd);
 
-	do
-		n = recv(fd, m, sizeof(*m) - 1, 0);
-	while (n < 0 && errno == EINTR);
+	if (n > 0 && ((size_t)n < offsetof(struct sync_msg, payload) ||
+		      m->len != (size_t)n - offsetof(struct sync_msg, payload)))
+		n = -EBADMSG;
+	if (n <= 0 && *passfd >= 0) {
+		close(*passfd);
+		*passfd = -1;
+	}
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	if (n == 0)
 		return -EPIPE;
-	if ((size_t)n < offsetof(struct sync_msg, payload) ||
-	    m->len != (size_t)n - offsetof(struct sync_msg, payload))
-		return -EBADMSG;
 	m->payload[m->len] = '\0';
 	return 0;
+}
+
+int sync_recv(int fd, struct sync_msg *m)
+{
+	int passfd, r = sync_recv_fd(fd, m, &passfd);
+
+	if (passfd >= 0)
+		close(passfd);
+	return r;
 }
 
 int sync_expect(int fd, enum sync_type type, struct sync_msg *m, struct husk_error *err)

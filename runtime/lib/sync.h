@@ -14,6 +14,8 @@ enum sync_type {
 	SYNC_PROC_READY,    /* init → parent: about to wait on exec.fifo */
 	SYNC_PROC_RUN,      /* parent → init: state written (payload: state JSON) */
 	SYNC_PROC_ERROR,    /* either way: failure (payload: message) */
+	SYNC_PROC_SECCOMP,  /* init → parent: the seccomp notify fd (SCM_RIGHTS) */
+	SYNC_PROC_SECCOMP_DONE, /* parent → init: fd handed to the listener */
 };
 
 #define SYNC_PAYLOAD_MAX (64 * 1024)
@@ -29,7 +31,11 @@ const char *sync_type_name(uint32_t type);
 
 int sync_send(int fd, enum sync_type type, int code, const char *payload);
 int sync_send_error(int fd, const struct husk_error *err);
-/* Receive one message. -EPIPE when the peer closed the socket. */
+/* A message that carries an fd. */
+int sync_send_fd(int fd, enum sync_type type, int passfd);
+/* Receive one message. -EPIPE when the peer closed the socket. An fd passed
+ * with it lands in *passfd (-1 if none); sync_recv closes any such fd. */
+int sync_recv_fd(int fd, struct sync_msg *msg, int *passfd);
 int sync_recv(int fd, struct sync_msg *msg);
 /* Receive and require `type`; a SYNC_PROC_ERROR becomes err. */
 int sync_expect(int fd, enum sync_type type, struct sync_msg *msg, struct husk_error *err);

@@ -54,6 +54,11 @@ void *xreallocarray(void *p, size_t n, size_t size);
  * and its state letter; -ESRCH when it is gone. */
 int proc_stat(pid_t pid, uint64_t *start_time, char *state);
 
+/* One message carrying one fd (SCM_RIGHTS). */
+int send_with_fd(int sock, const void *buf, size_t len, int fd);
+/* Receive one message; *fd is the passed fd (close-on-exec) or -1. */
+ssize_t recv_with_fd(int sock, void *buf, size_t len, int *fd);
+
 /* Mark every fd >= from close-on-exec. */
 int cloexec_from(int from);
 

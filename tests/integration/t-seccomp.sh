@@ -38,4 +38,33 @@ edit "$B" '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","architectures":["
 out=$(h run -b "$B" s6 2>&1 </dev/null)
 expect_match "an unknown architecture is a clear error" "$out" 'linux.seccomp.architectures: unknown "SCMP_ARCH_VAX"'
 check "nothing left after a seccomp error" nothing_left s6
+
+# SCMP_ACT_NOTIFY: the listener fd reaches the agent at listenerPath with the
+# container process state; the agent's answer (EXDEV) is what mkdir returns
+for nnp in true false; do
+	sock=$T/agent-$nnp.sock
+	"$BUILD/seccomp-agent" "$sock" "$T/agent-$nnp.json" 18 2>"$T/agent-$nnp.log" &
+	agent=$!
+	while [ ! -S "$sock" ]; do sleep 0.05; done
+	edit "$B" '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","listenerPath":$s,"listenerMetadata":"meta-1",
+	  "syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_NOTIFY"}]}
+	  | .process.noNewPrivileges = ($n == "true")
+	  | .process.args = ["sh","-c","mkdir /tmp/n; echo rc=$?; test -d /tmp/n || echo absent"]' --arg s "$sock" --arg n $nnp
+	out=$(h run -b "$B" n-$nnp 2>&1 </dev/null)
+	wait $agent
+	expect_match "notify (nnp=$nnp): mkdir got the agent's answer, EXDEV" "$out" "Invalid cross-device link"
+	expect_match "notify (nnp=$nnp): and failed without creating the directory" "$out" "^absent$"
+	st=$(cat "$T/agent-$nnp.json")
+	expect_eq "notify (nnp=$nnp): the agent got fds [seccompFd]" "$(printf '%s' "$st" | jq -c .fds)" '["seccompFd"]'
+	expect_eq "notify (nnp=$nnp): with listenerMetadata" "$(printf '%s' "$st" | jq -r .metadata)" meta-1
+	expect_eq "notify (nnp=$nnp): and the container state" "$(printf '%s' "$st" | jq -r '.state.id + " " + .state.status')" "n-$nnp creating"
+	check "notify (nnp=$nnp): the state's pid is the process pid" [ "$(printf '%s' "$st" | jq '.pid == .state.pid and .pid > 0')" = true ]
+	expect_match "notify (nnp=$nnp): the agent answered mkdir" "$(cat "$T/agent-$nnp.log")" "answered syscall 83 "
+done
+
+out=$(h run -b "$B" n-none 2>&1 </dev/null)
+expect_match "no agent at listenerPath: a clear error" "$out" "^husk: run: connect to seccomp listener $T/agent-false.sock: "
+check "nothing left when the agent is missing" nothing_left n-none
+edit "$B" 'del(.linux.seccomp.listenerPath)'
+expect_match "SCMP_ACT_NOTIFY without listenerPath is refused" "$(h run -b "$B" n-nopath 2>&1 </dev/null)" "listenerPath"
 finish
