@@ -20,6 +20,7 @@ struct verb {
 	const char *summary;
 	const char *options; /* help text for the options, may be NULL */
 	int (*run)(const struct global *g, int argc, char **argv);
+	bool sealed; /* touches a container's processes: run from a sealed copy of husk */
 };
 
 /* Print "husk: VERB: msg" (and log it); returns the exit status 1. */

@@ -20,25 +20,25 @@ static const struct verb verbs[] = {
 	 "      --no-pivot          use MS_MOVE + chroot instead of pivot_root\n"
 	 "      --no-new-keyring    keep the caller's session keyring\n"
 	 "      --preserve-fds N    pass N fds after stdio (3..N+2) to the process\n",
-	 cmd_create},
-	{"start", "<container-id>", "start the process of a created container", NULL, cmd_start},
-	{"state", "<container-id>", "print the state of a container as JSON", NULL, cmd_state},
+	 cmd_create, true},
+	{"start", "<container-id>", "start the process of a created container", NULL, cmd_start, false},
+	{"state", "<container-id>", "print the state of a container as JSON", NULL, cmd_state, false},
 	{"kill", "[--all] <container-id> [signal]", "send a signal (default SIGTERM) to the container",
-	 "  -a, --all               signal every process in the container's cgroup\n", cmd_kill},
+	 "  -a, --all               signal every process in the container's cgroup\n", cmd_kill, false},
 	{"delete", "[-f] <container-id>", "delete a container and everything it holds",
-	 "  -f, --force             kill a running container first\n", cmd_delete},
+	 "  -f, --force             kill a running container first\n", cmd_delete, false},
 	{"run", "[options] <container-id>", "create and start a container, wait for it to exit",
 	 "  (the options of create, and)\n"
 	 "  -d, --detach            do not wait for the container\n"
 	 "      --keep              do not delete the container after it exits\n",
-	 cmd_run},
+	 cmd_run, true},
 	{"list", "[options]", "list the containers under --root",
 	 "  -f, --format table|json output format (default table)\n"
 	 "  -q, --quiet             print the ids only\n",
-	 cmd_list},
+	 cmd_list, false},
 	{"spec", "[options]", "write a default config.json",
-	 "  -b, --bundle DIR        where to write it (default: current directory)\n", cmd_spec},
-	{"features", "", "print the features this runtime supports as JSON", NULL, cmd_features},
+	 "  -b, --bundle DIR        where to write it (default: current directory)\n", cmd_spec, false},
+	{"features", "", "print the features this runtime supports as JSON", NULL, cmd_features, false},
 };
 
 static const struct verb *find_verb(const char *name)
@@ -128,6 +128,8 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct global g = {.root = HUSK_DEFAULT_ROOT};
+	struct husk_error err = {0};
+	char **all_args = argv;
 	const struct verb *v;
 	int c, r;
 
@@ -179,6 +181,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "husk: unknown command \"%s\" (see husk --help)\n", argv[optind]);
 		return 1;
 	}
+	/* before anything is opened: the fresh image starts clean */
+	if (v->sealed && husk_exec_sealed(all_args, &err) < 0)
+		return cli_fail(v->name, &err);
 	r = husk_log_open(g.log, g.log_json, g.debug);
 	if (r < 0) {
 		fprintf(stderr, "husk: --log %s: %s\n", g.log, strerror(-r));

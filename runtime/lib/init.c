@@ -325,6 +325,10 @@ void init_main(struct create_ctx *c)
 	 * earlier shows as EOF on the sync socket below) */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		_exit(1);
+	/* CVE-2016-9962: until execve (which resets it) nothing in the container
+	 * may ptrace us or open our /proc files and the host fds they show */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		_exit(1);
 	reset_signals();
 	if (sync_expect(c->sync_child, SYNC_BOOTSTRAP, msg, &err) < 0)
 		_exit(1);

@@ -45,6 +45,11 @@ void husk_state_free(struct husk_state *st);
 /* The OCI state JSON as `husk state` prints it (caller frees). */
 char *husk_state_json(const struct husk_state *st, bool pretty);
 
+/* Re-execute the running binary from a sealed memfd copy (CVE-2019-5736),
+ * unless already running from one. Returns 0 if already sealed; on success
+ * it does not return. */
+int husk_exec_sealed(char **argv, struct husk_error *err);
+
 /* Ids: non-empty, no '/', not "." or "..", printable; as runc accepts. */
 int husk_validate_id(const char *id, struct husk_error *err);
 

@@ -1,0 +1,128 @@
+#!/bin/sh
+# The known runtime CVEs, each attacked the way it was exploited. Every check
+# here passes only because of a specific defense (see docs/security.md); the
+# attacker is either a process that entered the container's namespaces with
+# nsenter (standing in for a process the container runs: there is no
+# `husk exec` yet) or a host process racing husk.
+. "$(dirname "$0")/lib.sh"
+command -v nsenter >/dev/null || { echo "t-cve needs nsenter (util-linux)"; exit 1; }
+chmod 755 "$T" # the userns container's root must reach its bundle
+
+# A private copy of husk, so that no other test's husk keeps the file busy.
+mkdir "$T/bin" && cp "$HUSK" "$T/bin/husk"
+HC=$T/bin/husk
+hc() { "$HC" --root "$ROOT" "$@"; }
+
+# --- CVE-2019-5736: overwrite the runtime binary through /proc/PID/exe -------
+B=$T/b5736
+bundle "$B" sleep 300
+sum_before=$(sha256sum <"$HC")
+hc create -b "$B" c5736 </dev/null
+pid=$(state_field c5736 pid)
+expect_match "the waiting init runs from a sealed memfd, not the host binary" "$(readlink /proc/"$pid"/exe)" '^/memfd:husk'
+# The attacker holds /proc/1/exe (the init, still husk) open, waits until the
+# init has exec'd and husk has exited, then reopens it for writing.
+nsenter -t "$pid" -m -p -- /bin/sh -c '
+	exec 3</proc/1/exe || exit 9
+	: >/held
+	while [ ! -e /go ]; do sleep 0.05; done
+	i=0
+	while [ $i -lt 40 ]; do
+		if (echo EVIL >/proc/self/fd/3) 2>/dev/null; then echo wrote; exit 0; fi
+		sleep 0.05; i=$((i + 1))
+	done
+	echo blocked' >"$T/attack.out" 2>&1 &
+attacker=$!
+while [ ! -e "$B/rootfs/held" ] && kill -0 $attacker 2>/dev/null; do sleep 0.05; done
+hc start c5736
+: >"$B/rootfs/go"
+wait $attacker
+expect_eq "writing through the held /proc/1/exe is refused" "$(cat "$T/attack.out")" blocked
+expect_eq "the husk binary is unchanged" "$(sha256sum <"$HC")" "$sum_before"
+hc delete -f c5736
+
+# --- CVE-2016-9962: the init is not ptrace-able / readable from inside -------
+B=$T/b9962
+bundle "$B" sleep 300
+edit "$B" '.linux.namespaces += [{"type":"user"}]
+  | .linux.uidMappings = [{"containerID":0,"hostID":300000,"size":65536}]
+  | .linux.gidMappings = [{"containerID":0,"hostID":300000,"size":65536}]'
+chown -R 300000:300000 "$B/rootfs"
+hc create -b "$B" c9962 3<"$T" </dev/null
+pid=$(state_field c9962 pid)
+# root of the container's user namespace: same uid as the init, all caps there
+probe='ls /proc/1/fd >/dev/null 2>&1 && echo fd-open || echo fd-denied
+	cat /proc/1/environ >/dev/null 2>&1 && echo env-open || echo env-denied'
+out=$(nsenter -t "$pid" -U -m -p -- /bin/sh -c "$probe" 2>&1)
+expect_match "container root cannot list the waiting init's fds" "$out" '^fd-denied$'
+expect_match "nor read its environment" "$out" '^env-denied$'
+hc start c9962
+# control: once the init is the container's own process, the same probe works
+out=$(nsenter -t "$pid" -U -m -p -- /bin/sh -c "$probe" 2>&1)
+expect_match "control: the same probe reads the started process (dumpable again)" "$out" '^fd-open$'
+hc delete -f c9962
+chown -R 0:0 "$B/rootfs"
+
+# --- CVE-2024-21626: no host fd reaches the container ------------------------
+B=$T/b21626
+bundle "$B" sh -c 'ls /proc/$$/fd | tr "\n" " "'
+out=$(h run -b "$B" f1 5<"$T" 6>"$T/fd6" </dev/null 2>&1)
+expect_eq "fds the caller leaked (5, 6) do not reach the container" "$out" "0 1 2 "
+out=$(h run --preserve-fds 2 -b "$B" f2 3<"$T" 4<"$T" 5<"$T" </dev/null 2>&1)
+expect_eq "--preserve-fds 2 passes exactly 3 and 4" "$out" "0 1 2 3 4 "
+# the cwd half (process.cwd through /proc/self/fd/N) is in t-badinput.sh
+
+# --- CVE-2021-30465: a symlink swapped in as a mount destination -------------
+# /vol is swapped with a symlink to a host directory while husk mounts under
+# it. A createContainer hook (in the container's mount namespace, before
+# pivot_root, where host paths are still visible) records any mount that
+# landed on the host directory instead of inside the rootfs.
+B=$T/b30465
+mkdir "$T/victim"
+bundle "$B" true
+mkdir "$B/rootfs/vol-dir"
+ln -s "$T/victim" "$B/rootfs/vol"
+edit "$B" '.mounts += [range(8) | {"destination":"/vol/m\(.)","type":"tmpfs","source":"tmpfs"}]
+  | .hooks.createContainer = [{"path":"/bin/sh","args":["sh","-c",
+      "grep -c \" \($v)/\" /proc/self/mountinfo >> \($o); true"]}]' --arg v "$T/victim" --arg o "$T/escapes"
+# static: /vol is the symlink
+h run -b "$B" m-static </dev/null >/dev/null 2>&1
+expect_eq "a symlinked destination resolves inside the rootfs" "$(cat "$T/escapes")" 0
+: >"$T/escapes"
+# racing: swap dir and symlink as fast as possible during 20 creates
+"$BUILD/swapper" "$B/rootfs/vol" "$B/rootfs/vol-dir" &
+swapper=$!
+i=0 okruns=0 unclear=""
+while [ $i -lt 20 ]; do
+	# a create may fail when the tree changes under it; it must fail closed
+	if out=$(h run -b "$B" "m-race-$i" </dev/null 2>&1); then
+		okruns=$((okruns + 1))
+	else
+		case $out in
+		*"create mount point /vol/m"*) ;;
+		*) unclear="$unclear [$out]" ;;
+		esac
+	fi
+	h delete -f "m-race-$i" >/dev/null 2>&1
+	i=$((i + 1))
+done
+kill $swapper; wait $swapper 2>/dev/null
+expect_eq "under a swapping symlink a create succeeds or fails on the mount point" "$unclear" ""
+expect_eq "the escape check ran once per successful create" "$(wc -l <"$T/escapes")" $okruns
+check "and no mount ever landed on the host directory" [ "$(sort -u "$T/escapes")" = 0 ]
+check "the host directory is untouched" [ -z "$(ls -A "$T/victim")" ]
+
+# --- CVE-2023-27561 / CVE-2023-28642: /proc and /sys must be real directories --
+B=$T/bproc
+bundle "$B" true
+mkdir "$B/rootfs/fake"
+for fs in proc sys; do
+	for target in /tmp /fake; do
+		rmdir "$B/rootfs/$fs" && ln -s "$target" "$B/rootfs/$fs"
+		out=$(h run -b "$B" "ps-$fs" </dev/null 2>&1)
+		expect_match "/$fs as a symlink to $target is refused" "$out" "/$fs must be mounted on an ordinary directory"
+		check "nothing left after /$fs -> $target" nothing_left "ps-$fs"
+		rm "$B/rootfs/$fs" && mkdir "$B/rootfs/$fs"
+	done
+done
+finish
