@@ -42,34 +42,36 @@ expect_eq "the husk binary is unchanged" "$(sha256sum <"$HC")" "$sum_before"
 hc delete -f c5736
 
 # --- CVE-2016-9962: the init is not ptrace-able / readable from inside -------
+# The attacker is what a container process is: root with the container's
+# capabilities (from its bounding set), not more. A uid change already makes
+# a process non-dumpable, so the container keeps uid 0 (the case runc's fix was
+# about): only PR_SET_DUMPABLE stands between the attacker and the init's fds.
 B=$T/b9962
 bundle "$B" sleep 300
-edit "$B" '.linux.namespaces += [{"type":"user"}]
-  | .linux.uidMappings = [{"containerID":0,"hostID":300000,"size":65536}]
-  | .linux.gidMappings = [{"containerID":0,"hostID":300000,"size":65536}]'
-chown -R 300000:300000 "$B/rootfs"
+caps=$(jq -r '[.process.capabilities.bounding[] | ascii_downcase | sub("^cap_"; "+")] | join(",")' "$B/config.json")
 hc create -b "$B" c9962 3<"$T" </dev/null
 pid=$(state_field c9962 pid)
-# root of the container's user namespace: same uid as the init, all caps there
-probe='ls /proc/1/fd >/dev/null 2>&1 && echo fd-open || echo fd-denied
-	cat /proc/1/environ >/dev/null 2>&1 && echo env-open || echo env-denied'
-out=$(nsenter -t "$pid" -U -m -p -- /bin/sh -c "$probe" 2>&1)
-expect_match "container root cannot list the waiting init's fds" "$out" '^fd-denied$'
+probe="readlink /proc/$pid/fd/0 >/dev/null 2>&1 && echo fd-open || echo fd-denied
+	cat /proc/$pid/environ >/dev/null 2>&1 && echo env-open || echo env-denied"
+attack() { setpriv --bounding-set=-all,"$caps" --inh-caps=-all -- sh -c "$probe" 2>&1; }
+out=$(attack)
+expect_match "a process with the container's uid and caps cannot reach the waiting init's fds" "$out" '^fd-denied$'
 expect_match "nor read its environment" "$out" '^env-denied$'
 hc start c9962
 # control: once the init is the container's own process, the same probe works
-out=$(nsenter -t "$pid" -U -m -p -- /bin/sh -c "$probe" 2>&1)
-expect_match "control: the same probe reads the started process (dumpable again)" "$out" '^fd-open$'
+expect_match "control: the same probe reads the started process (dumpable again)" "$(attack)" '^fd-open$'
 hc delete -f c9962
-chown -R 0:0 "$B/rootfs"
 
 # --- CVE-2024-21626: no host fd reaches the container ------------------------
+# Listed from the host: a process listing its own fds sees its listing's fd.
 B=$T/b21626
-bundle "$B" sh -c 'ls /proc/$$/fd | tr "\n" " "'
-out=$(h run -b "$B" f1 5<"$T" 6>"$T/fd6" </dev/null 2>&1)
-expect_eq "fds the caller leaked (5, 6) do not reach the container" "$out" "0 1 2 "
-out=$(h run --preserve-fds 2 -b "$B" f2 3<"$T" 4<"$T" 5<"$T" </dev/null 2>&1)
-expect_eq "--preserve-fds 2 passes exactly 3 and 4" "$out" "0 1 2 3 4 "
+bundle "$B" sleep 300
+fds_of() { ls /proc/"$(state_field "$1" pid)"/fd | sort -n | tr '\n' ' '; }
+h create -b "$B" f1 5<"$T" 6>"$T/fd6" </dev/null && h start f1
+expect_eq "fds the caller leaked (5, 6) do not reach the container" "$(fds_of f1)" "0 1 2 "
+h create --preserve-fds 2 -b "$B" f2 3<"$T" 4<"$T" 5<"$T" </dev/null && h start f2
+expect_eq "--preserve-fds 2 passes exactly 3 and 4" "$(fds_of f2)" "0 1 2 3 4 "
+h delete -f f1; h delete -f f2
 # the cwd half (process.cwd through /proc/self/fd/N) is in t-badinput.sh
 
 # --- CVE-2021-30465: a symlink swapped in as a mount destination -------------
