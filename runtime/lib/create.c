@@ -22,6 +22,7 @@
 #include "create.h"
 #include "husk/log.h"
 #include "internal.h"
+#include "lsm.h"
 #include "security.h"
 #include "sync.h"
 #include "util.h"
@@ -219,6 +220,9 @@ static int prepare_ctx(struct create_ctx *c, const struct husk_create_opts *o, s
 		return husk_error_set(err, -EINVAL, "--console-socket given but process.terminal is false");
 	if (o->preserve_fds < 0)
 		return husk_error_set(err, -EINVAL, "--preserve-fds must not be negative");
+	r = lsm_check(s, err);
+	if (r < 0)
+		return r;
 	c->rootfs = resolve_rootfs(c->bundle, s->root_path, err);
 	if (!c->rootfs)
 		return err->code;

@@ -25,6 +25,7 @@
 
 #include "create.h"
 #include "internal.h"
+#include "lsm.h"
 #include "rootfs.h"
 #include "security.h"
 #include "sync.h"
@@ -356,8 +357,11 @@ void init_main(struct create_ctx *c)
 		if (net && !net->path && loopback_up(&err) < 0)
 			init_fail(c, &err);
 	}
-	if (!c->opts->no_new_keyring)
+	if (!c->opts->no_new_keyring) {
+		if (lsm_set_keyring_label(p, &err) < 0)
+			init_fail(c, &err);
 		set_session_keyring(c->id);
+	}
 	umask(0);
 	if (rootfs_prepare(&rc, &err) < 0)
 		init_fail(c, &err);
@@ -383,7 +387,7 @@ void init_main(struct create_ctx *c)
 	}
 	if (p->terminal && setup_terminal(c, &err) < 0)
 		init_fail(c, &err);
-	if (rootfs_finalize(&rc, &err) < 0)
+	if (rootfs_finalize(&rc, &err) < 0 || lsm_apply_exec(p, &err) < 0)
 		init_fail(c, &err);
 	if (set_rlimits(p, &err) < 0 || set_process_attrs(s, &err) < 0)
 		init_fail(c, &err);

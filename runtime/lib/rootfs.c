@@ -7,17 +7,20 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <linux/mount.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "lsm.h"
 #include "mountopt.h"
 #include "util.h"
 
@@ -190,6 +193,50 @@ static int apply_after(int rootfd, const struct husk_mount *m, const struct moun
 	return 0;
 }
 
+static bool on_procfs(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+/* CVE-2019-16884: nothing may be mounted over /proc or inside it, where it
+ * could shadow the files that apply LSM labels (/proc/self/attr) or others the
+ * kernel trusts, except for a few files tools such as lxcfs replace; procfs
+ * itself, and binds of procfs files, are fine. dst is the resolved mount
+ * point, so a symlink into /proc is caught as well as a literal path. */
+static int check_proc_dest(struct rootfs_ctx *c, int dst, const struct husk_mount *m,
+			   bool source_is_proc, struct husk_error *err)
+{
+	static const char *const allowed[] = {
+		"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps",
+		"/proc/uptime", "/proc/loadavg", "/proc/slabinfo", "/proc/net/dev",
+		"/proc/sys/kernel/ns_last_pid",
+	};
+	char p[64], where[4096];
+	size_t rlen = strlen(c->rootfs);
+	const char *in;
+	ssize_t n;
+
+	if (source_is_proc)
+		return 0;
+	n = readlink(FDPATH(p, dst), where, sizeof(where) - 1);
+	if (n < 0)
+		return husk_error_sys(err, -errno, "resolve mount point %s", m->destination);
+	where[n] = '\0';
+	in = strncmp(where, c->rootfs, rlen) == 0 ? where + rlen : where;
+	if (!strcmp(in, "/proc"))
+		return husk_error_set(err, -EPERM, "mount %s on %s: /proc may only be mounted as procfs",
+				      m->type && *m->type ? m->type : "bind", m->destination);
+	if (!on_procfs(dst))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
+		if (!strcmp(in, allowed[i]))
+			return 0;
+	return husk_error_set(err, -EPERM, "mount on %s: %s is inside /proc, where only procfs may be mounted",
+			      m->destination, in);
+}
+
 static int mount_bind(struct rootfs_ctx *c, int rootfd, const struct husk_mount *m,
 		      const struct mount_opts *mo, struct husk_error *err)
 {
@@ -207,6 +254,8 @@ static int mount_bind(struct rootfs_ctx *c, int rootfd, const struct husk_mount 
 	dst = mkdirall_in_root(rootfd, m->destination, !S_ISDIR(st.st_mode));
 	if (dst < 0)
 		return husk_error_sys(err, dst, "create mount point %s", m->destination);
+	if (check_proc_dest(c, dst, m, on_procfs(src), err) < 0)
+		return err->code;
 	if (mount(FDPATH(ps, src), FDPATH(pd, dst), NULL, MS_BIND | (mo->rbind ? MS_REC : 0), NULL) < 0)
 		return husk_error_sys(err, -errno, "bind mount %s on %s", src_path, m->destination);
 	return apply_after(rootfd, m, mo, true, err);
@@ -246,6 +295,8 @@ static int mount_cgroup(struct rootfs_ctx *c, int rootfd, const struct husk_moun
 
 	if (dst < 0)
 		return husk_error_sys(err, dst, "create mount point %s", m->destination);
+	if (check_proc_dest(c, dst, m, false, err) < 0)
+		return err->code;
 	if (mount("tmpfs", FDPATH(p, dst), "tmpfs", base, "mode=755") < 0)
 		return husk_error_sys(err, -errno, "mount tmpfs for cgroups on %s", m->destination);
 	for (size_t i = 0; c->cgroup_dirs && i < c->cgroup_dirs->n; i++) {
@@ -305,10 +356,19 @@ static int mount_one(struct rootfs_ctx *c, int rootfd, const struct husk_mount *
 			dst = mkdirall_in_root(rootfd, m->destination, false);
 			if (dst < 0)
 				r = husk_error_sys(err, dst, "create mount point %s", m->destination);
+			else
+				r = check_proc_dest(c, dst, m, !strcmp(m->type, "proc"), err);
 		}
-		if (r == 0 && mount(m->source && *m->source ? m->source : m->type, FDPATH(p, dst), m->type,
-				    mo.flags & ~MS_REMOUNT, mo.data) < 0)
-			r = husk_error_sys(err, -errno, "mount %s on %s", m->type, m->destination);
+		if (r == 0) {
+			/* filesystems that take an SELinux context= option get the mount label */
+			bool labeled = !strcmp(m->type, "tmpfs") || !strcmp(m->type, "devpts") ||
+				       !strcmp(m->type, "mqueue");
+			_cleanup_free_ char *data = lsm_mount_data(
+				mo.data, labeled ? c->spec->linux_.mount_label : NULL);
+			if (mount(m->source && *m->source ? m->source : m->type, FDPATH(p, dst), m->type,
+				  mo.flags & ~MS_REMOUNT, data) < 0)
+				r = husk_error_sys(err, -errno, "mount %s on %s", m->type, m->destination);
+		}
 		if (r == 0)
 			r = apply_after(rootfd, m, &mo, false, err);
 	}

@@ -127,4 +127,50 @@ for fs in proc sys; do
 		rm "$B/rootfs/$fs" && mkdir "$B/rootfs/$fs"
 	done
 done
+
+# --- CVE-2019-16884: nothing mounted over /proc may shadow /proc/self/attr ----
+# The LSM label is written to /proc/thread-self/attr/...; a volume over /proc
+# (or into it) would swallow the write and leave the process unconfined.
+B=$T/b16884
+bundle "$B" true
+mkdir "$T/fakeproc" "$B/rootfs/lnk"
+expect_proc_refused() { # desc edit-filter want
+	edit "$B" "$2" --arg src "$T/fakeproc"
+	out=$(h run -b "$B" p16884 </dev/null 2>&1)
+	expect_match "$1" "$out" "$3"
+	check "nothing left: $1" nothing_left p16884
+	cp "$B/config.json.orig" "$B/config.json"
+}
+cp "$B/config.json" "$B/config.json.orig"
+expect_proc_refused "a tmpfs on /proc is refused" \
+	'.mounts |= map(if .destination == "/proc" then .type = "tmpfs" | .source = "tmpfs" else . end)' \
+	'/proc may only be mounted as procfs'
+expect_proc_refused "a bind over /proc is refused" \
+	'.mounts |= map(if .destination == "/proc" then {"destination":"/proc","source":$src,"options":["rbind"]} else . end)' \
+	'/proc may only be mounted as procfs'
+expect_proc_refused "a bind over /proc/self/attr is refused" \
+	'.mounts += [{"destination":"/proc/self/attr","source":$src,"options":["bind"]}]' \
+	'inside /proc, where only procfs may be mounted'
+expect_proc_refused "a tmpfs on /proc/sys is refused" \
+	'.mounts += [{"destination":"/proc/sys","type":"tmpfs","source":"tmpfs"}]' \
+	'/proc/sys is inside /proc'
+rmdir "$B/rootfs/lnk" && ln -s /proc/1 "$B/rootfs/lnk"
+expect_proc_refused "through a symlink into /proc as well" \
+	'.mounts += [{"destination":"/lnk/attr","source":$src,"options":["bind"]}]' \
+	'/proc/1/attr is inside /proc'
+rm "$B/rootfs/lnk"
+echo "cpu fake" >"$T/cpuinfo"
+edit "$B" '.mounts += [{"destination":"/proc/cpuinfo","source":$f,"options":["bind","ro"]}] | .process.args = ["head","-1","/proc/cpuinfo"]' --arg f "$T/cpuinfo"
+expect_eq "an lxcfs-style bind over /proc/cpuinfo is allowed" "$(h run -b "$B" p-cpuinfo </dev/null 2>&1)" "cpu fake"
+cp "$B/config.json.orig" "$B/config.json"
+# no LSM on this host: a config that needs one is refused before anything is made
+expect_proc_refused "apparmorProfile without AppArmor is a clear error" \
+	'.process.apparmorProfile = "husk-default"' \
+	'^husk: run: process.apparmorProfile "husk-default": AppArmor is not enabled on this host$'
+expect_proc_refused "selinuxLabel without SELinux is a clear error" \
+	'.process.selinuxLabel = "system_u:system_r:container_t:s0"' \
+	'process.selinuxLabel is set, but SELinux is disabled'
+expect_proc_refused "mountLabel without SELinux is a clear error" \
+	'.linux.mountLabel = "system_u:object_r:container_file_t:s0"' \
+	'linux.mountLabel is set, but SELinux is disabled'
 finish
