@@ -37,7 +37,8 @@ static const struct verb verbs[] = {
 	 "  -q, --quiet             print the ids only\n",
 	 cmd_list, false},
 	{"spec", "[options]", "write a default config.json",
-	 "  -b, --bundle DIR        where to write it (default: current directory)\n", cmd_spec, false},
+	 "  -b, --bundle DIR        where to write it (default: current directory)\n"
+	 "      --seccomp-default   add husk's default seccomp profile (an allow list)\n", cmd_spec, false},
 	{"features", "", "print the features this runtime supports as JSON", NULL, cmd_features, false},
 };
 

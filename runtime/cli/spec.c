@@ -14,7 +14,9 @@
 int cmd_spec(const struct global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {{"bundle", required_argument, NULL, 'b'},
+					     {"seccomp-default", no_argument, NULL, 's'},
 					     {NULL, 0, NULL, 0}};
+	bool seccomp = false;
 	struct husk_error err = {0};
 	const char *bundle = ".";
 	char *json, *path;
@@ -22,9 +24,12 @@ int cmd_spec(const struct global *g, int argc, char **argv)
 
 	(void)g;
 	while ((c = getopt_long(argc, argv, "+b:", opts, NULL)) != -1) {
-		if (c != 'b')
+		if (c == 'b')
+			bundle = optarg;
+		else if (c == 's')
+			seccomp = true;
+		else
 			return cli_usage("spec", "unknown option");
-		bundle = optarg;
 	}
 	if (optind != argc)
 		return cli_usage("spec", "too many arguments");
@@ -39,7 +44,7 @@ int cmd_spec(const struct global *g, int argc, char **argv)
 		free(path);
 		return cli_fail("spec", &err);
 	}
-	json = husk_spec_default_json();
+	json = husk_spec_default_json(seccomp);
 	if (dprintf(fd, "%s\n", json) < 0 || close(fd) < 0) {
 		husk_error_sys(&err, -errno, "write %s", path);
 		free(json);

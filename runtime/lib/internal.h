@@ -41,6 +41,12 @@ void strv_free_items(struct husk_strv *v);
 int hooks_run(const struct husk_hook *hooks, size_t n, enum husk_hook_kind kind,
 	      const char *state_json, struct husk_error *err);
 
+/* seccomp-default.c: the profile `husk spec --seccomp-default` adds */
+struct json_t;
+struct json_t *husk_default_seccomp(void);
+const char *const *husk_default_seccomp_allowed(size_t *n);
+const char *const *husk_default_seccomp_denied(size_t *n);
+
 /* signals */
 int pidfd_for(pid_t pid, uint64_t start_time);
 

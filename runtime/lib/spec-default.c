@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "husk/husk.h"
+#include "internal.h"
 
 static json_t *mount(const char *dest, const char *type, const char *source, json_t *options)
 {
@@ -17,7 +18,7 @@ static json_t *mount(const char *dest, const char *type, const char *source, jso
 	return m;
 }
 
-char *husk_spec_default_json(void)
+char *husk_spec_default_json(bool with_seccomp)
 {
 	json_t *caps = json_pack("[s, s, s]", "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
 	json_t *doc, *mounts, *linux_;
@@ -52,6 +53,8 @@ char *husk_spec_default_json(void)
 	json_decref(caps);
 	if (!doc)
 		abort();
+	if (with_seccomp)
+		json_object_set_new(linux_, "seccomp", husk_default_seccomp());
 	out = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
 	if (!out)

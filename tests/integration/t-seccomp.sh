@@ -39,6 +39,25 @@ out=$(h run -b "$B" s6 2>&1 </dev/null)
 expect_match "an unknown architecture is a clear error" "$out" 'linux.seccomp.architectures: unknown "SCMP_ARCH_VAX"'
 check "nothing left after a seccomp error" nothing_left s6
 
+# husk spec --seccomp-default: everyday programs work, kernel-wide operations
+# fail with EPERM even when the capability is there
+mkdir "$T/spec" && h spec --seccomp-default -b "$T/spec"
+check "spec --seccomp-default writes a profile" jq -e '.linux.seccomp.syscalls | length > 0' "$T/spec/config.json" >/dev/null
+edit "$B" '.linux.seccomp = $p[0].linux.seccomp
+  | .process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.capabilities.effective += ["CAP_SYS_ADMIN"]
+  | .process.capabilities.permitted += ["CAP_SYS_ADMIN"]
+  | .process.args = ["sh","-c","ls / >/dev/null && echo ls-ok; mkdir /tmp/d && echo mkdir-ok; echo a | sort | tr a b; ps >/dev/null && echo ps-ok; sleep 0.1 && echo sleep-ok; linux32 uname -m; (cat /proc/self/status | grep ^Seccomp: | tr -d \"\\t\"); unshare -U true; echo unshare=$?; mount -t tmpfs t /tmp; echo mount=$?"]' \
+  --slurpfile p "$T/spec/config.json"
+out=$(h run -b "$B" sd1 2>&1 </dev/null)
+for w in ls-ok mkdir-ok b ps-ok sleep-ok i686 Seccomp:2; do
+	expect_match "default profile: $w" "$out" "^$w\$"
+done
+expect_match "default profile: unshare is denied" "$out" "^unshare=1$"
+expect_match "default profile: mount is denied (EPERM) despite CAP_SYS_ADMIN" "$out" "mount: permission denied"
+expect_match "default profile: mount failed" "$out" "^mount=1$"
+edit "$B" 'del(.linux.seccomp)'
+expect_match "control: without the profile the same mount works" "$(h run -b "$B" sd2 2>&1 </dev/null)" "^mount=0$"
+
 # SCMP_ACT_NOTIFY: the listener fd reaches the agent at listenerPath with the
 # container process state; the agent's answer (EXDEV) is what mkdir returns
 for nnp in true false; do

@@ -56,7 +56,7 @@ static void test_minimal(void **state)
 static void test_default_spec_parses(void **state)
 {
 	(void)state;
-	char *json = husk_spec_default_json();
+	char *json = husk_spec_default_json(false);
 	struct husk_spec *s = parse_ok(json);
 
 	assert_true(s->process->terminal);

@@ -335,6 +335,7 @@ extern const char *const husk_seccomp_op_names[];     /* indexed by op, [0] NULL
 extern const char *const husk_mount_option_names[];   /* NULL-terminated */
 
 /* A default config.json as `husk spec` writes it (caller frees). */
-char *husk_spec_default_json(void);
+/* with_seccomp adds husk's default seccomp profile */
+char *husk_spec_default_json(bool with_seccomp);
 
 #endif
