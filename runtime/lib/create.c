@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -171,6 +172,78 @@ static unsigned long clone_flags(const struct husk_spec *s)
 			flags |= (unsigned long)ns->type;
 	}
 	return flags;
+}
+
+/* The host pid of a pidfd, as /proc/self/fdinfo shows it in our pid namespace. */
+static pid_t pidfd_pid(int pidfd)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/self/fdinfo/%d", pidfd), *text = NULL;
+	const char *line;
+	long long v;
+
+	if (read_file(path, &text, NULL) < 0 || !(line = strstr(text, "\nPid:")))
+		return -1;
+	line += 6;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (sscanf(line, "%lld", &v) != 1 || v <= 0)
+		return -1;
+	return (pid_t)v;
+}
+
+/* Joining a user namespace while creating others: those must be owned by the
+ * joined one, so they are made by a clone() from inside it. setns(CLONE_NEWUSER)
+ * would cost this process its privileges on the host, so a short-lived
+ * intermediate joins and clones the init with CLONE_PARENT (the init is our
+ * child, as usual) and hands us its pidfd. */
+static pid_t clone_in_joined_userns(struct create_ctx *c, unsigned long flags, struct husk_error *err)
+{
+	struct sync_msg *msg;
+	int st, pidfd = -1, r;
+	pid_t mid, pid;
+
+	mid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, 0);
+	if (mid < 0)
+		return husk_error_sys(err, -errno, "clone intermediate for the joined user namespace");
+	if (mid == 0) {
+		struct husk_error e = {0};
+		int fd = -1;
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || setns(c->userns_join_fd, CLONE_NEWUSER) < 0) {
+			husk_error_sys(&e, -errno, "join user namespace");
+			(void)sync_send_error(c->sync_child, &e);
+			_exit(1);
+		}
+		pid = (pid_t)syscall(SYS_clone, flags | CLONE_PARENT | CLONE_PIDFD | SIGCHLD, NULL, &fd, NULL, 0);
+		if (pid == 0) {
+			c->userns_entered = true;
+			init_main(c);
+		}
+		if (pid < 0) {
+			husk_error_sys(&e, -errno, "clone container init in the joined user namespace");
+			(void)sync_send_error(c->sync_child, &e);
+			_exit(1);
+		}
+		_exit(sync_send_fd(c->sync_child, SYNC_INIT_PIDFD, fd) < 0 ? 1 : 0);
+	}
+	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
+		;
+	msg = xcalloc(1, sizeof(*msg));
+	r = sync_recv_fd(c->sync_parent, msg, &pidfd);
+	if (r == 0 && msg->type == SYNC_PROC_ERROR)
+		r = husk_error_set(err, msg->code ? msg->code : -EINVAL, "%s", msg->payload);
+	else if (r < 0 || msg->type != SYNC_INIT_PIDFD || pidfd < 0)
+		r = husk_error_set(err, -EPROTO, "intermediate exited without the init's pidfd");
+	free(msg);
+	if (r < 0) {
+		if (pidfd >= 0)
+			close(pidfd);
+		return r;
+	}
+	pid = pidfd_pid(pidfd);
+	close(pidfd);
+	if (pid < 0)
+		return husk_error_set(err, -ESRCH, "the init cloned in the joined user namespace is gone");
+	return pid;
 }
 
 static char *resolve_rootfs(const char *bundle, const char *root_path, struct husk_error *err)
@@ -415,6 +488,8 @@ static int open_joins(struct create_ctx *c, struct husk_error *err)
 			return husk_error_wrap(err, "linux.namespaces[%zu]", i);
 		if (ns->type == CLONE_NEWCGROUP)
 			c->cgroup_ns_fd = c->join_fds[i]; /* borrowed from join_fds */
+		if (ns->type == CLONE_NEWUSER)
+			c->userns_join_fd = c->join_fds[i];
 	}
 	return 0;
 }
@@ -435,7 +510,8 @@ static int copy_config(struct create_ctx *c, struct husk_error *err)
 int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_error *err)
 {
 	struct create_ctx c = {.opts = o, .id = o->id, .fifo_fd = -1, .console_fd = -1,
-			       .sync_parent = -1, .sync_child = -1, .cgroup_ns_fd = -1};
+			       .sync_parent = -1, .sync_child = -1, .cgroup_ns_fd = -1,
+			       .userns_join_fd = -1};
 	const char *root = o->root && *o->root ? o->root : HUSK_DEFAULT_ROOT;
 	struct ns_restore rs = {-1, -1};
 	bool made_dir = false;
@@ -492,12 +568,18 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 
 	r = enter_for_children(&c, &rs, err);
 	if (r == 0) {
-		/* fork-like clone (no new stack): the child is a copy running init_main */
-		pid = (pid_t)syscall(SYS_clone, clone_flags(c.spec) | SIGCHLD, NULL, NULL, NULL, 0);
-		if (pid == 0)
-			init_main(&c);
-		if (pid < 0)
-			r = husk_error_sys(err, -errno, "clone container init");
+		unsigned long flags = clone_flags(c.spec);
+		if (c.userns_join_fd >= 0 && flags) {
+			pid = clone_in_joined_userns(&c, flags, err);
+			r = pid < 0 ? (int)pid : 0;
+		} else {
+			/* fork-like clone (no new stack): the child is a copy running init_main */
+			pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+			if (pid == 0)
+				init_main(&c);
+			if (pid < 0)
+				r = husk_error_sys(err, -errno, "clone container init");
+		}
 	}
 	leave_for_children(&rs);
 	if (r < 0)

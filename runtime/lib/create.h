@@ -22,6 +22,8 @@ struct create_ctx {
 	int console_fd;   /* connected --console-socket, or -1 */
 	int sync_parent, sync_child;
 	bool userns;
+	int userns_join_fd;  /* joined user namespace (borrowed from join_fds), or -1 */
+	bool userns_entered; /* the init was cloned inside it already */
 };
 
 /* The init: never returns. */

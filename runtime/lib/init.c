@@ -61,6 +61,8 @@ static int join_namespaces(struct create_ctx *c, bool user_pass, struct husk_err
 		const struct husk_namespace *ns = &l->namespaces[i];
 		if (c->join_fds[i] < 0 || (ns->type == CLONE_NEWUSER) != user_pass)
 			continue;
+		if (ns->type == CLONE_NEWUSER && c->userns_entered)
+			continue;
 		if (ns->type == CLONE_NEWPID || ns->type == CLONE_NEWTIME || ns->type == CLONE_NEWCGROUP)
 			continue; /* pid/time joined by the parent; cgroup after placement */
 		if (setns(c->join_fds[i], ns->type) < 0)

@@ -330,6 +330,49 @@ static int mount_cgroup(struct rootfs_ctx *c, int rootfd, const struct husk_moun
 	return 0;
 }
 
+/* In a user namespace the kernel refuses sysfs without a new network
+ * namespace and mqueue without a new ipc namespace: those belong to the host's
+ * namespaces, so the host's own mount is bound instead, as runc does. */
+static const char *fallback_bind_source(const char *type)
+{
+	if (!strcmp(type, "sysfs"))
+		return "/sys";
+	if (!strcmp(type, "mqueue"))
+		return "/dev/mqueue";
+	return NULL;
+}
+
+static int bind_host_instead(int rootfd, int dst, const struct husk_mount *m,
+			     const struct mount_opts *mo, struct husk_error *err)
+{
+	const char *host = fallback_bind_source(m->type);
+	_cleanup_close_ int src = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC), bound = -1;
+	uint64_t set = 0;
+	char ps[64], pd[64];
+
+	if (src < 0)
+		return husk_error_sys(err, -errno,
+				      "mount %s on %s: not permitted in a user namespace without its own %s namespace, and the host's %s cannot be bound instead",
+				      m->type, m->destination, !strcmp(m->type, "sysfs") ? "network" : "ipc", host);
+	if (mount(FDPATH(ps, src), FDPATH(pd, dst), NULL, MS_BIND | MS_REC, NULL) < 0)
+		return husk_error_sys(err, -errno, "bind the host's %s on %s", host, m->destination);
+	/* the bind sits on top of dst: reach it through a fresh fd */
+	bound = open_in_root(rootfd, m->destination, O_PATH);
+	if (bound < 0)
+		return husk_error_sys(err, bound, "reopen %s", m->destination);
+	set |= mo->flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0;
+	set |= mo->flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0;
+	set |= mo->flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0;
+	set |= mo->flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0;
+	if (set) {
+		struct mount_attr attr = {.attr_set = set};
+		if (syscall(SYS_mount_setattr, bound, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+			    sizeof(attr)) < 0)
+			return husk_error_sys(err, -errno, "set the options of %s", m->destination);
+	}
+	return 0;
+}
+
 static int mount_one(struct rootfs_ctx *c, int rootfd, const struct husk_mount *m,
 		     struct husk_error *err)
 {
@@ -366,8 +409,12 @@ static int mount_one(struct rootfs_ctx *c, int rootfd, const struct husk_mount *
 			_cleanup_free_ char *data = lsm_mount_data(
 				mo.data, labeled ? c->spec->linux_.mount_label : NULL);
 			if (mount(m->source && *m->source ? m->source : m->type, FDPATH(p, dst), m->type,
-				  mo.flags & ~MS_REMOUNT, data) < 0)
-				r = husk_error_sys(err, -errno, "mount %s on %s", m->type, m->destination);
+				  mo.flags & ~MS_REMOUNT, data) < 0) {
+				if (errno == EPERM && c->userns && fallback_bind_source(m->type))
+					r = bind_host_instead(rootfd, dst, m, &mo, err);
+				else
+					r = husk_error_sys(err, -errno, "mount %s on %s", m->type, m->destination);
+			}
 		}
 		if (r == 0)
 			r = apply_after(rootfd, m, &mo, false, err);

@@ -15,7 +15,7 @@ const char *sync_type_name(uint32_t type)
 {
 	static const char *const names[] = {"?", "bootstrap", "procHooks", "procResume",
 					    "procReady", "procRun", "procError", "procSeccomp",
-					    "procSeccompDone"};
+					    "procSeccompDone", "initPidfd"};
 	return type < ARRAY_SIZE(names) ? names[type] : "?";
 }
 

@@ -16,6 +16,7 @@ enum sync_type {
 	SYNC_PROC_ERROR,    /* either way: failure (payload: message) */
 	SYNC_PROC_SECCOMP,  /* init → parent: the seccomp notify fd (SCM_RIGHTS) */
 	SYNC_PROC_SECCOMP_DONE, /* parent → init: fd handed to the listener */
+	SYNC_INIT_PIDFD,    /* intermediate → parent: pidfd of the init it cloned */
 };
 
 #define SYNC_PAYLOAD_MAX (64 * 1024)

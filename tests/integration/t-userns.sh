@@ -33,5 +33,28 @@ edit "$B" '.mounts += [{"destination":"/secret","source":$s,"options":["bind","r
 out=$(h run -b "$B" u3 2>&1 </dev/null)
 expect_match "container root cannot read a host-root 0600 file" "$out" 'Permission denied'
 check "nothing left" nothing_left u3
-chown -R 0:0 "$B/rootfs"
+
+# A pod-style pair: a pause container owns the user namespace; a second
+# container joins it and creates its other namespaces, which must be owned by
+# the joined user namespace (else mounting /proc or setting the hostname fails).
+edit "$B" '.process.args = ["sleep","300"] | del(.mounts[] | select(.destination == "/secret"))'
+h run -d -b "$B" pause </dev/null
+ppid=$(state_field pause pid)
+B2=$T/b2
+bundle "$B2" sh -c 'hostname; id -u; grep -c "^proc /proc proc" /proc/mounts; echo pid=$$'
+edit "$B2" '.linux.namespaces += [{"type":"user","path":$u}] | .hostname = "joined"' --arg u "/proc/$ppid/ns/user"
+chown -R 200000:200000 "$B2/rootfs"
+out=$(h run -b "$B2" joiner 2>&1 </dev/null)
+expect_match "joining a user namespace while creating others works (hostname set)" "$out" '^joined$'
+expect_match "root inside the joined user namespace" "$out" '^0$'
+expect_match "its own /proc is mounted" "$out" '^1$'
+expect_match "its own pid namespace" "$out" '^pid=1$'
+h create -b "$B2" joiner2 </dev/null
+jpid=$(state_field joiner2 pid)
+expect_eq "the joiner is in the pause container's user namespace" "$(readlink /proc/"$jpid"/ns/user)" "$(readlink /proc/"$ppid"/ns/user)"
+check "but in its own mount namespace" [ "$(readlink /proc/"$jpid"/ns/mnt)" != "$(readlink /proc/"$ppid"/ns/mnt)" ]
+h delete -f joiner2
+check "nothing left of the joiner" nothing_left joiner2
+h delete -f pause
+chown -R 0:0 "$B/rootfs" "$B2/rootfs"
 finish
