@@ -146,7 +146,13 @@ static unsigned long statvfs_mount_flags(const char *path)
 /* Remount a bind mount with flags, keeping the ones the kernel locks in place. */
 static int remount_bind(const char *path, unsigned long flags)
 {
-	unsigned long keep = statvfs_mount_flags(path) & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	const unsigned long atime = MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
+	unsigned long have = statvfs_mount_flags(path);
+	unsigned long keep = have & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+
+	/* in a user namespace the atime flags are locked too: keep them unless asked */
+	if (!(flags & atime))
+		keep |= have & atime;
 
 	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | keep, NULL) < 0)
 		return -errno;
