@@ -94,6 +94,37 @@ static int get_int(json_t *o, const char *path, const char *key, long long min, 
 	return 0;
 }
 
+/* Integers above INT64_MAX (uint64 fields such as rlimits and seccomp values)
+ * do not fit jansson's json_int_t: load_json turns them into this marker. */
+#define U64_MARK "husk-u64:"
+
+static int get_u64(json_t *o, const char *path, const char *key, uint64_t *out, bool required,
+		   struct husk_error *err)
+{
+	json_t *v = member(o, key);
+	const char *t;
+	char *end;
+
+	if (!v)
+		return required ? ferr(err, path, key, "is required") : 0;
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0)
+			return ferr(err, path, key, "%lld is out of range [0, %llu]",
+				    (long long)json_integer_value(v), (unsigned long long)UINT64_MAX);
+		*out = (uint64_t)json_integer_value(v);
+		return 0;
+	}
+	t = json_string_value(v);
+	if (!t || strncmp(t, U64_MARK, strlen(U64_MARK)))
+		return ferr(err, path, key, "must be an integer");
+	errno = 0;
+	*out = strtoull(t + strlen(U64_MARK), &end, 10);
+	if (errno || *end || *out <= INT64_MAX)
+		return ferr(err, path, key, "%s is out of range [0, %llu]", t + strlen(U64_MARK),
+			    (unsigned long long)UINT64_MAX);
+	return 0;
+}
+
 #define GET_INT(o, path, key, min, max, dst, has, req, err)                                  \
 	({                                                                                   \
 		long long _v = 0;                                                            \
@@ -257,8 +288,8 @@ static int parse_rlimits(json_t *arr, const char *path, struct husk_process *p, 
 		for (size_t j = 0; j < i; j++)
 			if (p->rlimits[j].resource == r->resource)
 				return ferr(err, ip, "type", "duplicate rlimit \"%s\"", type);
-		CHECK(GET_INT(o, ip, "soft", 0, LLONG_MAX, r->soft, NULL, true, err));
-		CHECK(GET_INT(o, ip, "hard", 0, LLONG_MAX, r->hard, NULL, true, err));
+		CHECK(get_u64(o, ip, "soft", &r->soft, true, err));
+		CHECK(get_u64(o, ip, "hard", &r->hard, true, err));
 		if (r->soft > r->hard)
 			return ferr(err, ip, "soft", "is greater than hard (%llu > %llu)",
 				    (unsigned long long)r->soft, (unsigned long long)r->hard);
@@ -820,9 +851,8 @@ static int parse_seccomp(json_t *o, struct husk_linux *l, struct husk_error *err
 				CHECK(item_obj(args, j, ap, &ao, err));
 				rule->n_args++;
 				CHECK(GET_INT(ao, jp, "index", 0, 5, a->index, NULL, true, err));
-				CHECK(GET_INT(ao, jp, "value", 0, LLONG_MAX, a->value, NULL, true, err));
-				CHECK(GET_INT(ao, jp, "valueTwo", 0, LLONG_MAX, a->value_two, NULL, false,
-					      err));
+				CHECK(get_u64(ao, jp, "value", &a->value, true, err));
+				CHECK(get_u64(ao, jp, "valueTwo", &a->value_two, false, err));
 				CHECK(get_str(ao, jp, "op", true, &op, err));
 				for (int k = 1; husk_seccomp_op_names[k]; k++)
 					if (!strcmp(husk_seccomp_op_names[k], op))
@@ -988,10 +1018,66 @@ static int parse_doc(json_t *doc, struct husk_spec *s, struct husk_error *err)
 	return validate(s, err);
 }
 
+/* Copy text with every bare integer above INT64_MAX (outside strings) turned
+ * into the string U64_MARK"digits"; NULL when there is none. Numbers that do
+ * not fit uint64 either are left for jansson to reject. */
+static char *mark_big_integers(const char *text, size_t len, size_t *out_len)
+{
+	char *out = NULL;
+	size_t o = 0, cap = 0;
+	bool in_str = false, changed = false;
+
+	for (size_t i = 0; i < len;) {
+		size_t j = i;
+		if (in_str) {
+			if (text[i] == '\\' && i + 1 < len)
+				j = i + 2;
+			else
+				j = i + 1, in_str = text[i] != '"';
+		} else if (text[i] == '"') {
+			in_str = true;
+			j = i + 1;
+		} else if (text[i] >= '0' && text[i] <= '9' && (i == 0 || !strchr("-.0123456789eE+", text[i - 1]))) {
+			while (j < len && text[j] >= '0' && text[j] <= '9')
+				j++;
+			if ((j - i > 19 || (j - i == 19 && strncmp(text + i, "9223372036854775807", 19) > 0)) &&
+			    (j - i < 20 || (j - i == 20 && strncmp(text + i, "18446744073709551615", 20) <= 0)) &&
+			    (j >= len || !strchr(".eE", text[j]))) {
+				size_t need = o + (j - i) + sizeof(U64_MARK) + 2;
+				if (need > cap) {
+					cap = need + len + 64;
+					out = xreallocarray(out, cap, 1);
+				}
+				o += (size_t)sprintf(out + o, "\"%s%.*s\"", U64_MARK, (int)(j - i), text + i);
+				changed = true;
+				i = j;
+				continue;
+			}
+		} else {
+			j = i + 1;
+		}
+		if (o + (j - i) + 1 > cap) {
+			cap = o + (j - i) + len + 64;
+			out = xreallocarray(out, cap, 1);
+		}
+		memcpy(out + o, text + i, j - i);
+		o += j - i;
+		i = j;
+	}
+	if (!changed) {
+		free(out);
+		return NULL;
+	}
+	*out_len = o;
+	return out;
+}
+
 static json_t *load_json(const char *text, size_t len, const char *what, struct husk_error *err)
 {
 	json_error_t jerr;
-	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	size_t mlen = 0;
+	_cleanup_free_ char *marked = mark_big_integers(text, len, &mlen);
+	json_t *doc = json_loadb(marked ? marked : text, marked ? mlen : len, JSON_REJECT_DUPLICATES, &jerr);
 
 	if (!doc)
 		husk_error_set(err, -EINVAL, "%s: invalid JSON at line %d column %d: %s", what,

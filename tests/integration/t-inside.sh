@@ -157,4 +157,10 @@ h run -d -b "$B" nopf 3<"$T/fd3" 4<"$T/fd3" </dev/null
 pid=$(state_field nopf pid)
 expect_eq "without --preserve-fds only stdio reaches the process" "$(ls /proc/"$pid"/fd | sort -n | tr '\n' ' ')" "0 1 2 "
 h delete -f nopf
+
+# RLIM_INFINITY written as a uint64 (as runc's specs do) is unlimited, not a parse error
+# (jq would round the number: it goes in with sed)
+edit "$B" '.process.rlimits = [{"type":"RLIMIT_CORE","hard":"BIG","soft":"BIG"}] | .process.args = ["sh","-c","ulimit -H -c"]'
+sed -i 's/"BIG"/18446744073709551615/g' "$B/config.json"
+expect_eq "rlimit 18446744073709551615 is unlimited" "$(h run -b "$B" biglimit 2>&1 </dev/null)" unlimited
 finish

@@ -233,6 +233,31 @@ static void test_name_tables(void **state)
 	assert_int_equal(husk_rlimit_from_name("RLIMIT_NPROC"), RLIMIT_NPROC);
 }
 
+/* uint64 values above INT64_MAX (RLIM_INFINITY as u64, seccomp masks) parse */
+static void test_big_unsigned(void **state)
+{
+	(void)state;
+	struct husk_spec *s = parse_ok(BASE_HEAD "\"annotations\":{\"n\":\"18446744073709551615\"},"
+		"\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"rlimits\":[{\"type\":\"RLIMIT_CORE\","
+		"\"hard\":18446744073709551615,\"soft\":9223372036854775808}]},"
+		"\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"kill\"],"
+		"\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":1,\"value\":18446744073709551615,"
+		"\"valueTwo\":1,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}}}");
+
+	assert_true(s->process->rlimits[0].hard == UINT64_MAX);
+	assert_true(s->process->rlimits[0].soft == 9223372036854775808ULL);
+	assert_true(s->linux_.seccomp->syscalls[0].args[0].value == UINT64_MAX);
+	assert_true(s->linux_.seccomp->syscalls[0].args[0].value_two == 1);
+	assert_string_equal(s->annotations.v[0].value, "18446744073709551615");
+	husk_spec_free(s);
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"rlimits\":[{\"type\":"
+		     "\"RLIMIT_CORE\",\"hard\":18446744073709551616,\"soft\":1}]}}", "invalid JSON");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"rlimits\":[{\"type\":"
+		     "\"RLIMIT_CORE\",\"hard\":-1,\"soft\":1}]}}", "process.rlimits[0].hard: -1 is out of range");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"rlimits\":[{\"type\":"
+		     "\"RLIMIT_CORE\",\"hard\":\"husk-u64:5\",\"soft\":1}]}}", "process.rlimits[0].hard: 5 is out of range");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_full_linux),	  cmocka_unit_test(test_hooks_and_mounts),
 		cmocka_unit_test(test_bad_documents),	  cmocka_unit_test(test_unknown_fields_ignored),
 		cmocka_unit_test(test_process_json),	  cmocka_unit_test(test_name_tables),
+		cmocka_unit_test(test_big_unsigned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
