@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "create.h"
+#include "cgroup-resources.h"
 #include "husk/log.h"
 #include "internal.h"
 #include "lsm.h"
@@ -550,6 +551,9 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 	r = cgroup_plan(c.spec->linux_.cgroups_path, c.id, &c.cgroup_dirs, &c.cgroup_names, err);
 	if (r == 0)
 		r = cgroup_create(&c.cgroup_dirs, err);
+	/* limits in place before the init exists */
+	if (r == 0)
+		r = cgroup_apply(&c.cgroup_dirs, &c.spec->linux_, err);
 	if (r < 0)
 		goto out;
 	if (o->console_socket) {

@@ -1,0 +1,134 @@
+/* Apply a resource plan to the container's cgroup directories. On hosts with
+ * cgroup v1 controllers (v1 or hybrid) the resources go to v1, as runc does;
+ * on a pure cgroup v2 host to the unified hierarchy. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <string.h>
+
+#include "cgroup-resources.h"
+#include "internal.h"
+#include "util.h"
+
+struct target {
+	const char *dir;
+	const struct cgroup_hier *h;
+};
+
+static bool has_controller(const struct cgroup_hier *h, const char *ctrl)
+{
+	size_t n = strlen(ctrl);
+
+	for (const char *c = h->controllers; c && *c;) {
+		const char *end = strchr(c, ',');
+		size_t len = end ? (size_t)(end - c) : strlen(c);
+		if (len == n && !strncmp(c, ctrl, n))
+			return true;
+		c = end ? end + 1 : c + len;
+	}
+	return false;
+}
+
+/* The hierarchy each dir lives in (longest mountpoint prefix). */
+static const struct cgroup_hier *hier_of(const char *dir, const struct cgroup_hier *h, size_t n)
+{
+	const struct cgroup_hier *best = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(h[i].mountpoint);
+		if (!strncmp(dir, h[i].mountpoint, len) && (dir[len] == '/' || !dir[len]) &&
+		    (!best || len > strlen(best->mountpoint)))
+			best = &h[i];
+	}
+	return best;
+}
+
+static const char *dir_for(const struct target *t, size_t n, const char *ctrl)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!t[i].h)
+			continue;
+		if (*ctrl ? !t[i].h->v2 && has_controller(t[i].h, ctrl) : t[i].h->v2)
+			return t[i].dir;
+	}
+	return NULL;
+}
+
+static int write_one(const char *dir, const struct cg_write *w)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, w->file);
+
+	return write_file(path, w->value, strlen(w->value));
+}
+
+/* v1 memory: limit must stay <= memsw, so which goes first depends on the direction */
+static bool memory_pair(const char *a, const char *b)
+{
+	return (!strcmp(a, "memory.limit_in_bytes") && !strcmp(b, "memory.memsw.limit_in_bytes")) ||
+	       (!strcmp(b, "memory.limit_in_bytes") && !strcmp(a, "memory.memsw.limit_in_bytes"));
+}
+
+static int apply_plan(const struct target *t, size_t nt, const struct cg_plan *p, struct husk_error *err)
+{
+	bool *done = xcalloc(p->n ? p->n : 1, sizeof(bool));
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < p->n; i++) {
+		const struct cg_write *w = &p->w[i];
+		const char *dir = dir_for(t, nt, w->ctrl);
+
+		if (done[i])
+			continue;
+		if (!dir) {
+			r = husk_error_set(err, -ENOENT,
+					   "linux.resources: %s needs the %s cgroup controller, which this host does not have",
+					   w->file, *w->ctrl ? w->ctrl : "cgroup v2");
+			break;
+		}
+		r = write_one(dir, w);
+		if (r == -EINVAL)
+			for (size_t j = i + 1; j < p->n; j++)
+				if (!done[j] && memory_pair(w->file, p->w[j].file) && write_one(dir, &p->w[j]) == 0) {
+					done[j] = true;
+					r = write_one(dir, w);
+					break;
+				}
+		if (r == -ENOENT)
+			r = husk_error_set(err, r, "linux.resources: %s is not supported by this kernel or hierarchy",
+					   w->file);
+		else if (r < 0)
+			r = husk_error_sys(err, r, "linux.resources: write \"%s\" to %s/%s", w->value, dir, w->file);
+	}
+	free(done);
+	return r;
+}
+
+int cgroup_apply(const struct husk_strv *dirs, const struct husk_linux *l, struct husk_error *err)
+{
+	struct cgroup_hier *h;
+	struct target *t;
+	struct cg_plan plan;
+	bool v1 = false;
+	size_t n;
+	int r;
+
+	r = cgroup_hierarchies(&h, &n);
+	if (r < 0)
+		return husk_error_sys(err, r, "read the cgroup hierarchies");
+	t = xcalloc(dirs->n ? dirs->n : 1, sizeof(*t));
+	for (size_t i = 0; i < dirs->n; i++) {
+		t[i] = (struct target){dirs->v[i], hier_of(dirs->v[i], h, n)};
+		if (t[i].h && !t[i].h->v2 && t[i].h->controllers && *t[i].h->controllers &&
+		    strncmp(t[i].h->controllers, "name=", 5))
+			v1 = true;
+	}
+	r = v1 ? cg_plan_v1(l, &plan, err) : cg_plan_v2(l, &plan, err);
+	if (r == 0) {
+		r = apply_plan(t, dirs->n, &plan, err);
+		cg_plan_free(&plan);
+	}
+	free(t);
+	cgroup_hierarchies_free(h, n);
+	return r;
+}
