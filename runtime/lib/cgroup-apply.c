@@ -11,10 +11,6 @@
 #include "internal.h"
 #include "util.h"
 
-struct target {
-	const char *dir;
-	const struct cgroup_hier *h;
-};
 
 static bool has_controller(const struct cgroup_hier *h, const char *ctrl)
 {
@@ -44,7 +40,7 @@ static const struct cgroup_hier *hier_of(const char *dir, const struct cgroup_hi
 	return best;
 }
 
-static const char *dir_for(const struct target *t, size_t n, const char *ctrl)
+static const char *dir_for(const struct cg_target *t, size_t n, const char *ctrl)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!t[i].h)
@@ -69,7 +65,7 @@ static bool memory_pair(const char *a, const char *b)
 	       (!strcmp(b, "memory.limit_in_bytes") && !strcmp(a, "memory.memsw.limit_in_bytes"));
 }
 
-static int apply_plan(const struct target *t, size_t nt, const struct cg_plan *p, struct husk_error *err)
+static int apply_plan(const struct cg_target *t, size_t nt, const struct cg_plan *p, struct husk_error *err)
 {
 	bool *done = xcalloc(p->n ? p->n : 1, sizeof(bool));
 	int r = 0;
@@ -104,31 +100,50 @@ static int apply_plan(const struct target *t, size_t nt, const struct cg_plan *p
 	return r;
 }
 
-int cgroup_apply(const struct husk_strv *dirs, const struct husk_linux *l, struct husk_error *err)
+int cg_layout_open(const struct husk_strv *dirs, struct cg_layout *L, struct husk_error *err)
 {
-	struct cgroup_hier *h;
-	struct target *t;
-	struct cg_plan plan;
-	bool v1 = false;
-	size_t n;
 	int r;
 
-	r = cgroup_hierarchies(&h, &n);
+	memset(L, 0, sizeof(*L));
+	r = cgroup_hierarchies(&L->h, &L->nh);
 	if (r < 0)
 		return husk_error_sys(err, r, "read the cgroup hierarchies");
-	t = xcalloc(dirs->n ? dirs->n : 1, sizeof(*t));
+	L->nt = dirs->n;
+	L->t = xcalloc(dirs->n ? dirs->n : 1, sizeof(*L->t));
 	for (size_t i = 0; i < dirs->n; i++) {
-		t[i] = (struct target){dirs->v[i], hier_of(dirs->v[i], h, n)};
-		if (t[i].h && !t[i].h->v2 && t[i].h->controllers && *t[i].h->controllers &&
-		    strncmp(t[i].h->controllers, "name=", 5))
-			v1 = true;
+		const struct cgroup_hier *h = hier_of(dirs->v[i], L->h, L->nh);
+		L->t[i] = (struct cg_target){dirs->v[i], h};
+		if (h && !h->v2 && h->controllers && *h->controllers && strncmp(h->controllers, "name=", 5))
+			L->v1 = true;
 	}
-	r = v1 ? cg_plan_v1(l, &plan, err) : cg_plan_v2(l, &plan, err);
+	return 0;
+}
+
+const char *cg_layout_dir(const struct cg_layout *L, const char *ctrl)
+{
+	return dir_for(L->t, L->nt, L->v1 ? ctrl : "");
+}
+
+void cg_layout_close(struct cg_layout *L)
+{
+	free(L->t);
+	cgroup_hierarchies_free(L->h, L->nh);
+	memset(L, 0, sizeof(*L));
+}
+
+int cgroup_apply(const struct husk_strv *dirs, const struct husk_linux *l, struct husk_error *err)
+{
+	struct cg_layout L;
+	struct cg_plan plan;
+	int r = cg_layout_open(dirs, &L, err);
+
+	if (r < 0)
+		return r;
+	r = L.v1 ? cg_plan_v1(l, &plan, err) : cg_plan_v2(l, &plan, err);
 	if (r == 0) {
-		r = apply_plan(t, dirs->n, &plan, err);
+		r = apply_plan(L.t, L.nt, &plan, err);
 		cg_plan_free(&plan);
 	}
-	free(t);
-	cgroup_hierarchies_free(h, n);
+	cg_layout_close(&L);
 	return r;
 }

@@ -2,6 +2,7 @@
 #ifndef HUSK_CGROUP_RESOURCES_H
 #define HUSK_CGROUP_RESOURCES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "husk/spec.h"
@@ -27,6 +28,25 @@ size_t cg_device_rules(const struct husk_linux *l, struct husk_device_rule **out
 
 uint64_t cg_shares_to_weight(uint64_t shares);
 uint64_t cg_blkio_weight_to_io_weight(uint64_t weight);
+
+/* Where each controller of the container lives: v1 when the host has v1
+ * resource controllers (v1 or hybrid), else the v2 hierarchy. */
+struct cgroup_hier;
+struct cg_target {
+	const char *dir;
+	const struct cgroup_hier *h;
+};
+struct cg_layout {
+	struct cgroup_hier *h;
+	size_t nh;
+	struct cg_target *t;
+	size_t nt;
+	bool v1;
+};
+int cg_layout_open(const struct husk_strv *dirs, struct cg_layout *L, struct husk_error *err);
+/* The dir holding v1 controller ctrl (or the v2 dir on a v2 host); NULL if none. */
+const char *cg_layout_dir(const struct cg_layout *L, const char *ctrl);
+void cg_layout_close(struct cg_layout *L);
 
 /* Apply the plan for this host's cgroup layout to the container's dirs. */
 int cgroup_apply(const struct husk_strv *dirs, const struct husk_linux *l, struct husk_error *err);

@@ -372,20 +372,41 @@ int cgroup_destroy(const struct husk_strv *dirs, struct husk_error *err)
 	return 0;
 }
 
-int cgroup_procs(const struct husk_strv *dirs, pid_t **pids, size_t *n)
+/* Pids in dir and every cgroup nested in it. */
+static void procs_tree(const char *dir, pid_t **pids, size_t *n)
 {
-	*pids = NULL;
-	*n = 0;
-	for (size_t i = 0; i < dirs->n; i++) {
-		_cleanup_free_ char *path = xasprintf("%s/cgroup.procs", dirs->v[i]), *text = NULL;
-		char *line, *save = NULL;
+	_cleanup_free_ char *path = xasprintf("%s/cgroup.procs", dir), *text = NULL;
+	char *line, *save = NULL;
+	DIR *d;
+	struct dirent *e;
 
-		if (read_file(path, &text, NULL) < 0)
-			continue;
+	if (read_file(path, &text, NULL) == 0)
 		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			*pids = xreallocarray(*pids, *n + 1, sizeof(pid_t));
 			(*pids)[(*n)++] = (pid_t)atoi(line);
 		}
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			_cleanup_free_ char *sub = xasprintf("%s/%s", dir, e->d_name);
+			procs_tree(sub, pids, n);
+		}
+	}
+	closedir(d);
+}
+
+int cgroup_procs(const struct husk_strv *dirs, pid_t **pids, size_t *n)
+{
+	*pids = NULL;
+	*n = 0;
+	/* every hierarchy holds the same processes: the first that exists tells */
+	for (size_t i = 0; i < dirs->n; i++) {
+		_cleanup_free_ char *path = xasprintf("%s/cgroup.procs", dirs->v[i]);
+		if (access(path, R_OK) < 0)
+			continue;
+		procs_tree(dirs->v[i], pids, n);
 		return 0;
 	}
 	return -ENOENT;
@@ -432,5 +453,51 @@ int cgroup_signal_all(const struct husk_strv *dirs, int sig, struct husk_error *
 			return husk_error_sys(err, e, "signal %d to pid %d", sig, (int)pids[i]);
 		}
 	free(pids);
+	return 0;
+}
+
+/* Wait until file reads as want (the freezer settles asynchronously). */
+static int wait_for(const char *path, const char *want, int timeout_ms)
+{
+	for (int waited = 0;; waited++) {
+		_cleanup_free_ char *text = NULL;
+		if (read_file(path, &text, NULL) == 0 && strstr(text, want))
+			return 0;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		usleep(1000);
+	}
+}
+
+int cgroup_freeze(const struct husk_strv *dirs, bool freeze, struct husk_error *err)
+{
+	bool found = false;
+
+	/* a hybrid host has both freezers: both hold the container, each on its own */
+	for (size_t i = 0; i < dirs->n; i++) {
+		_cleanup_free_ char *v1 = xasprintf("%s/freezer.state", dirs->v[i]);
+		_cleanup_free_ char *v2 = xasprintf("%s/cgroup.freeze", dirs->v[i]);
+		_cleanup_free_ char *events = xasprintf("%s/cgroup.events", dirs->v[i]);
+		const char *path, *value, *settled;
+		int r;
+
+		if (access(v1, W_OK) == 0) {
+			path = v1, value = freeze ? "FROZEN" : "THAWED", settled = value;
+		} else if (access(v2, W_OK) == 0) {
+			path = v2, value = freeze ? "1" : "0", settled = freeze ? "frozen 1" : "frozen 0";
+		} else {
+			continue;
+		}
+		found = true;
+		r = write_file(path, value, strlen(value));
+		if (r < 0)
+			return husk_error_sys(err, r, "write %s to %s", value, path);
+		r = wait_for(path == v1 ? v1 : events, settled, 5000);
+		if (r < 0)
+			return husk_error_set(err, r, "%s did not become %s within 5s", path == v1 ? v1 : events,
+					      settled);
+	}
+	if (!found)
+		return husk_error_set(err, -EOPNOTSUPP, "no cgroup freezer (v1 freezer or cgroup v2) for the container");
 	return 0;
 }

@@ -34,6 +34,8 @@ int cgroup_enter(const struct husk_strv *dirs, pid_t pid, struct husk_error *err
 int cgroup_destroy(const struct husk_strv *dirs, struct husk_error *err);
 int cgroup_procs(const struct husk_strv *dirs, pid_t **pids, size_t *n);
 bool cgroup_is_frozen(const struct husk_strv *dirs);
+/* Freeze or thaw with every freezer the container has (v1 freezer.state, v2 cgroup.freeze). */
+int cgroup_freeze(const struct husk_strv *dirs, bool freeze, struct husk_error *err);
 int cgroup_signal_all(const struct husk_strv *dirs, int sig, struct husk_error *err);
 void strv_free_items(struct husk_strv *v);
 

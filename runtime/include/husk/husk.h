@@ -73,6 +73,27 @@ int husk_state_load(const char *root, const char *id, struct husk_state **out,
 		    struct husk_error *err);
 int husk_kill(const char *root, const char *id, int sig, bool all, struct husk_error *err);
 int husk_delete(const char *root, const char *id, bool force, struct husk_error *err);
+/* Freeze / thaw every process of a running container (cgroup freezer). */
+int husk_pause(const char *root, const char *id, struct husk_error *err);
+int husk_resume(const char *root, const char *id, struct husk_error *err);
+/* Change linux.resources live: resources_json is a runtime-spec LinuxResources
+ * object with the fields to change; they are also recorded in the state. */
+int husk_update(const char *root, const char *id, const char *resources_json, struct husk_error *err);
+/* Every pid in the container's cgroup, nested cgroups included (caller frees). */
+int husk_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct husk_error *err);
+/* The container's cgroup statistics as runc's events "data" object (caller frees). */
+int husk_stats_json(const char *root, const char *id, char **out, struct husk_error *err);
+
+/* OOM notifications of a container's memory cgroup. */
+struct husk_oom_watch;
+int husk_oom_watch_open(const char *root, const char *id, struct husk_oom_watch **out,
+			struct husk_error *err);
+/* An fd that becomes readable when something may have happened. */
+int husk_oom_watch_fd(const struct husk_oom_watch *w);
+/* After the fd polled readable (or at any time): how many new OOM kills. */
+int husk_oom_watch_read(struct husk_oom_watch *w);
+void husk_oom_watch_close(struct husk_oom_watch *w);
+
 /* All containers under root, sorted by id. */
 int husk_list(const char *root, struct husk_state ***out, size_t *n, struct husk_error *err);
 

@@ -1,0 +1,189 @@
+/* Operations on a live container through its cgroup: pause, resume, update,
+ * the list of its processes. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "cgroup-resources.h"
+#include "internal.h"
+#include "util.h"
+
+static int load_live(const char *root, const char *id, struct husk_state **st, struct husk_error *err)
+{
+	int r = husk_state_load(root, id, st, err);
+
+	if (r < 0)
+		return r;
+	if ((*st)->status == HUSK_STATUS_STOPPED) {
+		husk_state_free(*st);
+		*st = NULL;
+		return husk_error_set(err, -ESRCH, "container \"%s\" is not running", id);
+	}
+	return 0;
+}
+
+int husk_pause(const char *root, const char *id, struct husk_error *err)
+{
+	struct husk_state *st;
+	int r = load_live(root, id, &st, err);
+
+	if (r < 0)
+		return r;
+	if (st->status == HUSK_STATUS_PAUSED)
+		r = husk_error_set(err, -EALREADY, "container \"%s\" is already paused", id);
+	else if (st->status != HUSK_STATUS_RUNNING)
+		r = husk_error_set(err, -EINVAL, "container \"%s\" is not running: %s", id,
+				   husk_status_name(st->status));
+	else
+		r = cgroup_freeze(&st->cgroup_dirs, true, err);
+	husk_state_free(st);
+	return r;
+}
+
+int husk_resume(const char *root, const char *id, struct husk_error *err)
+{
+	struct husk_state *st;
+	int r = load_live(root, id, &st, err);
+
+	if (r < 0)
+		return r;
+	if (st->status != HUSK_STATUS_PAUSED)
+		r = husk_error_set(err, -EINVAL, "container \"%s\" is not paused: %s", id,
+				   husk_status_name(st->status));
+	else
+		r = cgroup_freeze(&st->cgroup_dirs, false, err);
+	husk_state_free(st);
+	return r;
+}
+
+int husk_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct husk_error *err)
+{
+	struct husk_state *st;
+	int r = husk_state_load(root, id, &st, err);
+
+	*pids = NULL;
+	*n = 0;
+	if (r < 0)
+		return r;
+	if (st->status != HUSK_STATUS_STOPPED && cgroup_procs(&st->cgroup_dirs, pids, n) < 0)
+		r = husk_error_set(err, -ENOENT, "container \"%s\" has no cgroup to list", id);
+	husk_state_free(st);
+	return r;
+}
+
+/* Current memory usage, for checkBeforeUpdate. */
+static int64_t memory_usage(const struct husk_strv *dirs)
+{
+	static const char *const files[] = {"memory.usage_in_bytes", "memory.current"};
+
+	for (size_t i = 0; i < dirs->n; i++)
+		for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+			_cleanup_free_ char *p = xasprintf("%s/%s", dirs->v[i], files[f]), *t = NULL;
+			if (read_file(p, &t, NULL) == 0)
+				return strtoll(t, NULL, 10);
+		}
+	return -1;
+}
+
+/* The update as a spec of its own, so every field is checked like config.json's. */
+static int parse_update(json_t *upd, struct husk_spec **delta, struct husk_error *err)
+{
+	json_t *doc = json_pack("{s:s, s:{s:s}, s:{s:O}}", "ociVersion", HUSK_OCI_VERSION, "root", "path",
+				"rootfs", "linux", "resources", upd);
+	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	int r;
+
+	json_decref(doc);
+	if (!text)
+		return husk_error_set(err, -ENOMEM, "update: build the resources document");
+	r = husk_spec_parse(text, strlen(text), "resources", delta, err);
+	free(text);
+	return r;
+}
+
+static bool check_before_update(json_t *config, const struct husk_spec *delta)
+{
+	json_t *v = json_object_get(json_object_get(json_object_get(json_object_get(config, "linux"),
+								       "resources"), "memory"),
+				    "checkBeforeUpdate");
+
+	if (delta->linux_.resources.memory.has_check_before_update)
+		return delta->linux_.resources.memory.check_before_update;
+	return json_is_true(v);
+}
+
+/* The stored config.json learns the new values, as runc's state does. */
+static int store_update(const char *state_dir, json_t *config, json_t *upd, struct husk_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/config.json", state_dir);
+	json_t *linux_ = json_object_get(config, "linux"), *res;
+	char *text;
+	int r;
+
+	if (!linux_) {
+		linux_ = json_object();
+		json_object_set_new(config, "linux", linux_);
+	}
+	res = json_object_get(linux_, "resources");
+	if (!res) {
+		res = json_object();
+		json_object_set_new(linux_, "resources", res);
+	}
+	json_object_update_recursive(res, upd);
+	text = json_dumps(config, JSON_COMPACT);
+	if (!text)
+		return husk_error_set(err, -ENOMEM, "serialize config");
+	r = write_file_atomic(path, text, strlen(text), 0600);
+	free(text);
+	return r < 0 ? husk_error_sys(err, r, "write %s", path) : 0;
+}
+
+int husk_update(const char *root, const char *id, const char *resources_json, struct husk_error *err)
+{
+	_cleanup_free_ char *cpath = NULL;
+	struct husk_spec *delta = NULL;
+	struct husk_state *st;
+	json_t *upd = NULL, *config = NULL;
+	json_error_t jerr;
+	int r = load_live(root, id, &st, err);
+
+	if (r < 0)
+		return r;
+	upd = json_loads(resources_json, JSON_REJECT_DUPLICATES, &jerr);
+	if (!upd || !json_is_object(upd)) {
+		r = husk_error_set(err, -EINVAL, "resources: must be a JSON object%s%s", upd ? "" : ": ",
+				   upd ? "" : jerr.text);
+		goto out;
+	}
+	r = parse_update(upd, &delta, err);
+	if (r < 0)
+		goto out;
+	cpath = xasprintf("%s/config.json", st->state_dir);
+	config = json_load_file(cpath, 0, &jerr);
+	if (!config) {
+		r = husk_error_set(err, -EINVAL, "read %s: %s", cpath, jerr.text);
+		goto out;
+	}
+	if (delta->linux_.resources.memory.has_limit && delta->linux_.resources.memory.limit > 0 &&
+	    check_before_update(config, delta)) {
+		int64_t usage = memory_usage(&st->cgroup_dirs);
+		if (usage > delta->linux_.resources.memory.limit) {
+			r = husk_error_set(err, -EINVAL,
+					   "memory limit %lld is below the container's current usage %lld (checkBeforeUpdate)",
+					   (long long)delta->linux_.resources.memory.limit, (long long)usage);
+			goto out;
+		}
+	}
+	r = cgroup_apply(&st->cgroup_dirs, &delta->linux_, err);
+	if (r == 0)
+		r = store_update(st->state_dir, config, upd, err);
+out:
+	json_decref(upd);
+	json_decref(config);
+	husk_spec_free(delta);
+	husk_state_free(st);
+	return r;
+}
