@@ -39,6 +39,11 @@ int cmd_run(const struct global *g, int argc, char **argv);
 int cmd_list(const struct global *g, int argc, char **argv);
 int cmd_spec(const struct global *g, int argc, char **argv);
 int cmd_features(const struct global *g, int argc, char **argv);
+int cmd_pause(const struct global *g, int argc, char **argv);
+int cmd_resume(const struct global *g, int argc, char **argv);
+int cmd_update(const struct global *g, int argc, char **argv);
+int cmd_ps(const struct global *g, int argc, char **argv);
+int cmd_events(const struct global *g, int argc, char **argv);
 
 /* create and run share their flags */
 struct create_flags {

@@ -40,6 +40,23 @@ static const struct verb verbs[] = {
 	 "  -b, --bundle DIR        where to write it (default: current directory)\n"
 	 "      --seccomp-default   add husk's default seccomp profile (an allow list)\n", cmd_spec, false},
 	{"features", "", "print the features this runtime supports as JSON", NULL, cmd_features, false},
+	{"pause", "<container-id>", "freeze every process of the container", NULL, cmd_pause, false},
+	{"resume", "<container-id>", "thaw a paused container", NULL, cmd_resume, false},
+	{"update", "[options] <container-id>", "change the container's resource limits live",
+	 "  -r, --resources FILE     LinuxResources JSON (\"-\" for stdin), instead of the flags\n"
+	 "      --memory BYTES       memory limit (k, m, g suffixes; -1 = none)\n"
+	 "      --memory-reservation BYTES, --memory-swap BYTES (memory+swap; -1 = unlimited)\n"
+	 "      --cpu-share N, --cpu-quota US, --cpu-period US, --cpu-burst US\n"
+	 "      --cpu-rt-period US, --cpu-rt-runtime US, --cpuset-cpus LIST, --cpuset-mems LIST\n"
+	 "      --blkio-weight N     10..1000\n"
+	 "      --pids-limit N       maximum number of processes (-1 = none)\n",
+	 cmd_update, false},
+	{"ps", "[--format table|json] <container-id> [ps options]", "list the container's processes",
+	 "  -f, --format table|json  table: the host's ps (default -ef) filtered; json: the pids\n", cmd_ps, false},
+	{"events", "[--stats] [--interval D] <container-id>", "resource statistics and OOM events as JSON",
+	 "      --stats              print one stats event and exit\n"
+	 "      --interval D         time between stats events (default 5s)\n",
+	 cmd_events, false},
 };
 
 static const struct verb *find_verb(const char *name)

@@ -1,4 +1,4 @@
-/* The verbs that take just a container id: start, state. */
+/* The verbs that take just a container id: start, state, pause, resume. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -43,5 +43,29 @@ int cmd_state(const struct global *g, int argc, char **argv)
 	printf("%s\n", json);
 	free(json);
 	husk_state_free(st);
+	return 0;
+}
+
+int cmd_pause(const struct global *g, int argc, char **argv)
+{
+	struct husk_error err = {0};
+	const char *id = one_id("pause", argc, argv);
+
+	if (!id)
+		return 1;
+	if (husk_pause(g->root, id, &err) < 0)
+		return cli_fail("pause", &err);
+	return 0;
+}
+
+int cmd_resume(const struct global *g, int argc, char **argv)
+{
+	struct husk_error err = {0};
+	const char *id = one_id("resume", argc, argv);
+
+	if (!id)
+		return 1;
+	if (husk_resume(g->root, id, &err) < 0)
+		return cli_fail("resume", &err);
 	return 0;
 }

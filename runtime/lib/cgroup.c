@@ -305,6 +305,19 @@ static int mkdir_cgroup(const char *dir)
 	return made_cgroup(dir);
 }
 
+int cgroup_check_unused(const struct husk_strv *dirs, struct husk_error *err)
+{
+	for (size_t i = 0; i < dirs->n; i++) {
+		_cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", dirs->v[i]), *text = NULL;
+		if (read_file(procs, &text, NULL) == 0 && *text)
+			return husk_error_set(err, -EBUSY, "cgroup %s is not empty: it belongs to a running container or process",
+					      dirs->v[i]);
+	}
+	if (cgroup_is_frozen(dirs))
+		return husk_error_set(err, -EBUSY, "cgroup %s is frozen", dirs->n ? dirs->v[0] : "");
+	return 0;
+}
+
 int cgroup_create(const struct husk_strv *dirs, struct husk_error *err)
 {
 	for (size_t i = 0; i < dirs->n; i++) {
@@ -469,35 +482,33 @@ static int wait_for(const char *path, const char *want, int timeout_ms)
 	}
 }
 
+static int freeze_with(const char *path, const char *value, const char *watch, const char *settled,
+		       struct husk_error *err)
+{
+	int r = write_file(path, value, strlen(value));
+
+	if (r < 0)
+		return husk_error_sys(err, r, "write %s to %s", value, path);
+	r = wait_for(watch, settled, 5000);
+	if (r < 0)
+		return husk_error_set(err, r, "%s did not become %s within 5s", watch, settled);
+	return 0;
+}
+
 int cgroup_freeze(const struct husk_strv *dirs, bool freeze, struct husk_error *err)
 {
-	bool found = false;
-
-	/* a hybrid host has both freezers: both hold the container, each on its own */
+	/* one freezer: v1 where the host has it (as runc on hybrid hosts; the two
+	 * would wait on each other), else cgroup v2's cgroup.freeze */
 	for (size_t i = 0; i < dirs->n; i++) {
 		_cleanup_free_ char *v1 = xasprintf("%s/freezer.state", dirs->v[i]);
+		if (access(v1, W_OK) == 0)
+			return freeze_with(v1, freeze ? "FROZEN" : "THAWED", v1, freeze ? "FROZEN" : "THAWED", err);
+	}
+	for (size_t i = 0; i < dirs->n; i++) {
 		_cleanup_free_ char *v2 = xasprintf("%s/cgroup.freeze", dirs->v[i]);
 		_cleanup_free_ char *events = xasprintf("%s/cgroup.events", dirs->v[i]);
-		const char *path, *value, *settled;
-		int r;
-
-		if (access(v1, W_OK) == 0) {
-			path = v1, value = freeze ? "FROZEN" : "THAWED", settled = value;
-		} else if (access(v2, W_OK) == 0) {
-			path = v2, value = freeze ? "1" : "0", settled = freeze ? "frozen 1" : "frozen 0";
-		} else {
-			continue;
-		}
-		found = true;
-		r = write_file(path, value, strlen(value));
-		if (r < 0)
-			return husk_error_sys(err, r, "write %s to %s", value, path);
-		r = wait_for(path == v1 ? v1 : events, settled, 5000);
-		if (r < 0)
-			return husk_error_set(err, r, "%s did not become %s within 5s", path == v1 ? v1 : events,
-					      settled);
+		if (access(v2, W_OK) == 0)
+			return freeze_with(v2, freeze ? "1" : "0", events, freeze ? "frozen 1" : "frozen 0", err);
 	}
-	if (!found)
-		return husk_error_set(err, -EOPNOTSUPP, "no cgroup freezer (v1 freezer or cgroup v2) for the container");
-	return 0;
+	return husk_error_set(err, -EOPNOTSUPP, "no cgroup freezer (v1 freezer or cgroup v2) for the container");
 }

@@ -223,8 +223,11 @@ int husk_delete(const char *root, const char *id, bool force, struct husk_error 
 		r = cgroup_signal_all(&st->cgroup_dirs, SIGKILL, err);
 		if (r < 0)
 			goto out;
+		/* frozen tasks (v1) cannot act on SIGKILL until thawed */
 		if (st->status == HUSK_STATUS_PAUSED)
-			husk_debug("delete %s: killing a paused container", st->id);
+			r = cgroup_freeze(&st->cgroup_dirs, false, err);
+		if (r < 0)
+			goto out;
 	}
 	if (wait_gone(st, 10000) < 0) {
 		r = husk_error_set(err, -ETIMEDOUT, "container init %d did not exit", (int)st->pid);

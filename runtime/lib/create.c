@@ -549,6 +549,10 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 	if (r < 0)
 		goto out;
 	r = cgroup_plan(c.spec->linux_.cgroups_path, c.id, &c.cgroup_dirs, &c.cgroup_names, err);
+	if (r == 0 && cgroup_check_unused(&c.cgroup_dirs, err) < 0) {
+		r = err->code;
+		strv_free_items(&c.cgroup_dirs); /* someone else's: never ours to remove */
+	}
 	if (r == 0)
 		r = cgroup_create(&c.cgroup_dirs, err);
 	/* limits in place before the init exists */

@@ -28,6 +28,8 @@ void cgroup_hierarchies_free(struct cgroup_hier *h, size_t n);
  * name each hierarchy has under /sys/fs/cgroup ("memory", "unified"). */
 int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs,
 		struct husk_strv *names, struct husk_error *err);
+/* A container's cgroup must not hold processes or be frozen already. */
+int cgroup_check_unused(const struct husk_strv *dirs, struct husk_error *err);
 int cgroup_create(const struct husk_strv *dirs, struct husk_error *err);
 int cgroup_enter(const struct husk_strv *dirs, pid_t pid, struct husk_error *err);
 /* rmdir the leaves (and cgroups nested in them); tolerant of already-gone dirs. */
