@@ -1,0 +1,167 @@
+#!/bin/sh
+# cgroups on this machine's v1 controllers (and its cgroup2 hierarchy where it
+# can act): limits enforced, OOM killed and reported, pause/resume, update,
+# ps, stats, kill --all, nested cgroups removed, bad input refused cleanly.
+. "$(dirname "$0")/lib.sh"
+B=$T/b
+CG=husk-it-$$
+cgdir() { echo "/sys/fs/cgroup/$1/$CG/$2"; }
+cleanup_cg() { for d in /sys/fs/cgroup/*/"$CG"; do [ -d "$d" ] && rmdir "$d"/* "$d" 2>/dev/null; done; true; }
+trap 'cleanup; cleanup_cg' EXIT
+
+# --- pids: a fork loop stops at the limit ---
+bundle "$B" sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done; wait'
+edit "$B" '.linux.resources.pids = {"limit": 5} | .linux.cgroupsPath = $p' --arg p "/$CG/pids"
+out=$(h run -b "$B" pids 2>&1 </dev/null)
+expect_match "pids.max=5 stops the fork loop" "$out" "can't fork|Resource temporarily unavailable"
+check "nothing left after the pids run" nothing_left pids
+
+# --- memory: an allocation over the limit is OOM-killed, and reported ---
+bundle "$B" sh -c 'sleep 0.5; dd if=/dev/zero of=/dev/null bs=96M count=1; echo survived'
+edit "$B" '.linux.resources.memory = {"limit": 33554432, "swap": 33554432} | .linux.cgroupsPath = $p' --arg p "/$CG/oom"
+h create -b "$B" oom </dev/null
+h events --interval 200ms oom >"$T/oom-events" 2>&1 &
+ev=$!
+sleep 0.2
+h start oom
+pid=$(state_field oom pid)
+for i in $(seq 50); do [ "$(state_field oom status)" = stopped ] && break; sleep 0.1; done
+wait $ev
+expect_eq "the allocating process was OOM-killed (not 'survived')" "$(state_field oom status)" stopped
+expect_match "memory.oom_control counts the kill" "$(cat "$(cgdir memory oom)"/memory.oom_control)" "oom_kill [1-9]"
+expect_match "events reported the OOM" "$(cat "$T/oom-events")" '^\{"type":"oom","id":"oom"\}$'
+h delete oom
+check "nothing left after the OOM" nothing_left oom
+
+# --- a long-running container: files written, ps, stats, pause, update ---
+# progress = the size of a file the container keeps appending to
+bundle "$B" sh -c 'while :; do echo x >>/tmp/count; sleep 0.01; done'
+size() { stat -c %s "$B/rootfs/tmp/count"; }
+edit "$B" '.linux.resources = {"memory":{"limit":67108864},"cpu":{"shares":512,"quota":50000,"period":100000},"pids":{"limit":50},
+  "devices":[{"allow":false,"access":"rwm"}]} | .linux.cgroupsPath = $p | .root.readonly = false' --arg p "/$CG/live"
+h run -d -b "$B" live </dev/null
+pid=$(state_field live pid)
+expect_eq "memory.limit_in_bytes written" "$(cat "$(cgdir memory live)"/memory.limit_in_bytes)" 67108864
+expect_eq "cpu.shares written" "$(cat "$(cgdir cpu live)"/cpu.shares)" 512
+expect_eq "cpu.cfs_quota_us written" "$(cat "$(cgdir cpu live)"/cpu.cfs_quota_us)" 50000
+expect_eq "pids.max written" "$(cat "$(cgdir pids live)"/pids.max)" 50
+expect_match "devices: deny all, then runc's defaults allowed" "$(cat "$(cgdir devices live)"/devices.list | tr '\n' ' ')" "c 1:3 rwm.*c 136:\* rwm"
+expect_match "ps lists the init" "$(h ps live)" "^root +$pid "
+expect_eq "ps --format json lists the init's pid" "$(h ps --format json live | jq "index($pid) != null")" true
+stats=$(h events --stats live)
+check "events --stats: memory usage > 0" sh -c "printf '%s' '$stats' | jq -e '.type == \"stats\" and .data.memory.usage.usage > 0' >/dev/null"
+check "events --stats: cpu usage > 0" sh -c "printf '%s' '$stats' | jq -e '.data.cpu.usage.total > 0 and .data.pids.current >= 1' >/dev/null"
+
+sleep 0.2
+check "the container is writing" [ "$(size)" -gt 0 ]
+h pause live
+expect_eq "paused" "$(state_field live status)" paused
+expect_eq "freezer.state FROZEN" "$(cat "$(cgdir freezer live)"/freezer.state)" FROZEN
+a=$(size); sleep 0.5; b=$(size)
+expect_eq "a frozen container makes no progress" "$b" "$a"
+expect_match "pause again is an error" "$(h pause live 2>&1)" "already paused"
+h resume live
+expect_eq "running again" "$(state_field live status)" running
+sleep 0.3; c=$(size)
+check "it progresses after resume ($b -> $c bytes)" [ "$c" -gt "$b" ]
+expect_match "resume of a running container is an error" "$(h resume live 2>&1)" "is not paused: running"
+
+h update --memory 128m --pids-limit 80 --cpu-quota 25000 --cpu-share 256 live
+expect_eq "update --memory 128m" "$(cat "$(cgdir memory live)"/memory.limit_in_bytes)" 134217728
+expect_eq "update --pids-limit" "$(cat "$(cgdir pids live)"/pids.max)" 80
+expect_eq "update --cpu-quota" "$(cat "$(cgdir cpu live)"/cpu.cfs_quota_us)" 25000
+expect_eq "update --cpu-share" "$(cat "$(cgdir cpu live)"/cpu.shares)" 256
+echo '{"memory":{"limit":100663296},"pids":{"limit":-1}}' >"$T/res.json"
+h update -r "$T/res.json" live
+expect_eq "update -r: memory" "$(cat "$(cgdir memory live)"/memory.limit_in_bytes)" 100663296
+expect_eq "update -r: pids -1 is max" "$(cat "$(cgdir pids live)"/pids.max)" max
+echo '{"cpu":{"shares":128}}' | h update -r - live
+expect_eq "update -r - (stdin)" "$(cat "$(cgdir cpu live)"/cpu.shares)" 128
+expect_eq "update is recorded in the state's config" "$(jq -c '.linux.resources.pids' "$ROOT/live/config.json")" '{"limit":-1}'
+expect_match "update with a bad value is refused" "$(h update --memory lots live 2>&1)" '--memory: "lots" is not a valid value'
+expect_match "update checkBeforeUpdate refuses a limit below usage" \
+	"$(echo '{"memory":{"limit":4096,"checkBeforeUpdate":true}}' | h update -r - live 2>&1)" "below the container's current usage"
+expect_eq "and leaves the limit alone" "$(cat "$(cgdir memory live)"/memory.limit_in_bytes)" 100663296
+
+# a nested cgroup made inside the container's is removed with it
+mkdir "$(cgdir memory live)/nested" "$(cgdir pids live)/nested"
+h kill live KILL
+for i in $(seq 30); do [ "$(state_field live status)" = stopped ] && break; sleep 0.1; done
+h delete live
+check "nested cgroups removed with the container" [ ! -e "$(cgdir memory live)" ]
+check "nothing left after delete" nothing_left live
+
+# --- kill --all reaches every process, through cgroup v2's cgroup.kill ---
+bundle "$B" sh -c 'sleep 300 & sleep 300 & exec sleep 300'
+edit "$B" 'del(.linux.namespaces[] | select(.type == "pid")) | .linux.cgroupsPath = $p' --arg p "/$CG/all"
+h run -d -b "$B" all </dev/null
+expect_eq "three processes in the container" "$(h ps --format json all | jq length)" 3
+h kill --all all KILL
+for i in $(seq 30); do [ "$(h ps --format json all)" = "[]" ] && break; sleep 0.1; done
+expect_eq "kill --all KILL left no process (no pid namespace to take them down)" "$(h ps --format json all)" "[]"
+h delete -f all
+check "nothing left after kill --all" nothing_left all
+
+# --- delete -f of a paused container ---
+bundle "$B" sleep 300
+edit "$B" '.linux.cgroupsPath = $p' --arg p "/$CG/pz"
+h run -d -b "$B" pz </dev/null
+h pause pz
+h delete -f pz
+check "delete -f of a paused container leaves nothing" nothing_left pz
+check "and no process" no_process "sleep 300"
+
+# --- the v2 freezer for real: a mount namespace without the v1 freezer ---
+bundle "$B" sh -c 'while :; do echo x >>/tmp/count; sleep 0.01; done'
+edit "$B" '.linux.cgroupsPath = $p | .root.readonly = false' --arg p "/$CG/v2"
+unshare -m sh -c '
+	umount /sys/fs/cgroup/freezer
+	"$1" --root "$2" run -d -b "$3" v2 </dev/null
+	"$1" --root "$2" pause v2
+	echo "status=$("$1" --root "$2" state v2 | jq -r .status)"
+	echo "freeze=$(cat /sys/fs/cgroup/unified/$4/v2/cgroup.freeze)"
+	grep frozen /sys/fs/cgroup/unified/$4/v2/cgroup.events
+	a=$(stat -c %s "$3/rootfs/tmp/count"); sleep 0.5; b=$(stat -c %s "$3/rootfs/tmp/count")
+	[ "$a" = "$b" ] && [ "$a" -gt 0 ] && echo no-progress
+	"$1" --root "$2" resume v2
+	sleep 0.3; c=$(stat -c %s "$3/rootfs/tmp/count")
+	[ "$c" -gt "$b" ] && echo progress
+	"$1" --root "$2" delete -f v2
+' _ "$HUSK" "$ROOT" "$B" "$CG" >"$T/v2.out" 2>&1
+v2=$(cat "$T/v2.out")
+expect_match "v2 freezer: paused" "$v2" "^status=paused$"
+expect_match "v2 freezer: cgroup.freeze is 1" "$v2" "^freeze=1$"
+expect_match "v2 freezer: cgroup.events says frozen" "$v2" "^frozen 1$"
+expect_match "v2 freezer: no progress while frozen" "$v2" "^no-progress$"
+expect_match "v2 freezer: progress after resume" "$v2" "^progress$"
+check "nothing left after the v2 freezer run" nothing_left v2
+
+# --- bad input: a clear error and no half-made cgroup ---
+bundle "$B" true
+bad() { # desc filter want id
+	cp "$B/config.json" "$T/good.json"
+	edit "$B" "$2" --arg p "/$CG/$4"
+	out=$(h run -b "$B" "$4" 2>&1 </dev/null)
+	expect_match "$1" "$out" "$3"
+	check "no cgroup left: $1" [ ! -e "$(cgdir memory "$4")" ] 
+	check "nothing left: $1" nothing_left "$4"
+	cp "$T/good.json" "$B/config.json"
+}
+bad "negative memory limit" '.linux.resources.memory.limit = -5' 'linux.resources.memory.limit: -5 is out of range' neg
+bad "swap below memory" '.linux.resources.memory = {"limit":67108864,"swap":1048576}' 'swap: \(1048576\) must not be less than limit' swap
+bad "cgroupsPath with .." '.linux.cgroupsPath = "/a/../../b"' 'must not contain ".."' dotdot
+bad "a controller the host lacks (hugetlb)" '.linux.resources.hugepageLimits = [{"pageSize":"2MB","limit":2097152}] | .linux.cgroupsPath = $p' \
+	'hugetlb.2MB.limit_in_bytes needs the hugetlb cgroup controller' huge
+bad "unified on a v1 host" '.linux.resources.unified = {"memory.high":"1"} | .linux.cgroupsPath = $p' 'needs cgroup v2 controllers' unified
+bad "a value the kernel refuses" '.linux.resources.cpu = {"quota":5, "period":100000} | .linux.cgroupsPath = $p' 'write "5" to .*cpu.cfs_quota_us: invalid argument' quota
+bad "systemd cgroupsPath" '.linux.cgroupsPath = "system.slice:husk:x"' 'needs the systemd cgroup driver' sysd
+# someone else's cgroup is never taken over, nor removed
+mkdir -p "$(cgdir pids busy)"
+sh -c "echo \$\$ > $(cgdir pids busy)/cgroup.procs; exec sleep 300" &
+holder=$!
+sleep 0.2
+edit "$B" '.linux.cgroupsPath = $p' --arg p "/$CG/busy"
+expect_match "a cgroup with processes is refused" "$(h run -b "$B" busy 2>&1 </dev/null)" 'is not empty'
+check "and left as it was" [ -d "$(cgdir pids busy)" ]
+kill $holder; wait $holder 2>/dev/null
+finish
