@@ -95,8 +95,12 @@ int cmd_events(const struct global *g, int argc, char **argv)
 		}
 		if (stopped(g, id))
 			break;
-		if (n == 0 && print_stats(g, id, &err) < 0)
+		if (n == 0 && print_stats(g, id, &err) < 0) {
+			/* it stopped between the check and the read: the stream just ends */
+			if (stopped(g, id))
+				husk_error_clear(&err);
 			break;
+		}
 	}
 	husk_oom_watch_close(w);
 	return err.code ? cli_fail("events", &err) : 0;

@@ -16,16 +16,23 @@ static const char *one_id(const char *verb, int argc, char **argv)
 	return argv[1];
 }
 
-int cmd_start(const struct global *g, int argc, char **argv)
+/* A verb that is one library call on a container id. */
+static int id_verb(const char *verb, int (*fn)(const char *, const char *, struct husk_error *),
+		   const struct global *g, int argc, char **argv)
 {
 	struct husk_error err = {0};
-	const char *id = one_id("start", argc, argv);
+	const char *id = one_id(verb, argc, argv);
 
 	if (!id)
 		return 1;
-	if (husk_start(g->root, id, &err) < 0)
-		return cli_fail("start", &err);
+	if (fn(g->root, id, &err) < 0)
+		return cli_fail(verb, &err);
 	return 0;
+}
+
+int cmd_start(const struct global *g, int argc, char **argv)
+{
+	return id_verb("start", husk_start, g, argc, argv);
 }
 
 int cmd_state(const struct global *g, int argc, char **argv)
@@ -48,24 +55,10 @@ int cmd_state(const struct global *g, int argc, char **argv)
 
 int cmd_pause(const struct global *g, int argc, char **argv)
 {
-	struct husk_error err = {0};
-	const char *id = one_id("pause", argc, argv);
-
-	if (!id)
-		return 1;
-	if (husk_pause(g->root, id, &err) < 0)
-		return cli_fail("pause", &err);
-	return 0;
+	return id_verb("pause", husk_pause, g, argc, argv);
 }
 
 int cmd_resume(const struct global *g, int argc, char **argv)
 {
-	struct husk_error err = {0};
-	const char *id = one_id("resume", argc, argv);
-
-	if (!id)
-		return 1;
-	if (husk_resume(g->root, id, &err) < 0)
-		return cli_fail("resume", &err);
-	return 0;
+	return id_verb("resume", husk_resume, g, argc, argv);
 }

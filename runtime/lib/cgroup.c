@@ -153,14 +153,12 @@ static bool same_set(const char *a, const char *b)
 	return na == nb;
 }
 
-/* The caller's own cgroup in a hierarchy, from /proc/self/cgroup. */
-static char *own_cgroup(const struct cgroup_hier *h)
+/* The caller's own cgroup in a hierarchy, from the text of /proc/self/cgroup. */
+static char *own_cgroup(const char *self_cgroup, const struct cgroup_hier *h)
 {
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *text = xstrdup(self_cgroup ? self_cgroup : "");
 	char *line, *save = NULL;
 
-	if (read_file("/proc/self/cgroup", &text, NULL) < 0)
-		return xstrdup("/");
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
@@ -197,7 +195,7 @@ static int clean_path(const char *in, char **out)
 int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs,
 		struct husk_strv *names, struct husk_error *err)
 {
-	_cleanup_free_ char *inner = NULL;
+	_cleanup_free_ char *inner = NULL, *self_cgroup = NULL;
 	struct cgroup_hier *h;
 	size_t n;
 	bool relative;
@@ -230,7 +228,10 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 		size_t rootlen = strcmp(h[i].root, "/") ? strlen(h[i].root) : 0;
 
 		if (relative) {
-			_cleanup_free_ char *own = own_cgroup(&h[i]);
+			_cleanup_free_ char *own = NULL;
+			if (!self_cgroup && read_file("/proc/self/cgroup", &self_cgroup, NULL) < 0)
+				self_cgroup = xstrdup("");
+			own = own_cgroup(self_cgroup, &h[i]);
 			full = xasprintf("%s%s", strcmp(own, "/") ? own : "", inner);
 		} else {
 			full = xstrdup(inner);

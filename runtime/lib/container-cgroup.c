@@ -25,38 +25,34 @@ static int load_live(const char *root, const char *id, struct husk_state **st, s
 	return 0;
 }
 
-int husk_pause(const char *root, const char *id, struct husk_error *err)
+/* pause (freeze) needs a running container, resume a paused one */
+static int set_frozen(const char *root, const char *id, bool freeze, struct husk_error *err)
 {
+	enum husk_status want = freeze ? HUSK_STATUS_RUNNING : HUSK_STATUS_PAUSED;
 	struct husk_state *st;
 	int r = load_live(root, id, &st, err);
 
 	if (r < 0)
 		return r;
-	if (st->status == HUSK_STATUS_PAUSED)
+	if (freeze && st->status == HUSK_STATUS_PAUSED)
 		r = husk_error_set(err, -EALREADY, "container \"%s\" is already paused", id);
-	else if (st->status != HUSK_STATUS_RUNNING)
-		r = husk_error_set(err, -EINVAL, "container \"%s\" is not running: %s", id,
-				   husk_status_name(st->status));
+	else if (st->status != want)
+		r = husk_error_set(err, -EINVAL, "container \"%s\" is not %s: %s", id,
+				   freeze ? "running" : "paused", husk_status_name(st->status));
 	else
-		r = cgroup_freeze(&st->cgroup_dirs, true, err);
+		r = cgroup_freeze(&st->cgroup_dirs, freeze, err);
 	husk_state_free(st);
 	return r;
 }
 
+int husk_pause(const char *root, const char *id, struct husk_error *err)
+{
+	return set_frozen(root, id, true, err);
+}
+
 int husk_resume(const char *root, const char *id, struct husk_error *err)
 {
-	struct husk_state *st;
-	int r = load_live(root, id, &st, err);
-
-	if (r < 0)
-		return r;
-	if (st->status != HUSK_STATUS_PAUSED)
-		r = husk_error_set(err, -EINVAL, "container \"%s\" is not paused: %s", id,
-				   husk_status_name(st->status));
-	else
-		r = cgroup_freeze(&st->cgroup_dirs, false, err);
-	husk_state_free(st);
-	return r;
+	return set_frozen(root, id, false, err);
 }
 
 int husk_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct husk_error *err)

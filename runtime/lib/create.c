@@ -241,10 +241,13 @@ static pid_t clone_in_joined_userns(struct create_ctx *c, unsigned long flags, s
 		return r;
 	}
 	pid = pidfd_pid(pidfd);
+	if (pid < 0) {
+		/* an init we cannot name must not wait around for a bootstrap */
+		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		r = husk_error_set(err, -ESRCH, "cannot read the pid of the init cloned in the joined user namespace");
+	}
 	close(pidfd);
-	if (pid < 0)
-		return husk_error_set(err, -ESRCH, "the init cloned in the joined user namespace is gone");
-	return pid;
+	return pid < 0 ? r : pid;
 }
 
 static char *resolve_rootfs(const char *bundle, const char *root_path, struct husk_error *err)

@@ -13,6 +13,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fd-socket.h"
+
 static int die(const char *what)
 {
 	fprintf(stderr, "recvtty: %s: %s\n", what, strerror(errno));
@@ -21,35 +23,22 @@ static int die(const char *what)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char name[256] = {0}, cbuf[CMSG_SPACE(sizeof(int))], buf[4096];
-	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name) - 1};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf)};
-	struct cmsghdr *cm;
+	char name[256], buf[4096];
 	struct winsize ws;
-	int l, c, master, out;
+	int c, master, out;
 	ssize_t n;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: recvtty SOCKET OUT\n");
 		return 2;
 	}
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[1]);
-	l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 1) < 0)
-		return die("listen");
-	c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	c = accept_one(argv[1]);
 	if (c < 0)
-		return die("accept");
-	if (recvmsg(c, &msg, MSG_CMSG_CLOEXEC) < 0)
-		return die("recvmsg");
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS) {
+		return die("listen/accept");
+	if (recv_with_fd_msg(c, name, sizeof(name), &master) < 0) {
 		fprintf(stderr, "recvtty: no fd received\n");
 		return 1;
 	}
-	memcpy(&master, CMSG_DATA(cm), sizeof(int));
 	if (ioctl(master, TIOCGWINSZ, &ws) == 0)
 		printf("%s %ux%u\n", name, ws.ws_row, ws.ws_col);
 	else

@@ -91,7 +91,7 @@ h delete live
 check "nested cgroups removed with the container" [ ! -e "$(cgdir memory live)" ]
 check "nothing left after delete" nothing_left live
 
-# --- kill --all reaches every process, through cgroup v2's cgroup.kill ---
+# --- kill --all reaches every process (cgroup.kill on the unified hierarchy here) ---
 bundle "$B" sh -c 'sleep 300 & sleep 300 & exec sleep 300'
 edit "$B" 'del(.linux.namespaces[] | select(.type == "pid")) | .linux.cgroupsPath = $p' --arg p "/$CG/all"
 h run -d -b "$B" all </dev/null
