@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cgroup-devices.h"
 #include "cgroup-resources.h"
 #include "internal.h"
 #include "util.h"
@@ -143,6 +144,12 @@ int cgroup_apply(const struct husk_strv *dirs, const struct husk_linux *l, struc
 	if (r == 0) {
 		r = apply_plan(L.t, L.nt, &plan, err);
 		cg_plan_free(&plan);
+	}
+	/* v2 has no devices files: the rules become a BPF filter on the cgroup */
+	if (r == 0 && !L.v1 && l->resources.n_devices) {
+		const char *dir = cg_layout_dir(&L, "");
+		r = dir ? cg_dev_attach(dir, l, err)
+			: husk_error_set(err, -ENOENT, "linux.resources.devices: the container has no cgroup v2 directory");
 	}
 	cg_layout_close(&L);
 	return r;

@@ -136,6 +136,61 @@ expect_match "v2 freezer: no progress while frozen" "$v2" "^no-progress$"
 expect_match "v2 freezer: progress after resume" "$v2" "^progress$"
 check "nothing left after the v2 freezer run" nothing_left v2
 
+# --- the v2 device filter for real (on loop0, b 7:0, which runc's defaults do not
+# allow): a mount namespace where only the unified
+# hierarchy is mounted, so husk sees a pure cgroup v2 host. The host's v1
+# devices cgroup of this shell allows everything, so a refusal can only come
+# from husk's BPF program on the container's unified cgroup. ---
+bundle "$B" sh -c '
+	try() { (: </dev/k) 2>/dev/null && echo read-ok || echo read-denied
+		(: >/dev/k) 2>/dev/null && echo write-ok || echo write-denied; }
+	mknod /dev/k b 7 0 || exit 3
+	try >/tmp/before
+	while [ ! -e /tmp/go ]; do sleep 0.05; done
+	try >/tmp/after
+	sleep 100'
+caps='["CAP_MKNOD","CAP_KILL"]'
+edit "$B" '.linux.cgroupsPath = $p | .root.readonly = false
+	| .process.capabilities = {bounding: $c, effective: $c, permitted: $c}
+	| .linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, type: "b", major: 7, minor: 0, access: "r"}]' \
+	--arg p "/$CG/dev2" --argjson c "$caps"
+cat >"$T/dev-update.json" <<'EOF'
+{"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "b", "major": 7, "minor": 0, "access": "w"}]}
+EOF
+unshare -m sh -c '
+	for m in $(awk "\$9 == \"cgroup\" {print \$5}" /proc/self/mountinfo); do umount "$m"; done
+	"$1" --root "$2" run -d -b "$3" dev2 </dev/null || exit 1
+	echo "dir=$(ls -d /sys/fs/cgroup/unified/$4/dev2)"
+	for i in $(seq 100); do [ -s "$3/rootfs/tmp/before" ] && break; sleep 0.05; done
+	sed "s/^/before:/" "$3/rootfs/tmp/before"
+	"$1" --root "$2" update -r "$5" dev2 && echo updated
+	touch "$3/rootfs/tmp/go"
+	for i in $(seq 100); do [ -s "$3/rootfs/tmp/after" ] && break; sleep 0.05; done
+	sed "s/^/after:/" "$3/rootfs/tmp/after"
+	"$1" --root "$2" delete -f dev2
+' _ "$HUSK" "$ROOT" "$B" "$CG" "$T/dev-update.json" >"$T/dev2.out" 2>&1
+dev2=$(cat "$T/dev2.out")
+expect_match "v2 devices: the container's cgroup is on the unified hierarchy" "$dev2" "^dir=/sys/fs/cgroup/unified/$CG/dev2$"
+expect_match "v2 devices: an allowed read opens" "$dev2" "^before:read-ok$"
+expect_match "v2 devices: a write the rules do not allow is refused" "$dev2" "^before:write-denied$"
+expect_match "v2 devices: update -r with new rules succeeds" "$dev2" "^updated$"
+expect_match "v2 devices: after update the write is allowed (the new filter is in force)" "$dev2" "^after:write-ok$"
+expect_match "v2 devices: after update the read is refused (the old filter is gone)" "$dev2" "^after:read-denied$"
+check "nothing left after the v2 devices run" nothing_left dev2
+
+# control: the same container without device rules opens both ways
+edit "$B" 'del(.linux.resources.devices) | .linux.cgroupsPath = $p' --arg p "/$CG/dev2c"
+rm -f "$B/rootfs/tmp/before" "$B/rootfs/tmp/after"; touch "$B/rootfs/tmp/go"
+unshare -m sh -c '
+	for m in $(awk "\$9 == \"cgroup\" {print \$5}" /proc/self/mountinfo); do umount "$m"; done
+	"$1" --root "$2" run -d -b "$3" dev2c </dev/null || exit 1
+	for i in $(seq 100); do [ -s "$3/rootfs/tmp/after" ] && break; sleep 0.05; done
+	cat "$3/rootfs/tmp/before"
+	"$1" --root "$2" delete -f dev2c
+' _ "$HUSK" "$ROOT" "$B" >"$T/dev2c.out" 2>&1
+expect_eq "v2 devices control: without rules nothing is filtered" "$(tr '\n' ' ' <"$T/dev2c.out")" "read-ok write-ok "
+check "nothing left after the v2 devices control run" nothing_left dev2c
+
 # --- bad input: a clear error and no half-made cgroup ---
 bundle "$B" true
 bad() { # desc filter want id
