@@ -5,29 +5,23 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/personality.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
-#include <termios.h>
 #include <unistd.h>
-#include <linux/keyctl.h>
 
 #include "create.h"
 #include "internal.h"
 #include "lsm.h"
+#include "process.h"
 #include "rootfs.h"
-#include "security.h"
 #include "sync.h"
 #include "util.h"
 
@@ -39,18 +33,6 @@ __attribute__((noreturn)) static void init_fail(struct create_ctx *c, struct hus
 {
 	sync_send_error(c->sync_child, err);
 	_exit(1);
-}
-
-static void reset_signals(void)
-{
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	sigset_t none;
-
-	for (int s = 1; s < NSIG; s++)
-		if (s != SIGKILL && s != SIGSTOP)
-			sigaction(s, &dfl, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static int join_namespaces(struct create_ctx *c, bool user_pass, struct husk_error *err)
@@ -88,228 +70,6 @@ static int loopback_up(struct husk_error *err)
 	return 0;
 }
 
-/* A pty from the container's devpts: master to the console socket, slave as stdio. */
-static int setup_terminal(struct create_ctx *c, struct husk_error *err)
-{
-	const struct husk_process *p = c->spec->process;
-	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	_cleanup_close_ int slave = -1;
-	char name[128];
-	int unlock = 0;
-
-	if (master < 0)
-		return husk_error_sys(err, -errno, "open /dev/ptmx");
-	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-		return husk_error_sys(err, -errno, "unlock pty");
-	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0)
-		return husk_error_sys(err, -errno, "open pty peer");
-	if (ptsname_r(master, name, sizeof(name)) != 0)
-		snprintf(name, sizeof(name), "/dev/ptmx");
-	if (p->has_console_size) {
-		struct winsize ws = {.ws_row = (unsigned short)p->console_height,
-				     .ws_col = (unsigned short)p->console_width};
-		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
-			return husk_error_sys(err, -errno, "set console size");
-	}
-	if (send_with_fd(c->console_fd, name, strlen(name), master) < 0)
-		return husk_error_sys(err, -errno, "send pty master to the console socket");
-	close(c->console_fd);
-	c->console_fd = -1;
-	if (ioctl(slave, TIOCSCTTY, 0) < 0)
-		return husk_error_sys(err, -errno, "make %s the controlling terminal", name);
-	for (int fd = 0; fd < 3; fd++)
-		if (dup2(slave, fd) < 0)
-			return husk_error_sys(err, -errno, "dup pty to fd %d", fd);
-	return 0;
-}
-
-static int set_rlimits(const struct husk_process *p, struct husk_error *err)
-{
-	for (size_t i = 0; i < p->n_rlimits; i++) {
-		struct rlimit rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
-		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
-			return husk_error_sys(err, -errno, "setrlimit %d", p->rlimits[i].resource);
-	}
-	return 0;
-}
-
-/* "0-3,7" → a cpu set */
-static int parse_cpus(const char *list, cpu_set_t *set)
-{
-	_cleanup_free_ char *copy = xstrdup(list);
-	char *save = NULL, *tok;
-
-	CPU_ZERO(set);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *dash = strchr(tok, '-'), *end;
-		long a = strtol(tok, &end, 10), b = a;
-		if (end == tok || (dash && end != dash) || (!dash && *end))
-			return -EINVAL;
-		if (dash) {
-			b = strtol(dash + 1, &end, 10);
-			if (*end || end == dash + 1)
-				return -EINVAL;
-		}
-		if (a < 0 || b < a || b >= CPU_SETSIZE)
-			return -EINVAL;
-		for (long i = a; i <= b; i++)
-			CPU_SET(i, set);
-	}
-	return 0;
-}
-
-static int set_affinity(const char *list, struct husk_error *err)
-{
-	cpu_set_t set;
-
-	if (!list || !*list)
-		return 0;
-	if (parse_cpus(list, &set) < 0)
-		return husk_error_set(err, -EINVAL, "process.execCPUAffinity: invalid cpu list \"%s\"", list);
-	if (sched_setaffinity(0, sizeof(set), &set) < 0)
-		return husk_error_sys(err, -errno, "set cpu affinity %s", list);
-	return 0;
-}
-
-/* ioPriority, scheduler and personality: process attributes set in the init */
-static int set_process_attrs(const struct husk_spec *s, struct husk_error *err)
-{
-	const struct husk_process *p = s->process;
-
-	if (p->io_priority.set &&
-	    syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
-		    (p->io_priority.klass << 13) | p->io_priority.priority) < 0)
-		return husk_error_sys(err, -errno, "set io priority");
-	if (p->scheduler.set) {
-		struct {
-			uint32_t size, policy;
-			uint64_t flags;
-			int32_t nice;
-			uint32_t priority;
-			uint64_t runtime, deadline, period;
-		} attr = {sizeof(attr), (uint32_t)p->scheduler.policy, p->scheduler.flags,
-			  p->scheduler.nice, (uint32_t)p->scheduler.priority, p->scheduler.runtime,
-			  p->scheduler.deadline, p->scheduler.period};
-		if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
-			return husk_error_sys(err, -errno, "set scheduler");
-	}
-	if (s->linux_.personality.set) {
-		unsigned long pers = !strcmp(s->linux_.personality.domain, "LINUX32") ? PER_LINUX32 : PER_LINUX;
-		if (personality(pers) < 0)
-			return husk_error_sys(err, -errno, "set personality %s", s->linux_.personality.domain);
-	}
-	return set_affinity(p->exec_cpu_affinity_initial, err);
-}
-
-static int set_user(const struct husk_process *p, bool userns, struct husk_error *err)
-{
-	const struct husk_user *u = &p->user;
-
-	if (setgroups(u->n_additional_gids, (const gid_t *)u->additional_gids) < 0 &&
-	    !(userns && errno == EPERM && u->n_additional_gids == 0))
-		return husk_error_sys(err, -errno, "setgroups");
-	if (setresgid(u->gid, u->gid, u->gid) < 0)
-		return husk_error_sys(err, -errno, "setgid %u", u->gid);
-	if (setresuid(u->uid, u->uid, u->uid) < 0)
-		return husk_error_sys(err, -errno, "setuid %u", u->uid);
-	return 0;
-}
-
-static const char *env_get(const struct husk_strv *env, const char *key)
-{
-	size_t klen = strlen(key);
-
-	for (size_t i = 0; i < env->n; i++)
-		if (!strncmp(env->v[i], key, klen) && env->v[i][klen] == '=')
-			return env->v[i] + klen + 1;
-	return NULL;
-}
-
-static bool is_executable(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* Resolve args[0] as execvp would, with the container's PATH, before procReady so
- * that a missing binary fails create, not start. Caller frees. */
-static int lookup_exec(const struct husk_process *p, char **out, struct husk_error *err)
-{
-	const char *name = p->args.v[0], *path;
-	_cleanup_free_ char *copy = NULL;
-	char *save = NULL, *dir;
-
-	if (strchr(name, '/')) {
-		if (!is_executable(name))
-			return husk_error_sys(err, access(name, X_OK) < 0 ? -errno : -EACCES,
-					      "exec: \"%s\"", name);
-		*out = xstrdup(name);
-		return 0;
-	}
-	path = env_get(&p->env, "PATH");
-	copy = xstrdup(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		_cleanup_free_ char *cand = xasprintf("%s/%s", *dir ? dir : ".", name);
-		if (is_executable(cand)) {
-			*out = xstrdup(cand);
-			return 0;
-		}
-	}
-	return husk_error_set(err, -ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
-}
-
-static int check_cwd(const char *cwd, struct husk_error *err)
-{
-	char buf[4096];
-
-	if (chdir(cwd) < 0)
-		return husk_error_sys(err, -errno, "chdir to cwd (\"%s\") set in config.json", cwd);
-	/* a cwd reached through a leaked fd would not be under our root (CVE-2024-21626) */
-	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
-		return husk_error_set(err, -EPERM,
-				      "current working directory is outside of the container's root");
-	return 0;
-}
-
-static void set_session_keyring(const char *id)
-{
-	/* best effort, as runc: kernels without keyrings just skip this */
-	(void)syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, id);
-}
-
-/* Load the filter; a notify listener goes to the runtime, which hands it to
- * the agent at listenerPath while we wait (the agent must be up before any
- * notifying syscall of ours, so we hold here until it has the fd). */
-static int load_seccomp(struct create_ctx *c, struct husk_error *err)
-{
-	struct sync_msg *msg;
-	int nfd, r;
-
-	r = seccomp_apply(c->spec->linux_.seccomp, &nfd, err);
-	if (r < 0 || nfd < 0)
-		return r;
-	r = sync_send_fd(c->sync_child, SYNC_PROC_SECCOMP, nfd);
-	close(nfd);
-	if (r < 0)
-		return husk_error_sys(err, r, "send the seccomp notify fd");
-	msg = xcalloc(1, sizeof(*msg));
-	r = sync_expect(c->sync_child, SYNC_PROC_SECCOMP_DONE, msg, err);
-	free(msg);
-	return r;
-}
-
-static int keep_fds(int preserve)
-{
-	for (int fd = 3; fd < 3 + preserve; fd++) {
-		int fl = fcntl(fd, F_GETFD);
-		if (fl >= 0 && fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
-			return -errno;
-	}
-	return cloexec_from(3 + preserve);
-}
-
 void init_main(struct create_ctx *c)
 {
 	const struct husk_spec *s = c->spec;
@@ -332,7 +92,7 @@ void init_main(struct create_ctx *c)
 	 * may ptrace us or open our /proc files and the host fds they show */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		_exit(1);
-	reset_signals();
+	proc_reset_signals();
 	if (sync_expect(c->sync_child, SYNC_BOOTSTRAP, msg, &err) < 0)
 		_exit(1);
 	if (join_namespaces(c, true, &err) < 0 || join_namespaces(c, false, &err) < 0)
@@ -362,7 +122,7 @@ void init_main(struct create_ctx *c)
 	if (!c->opts->no_new_keyring) {
 		if (lsm_set_keyring_label(p, &err) < 0)
 			init_fail(c, &err);
-		set_session_keyring(c->id);
+		proc_join_session_keyring(c->id);
 	}
 	umask(0);
 	if (rootfs_prepare(&rc, &err) < 0)
@@ -387,37 +147,9 @@ void init_main(struct create_ctx *c)
 		husk_error_sys(&err, -errno, "setdomainname %s", s->domainname);
 		init_fail(c, &err);
 	}
-	if (p->terminal && setup_terminal(c, &err) < 0)
+	if (p->terminal && proc_setup_terminal(p, &c->console_fd, &err) < 0)
 		init_fail(c, &err);
-	if (rootfs_finalize(&rc, &err) < 0 || lsm_apply_exec(p, &err) < 0)
-		init_fail(c, &err);
-	if (set_rlimits(p, &err) < 0 || set_process_attrs(s, &err) < 0)
-		init_fail(c, &err);
-	if (p->has_oom_score_adj) {
-		char v[16];
-		int r;
-		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
-		r = write_file("/proc/self/oom_score_adj", v, strlen(v));
-		if (r < 0) {
-			husk_error_sys(&err, r, "write oom_score_adj");
-			init_fail(c, &err);
-		}
-	}
-	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the drop */
-	if (!p->no_new_privileges && load_seccomp(c, &err) < 0)
-		init_fail(c, &err);
-	if (caps_before_user(p, &err) < 0 || set_user(p, c->userns, &err) < 0 ||
-	    caps_after_user(p, &err) < 0)
-		init_fail(c, &err);
-	umask(p->user.has_umask ? p->user.umask : 022);
-	if (check_cwd(p->cwd, &err) < 0 || lookup_exec(p, &exe, &err) < 0)
-		init_fail(c, &err);
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		husk_error_sys(&err, -errno, "set no_new_privs");
-		init_fail(c, &err);
-	}
-	/* with no_new_privs: as late as possible, so the profile needs few of our syscalls */
-	if (p->no_new_privileges && load_seccomp(c, &err) < 0)
+	if (rootfs_finalize(&rc, &err) < 0 || proc_apply(s, c->sync_child, c->userns, &exe, &err) < 0)
 		init_fail(c, &err);
 
 	if (sync_send(c->sync_child, SYNC_PROC_READY, 0, NULL) < 0)
@@ -429,7 +161,7 @@ void init_main(struct create_ctx *c)
 	/* from here on we outlive the runtime process */
 	prctl(PR_SET_PDEATHSIG, 0);
 	close(c->sync_child);
-	if (keep_fds(c->opts->preserve_fds) < 0)
+	if (proc_keep_fds(c->opts->preserve_fds) < 0)
 		_exit(1);
 
 	/* blocks until `start` opens the other end */
@@ -449,7 +181,7 @@ void init_main(struct create_ctx *c)
 		dprintf(STDERR_FILENO, "husk: start: %s\n", err.msg);
 		_exit(1);
 	}
-	if (set_affinity(p->exec_cpu_affinity_final, &err) < 0) {
+	if (proc_set_affinity(p->exec_cpu_affinity_final, &err) < 0) {
 		dprintf(STDERR_FILENO, "husk: start: %s\n", err.msg);
 		_exit(1);
 	}
