@@ -44,6 +44,7 @@ int cmd_resume(const struct global *g, int argc, char **argv);
 int cmd_update(const struct global *g, int argc, char **argv);
 int cmd_ps(const struct global *g, int argc, char **argv);
 int cmd_events(const struct global *g, int argc, char **argv);
+int cmd_exec(const struct global *g, int argc, char **argv);
 
 /* create and run share their flags */
 struct create_flags {

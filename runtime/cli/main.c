@@ -32,6 +32,23 @@ static const struct verb verbs[] = {
 	 "  -d, --detach            do not wait for the container\n"
 	 "      --keep              do not delete the container after it exits\n",
 	 cmd_run, true},
+	{"exec", "[options] <container-id> <command> [args...]", "run a new process in a running container",
+	 "  -p, --process FILE      process.json (a runtime-spec process) instead of a command\n"
+	 "  -t, --tty               give the process a pty (relayed here unless --console-socket)\n"
+	 "  -d, --detach            do not wait for the process\n"
+	 "  -e, --env KEY=VALUE     set an environment variable (repeatable)\n"
+	 "      --cwd DIR           working directory in the container\n"
+	 "  -u, --user UID[:GID]    run as this user\n"
+	 "  -g, --additional-gids G1,G2  supplementary groups\n"
+	 "  -c, --cap CAP           add a capability (repeatable)\n"
+	 "      --no-new-privs      set no_new_privs\n"
+	 "      --apparmor PROFILE, --process-label LABEL\n"
+	 "      --console-socket P  unix socket that receives the pty master\n"
+	 "      --pid-file FILE     write the process's pid to FILE\n"
+	 "      --preserve-fds N    pass N fds after stdio (3..N+2) to the process\n"
+	 "      --cgroup [CTRL[,CTRL]:]PATH  join this sub-cgroup of the container's\n"
+	 "      --ignore-paused     exec in a paused container (the process runs on resume)\n",
+	 cmd_exec, true},
 	{"list", "[options]", "list the containers under --root",
 	 "  -f, --format table|json output format (default table)\n"
 	 "  -q, --quiet             print the ids only\n",
@@ -106,8 +123,11 @@ bool cli_help_requested(const char *verb, int argc, char **argv)
 {
 	const struct verb *v = find_verb(verb);
 
+	/* a verb that runs a command stops at the first word: the rest is the command's */
+	bool stop_at_word = strstr(v->args, "<command>") != NULL;
+
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
+		if (!strcmp(argv[i], "--") || (stop_at_word && argv[i][0] != '-'))
 			break;
 		if (!strcmp(argv[i], "--version")) {
 			printf("husk version %s\nspec: %s\n", HUSK_VERSION, HUSK_OCI_VERSION);

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,69 +13,55 @@
 #include <sys/wait.h>
 
 #include "cli.h"
+#include "foreground.h"
 
-/* Signals we forward; SIGCHLD is ours, SIGKILL/SIGSTOP cannot be caught. */
-static void forward_set(sigset_t *set)
+static bool bundle_wants_terminal(const char *bundle)
 {
-	sigfillset(set);
-	sigdelset(set, SIGKILL);
-	sigdelset(set, SIGSTOP);
-	/* faults must stay deliverable to ourselves */
-	sigdelset(set, SIGSEGV);
-	sigdelset(set, SIGBUS);
-	sigdelset(set, SIGFPE);
-	sigdelset(set, SIGILL);
-	sigdelset(set, SIGTRAP);
-	sigdelset(set, SIGABRT);
-	sigdelset(set, SIGSYS);
-}
+	char *path = NULL;
+	json_t *j;
+	bool t;
 
-static int wait_and_forward(pid_t init, const sigset_t *set)
-{
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(set, &si);
-
-		if (sig < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "husk: run: sigwaitinfo: %s\n", strerror(errno));
-			return 1;
-		}
-		if (sig == SIGCHLD) {
-			int status;
-			pid_t p;
-			/* we are a subreaper: reap everything, note the init */
-			while ((p = waitpid(-1, &status, WNOHANG)) > 0)
-				if (p == init)
-					return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-			continue;
-		}
-		if (sig == SIGWINCH || sig == SIGURG || sig == SIGPIPE)
-			continue;
-		if (kill(init, sig) < 0 && errno != ESRCH)
-			fprintf(stderr, "husk: run: forward signal %d: %s\n", sig, strerror(errno));
-	}
+	if (asprintf(&path, "%s/config.json", bundle && *bundle ? bundle : ".") < 0)
+		return false;
+	j = json_load_file(path, 0, NULL);
+	free(path);
+	t = json_is_true(json_object_get(json_object_get(j, "process"), "terminal"));
+	json_decref(j);
+	return t;
 }
 
 int cmd_run(const struct global *g, int argc, char **argv)
 {
 	struct create_flags f = {0};
 	struct husk_error err = {0};
-	sigset_t set, old;
+	int sv[2] = {-1, -1}, master = -1;
+	sigset_t old;
 	pid_t pid;
-	int status;
+	int status, r;
 
 	if (parse_create_flags("run", argc, argv, true, &f) < 0)
 		return 1;
 	f.opts.root = g->root;
-	forward_set(&set);
+	/* a foreground terminal without --console-socket: we take the master */
+	if (!f.detach && !f.opts.console_socket && bundle_wants_terminal(f.opts.bundle)) {
+		if (fg_console_pair("run", sv) < 0)
+			return 1;
+		f.opts.console_fd = sv[1];
+	}
 	/* blocked before create, so no signal is lost; the init unblocks its own */
-	sigprocmask(SIG_BLOCK, &set, &old);
+	fg_block(&old);
 	if (!f.detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		fprintf(stderr, "husk: run: set subreaper: %s\n", strerror(errno));
-	if (husk_create(&f.opts, &pid, &err) < 0)
+	r = husk_create(&f.opts, &pid, &err);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (r < 0) {
+		if (sv[0] >= 0)
+			close(sv[0]);
 		return cli_fail("run", &err);
+	}
+	if (sv[0] >= 0)
+		master = fg_console_master("run", sv[0]);
 	if (husk_start(g->root, f.opts.id, &err) < 0) {
 		struct husk_error ignore = {0};
 		cli_fail("run", &err);
@@ -82,8 +70,9 @@ int cmd_run(const struct global *g, int argc, char **argv)
 	}
 	if (f.detach)
 		return 0;
-	status = wait_and_forward(pid, &set);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	status = fg_wait("run", pid, master, &old);
+	if (master >= 0)
+		close(master);
 	if (!f.keep && husk_delete(g->root, f.opts.id, true, &err) < 0)
 		cli_fail("run", &err);
 	return status;

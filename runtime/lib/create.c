@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "create.h"
 #include "cgroup-resources.h"
 #include "husk/log.h"
@@ -43,25 +44,6 @@ static char *now_rfc3339(void)
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
 	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
-}
-
-static int connect_console(const char *path, struct husk_error *err)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return husk_error_set(err, -ENAMETOOLONG, "console socket path %s is too long", path);
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return husk_error_sys(err, -errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-		close(fd);
-		return husk_error_sys(err, r, "connect to console socket %s", path);
-	}
-	return fd;
 }
 
 static int write_idmap(pid_t pid, const char *file, const struct husk_idmap *m, size_t n,
@@ -290,11 +272,9 @@ static int prepare_ctx(struct create_ctx *c, const struct husk_create_opts *o, s
 		return husk_error_set(err, -EINVAL, "config.json: process: is required to create a container");
 	if (!husk_spec_namespace(s, CLONE_NEWNS))
 		return husk_error_set(err, -EINVAL, "config.json: linux.namespaces: a mount namespace is required");
-	if (s->process->terminal && !o->console_socket)
-		return husk_error_set(err, -EINVAL,
-				      "cannot allocate a tty if husk will detach without a console socket (--console-socket)");
-	if (!s->process->terminal && o->console_socket)
-		return husk_error_set(err, -EINVAL, "--console-socket given but process.terminal is false");
+	r = check_console(s->process, o->console_socket, o->console_fd, err);
+	if (r < 0)
+		return r;
 	if (o->preserve_fds < 0)
 		return husk_error_set(err, -EINVAL, "--preserve-fds must not be negative");
 	r = lsm_check(s, err);
@@ -563,8 +543,8 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 		r = cgroup_apply(&c.cgroup_dirs, &c.spec->linux_, err);
 	if (r < 0)
 		goto out;
-	if (o->console_socket) {
-		c.console_fd = connect_console(o->console_socket, err);
+	if (c.spec->process->terminal) {
+		c.console_fd = console_open(o->console_socket, o->console_fd, err);
 		if (c.console_fd < 0) {
 			r = c.console_fd;
 			goto out;

@@ -62,11 +62,51 @@ struct husk_create_opts {
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;
+	int console_fd; /* instead of console_socket: a connected socket (0: none) */
 };
 
 /* Create the container up to the exec.fifo wait. On success *pid is the init,
  * a child of the caller. */
 int husk_create(const struct husk_create_opts *o, pid_t *pid, struct husk_error *err);
+/* husk exec: a new process in a running (or created) container. */
+struct husk_exec_opts {
+	const char *root;
+	const char *id;
+	const char *process_json;   /* a runtime-spec process object */
+	const char *console_socket; /* unix socket that receives the pty master */
+	int console_fd;             /* or a connected socket for it (0: none) */
+	const char *pid_file;
+	const char *cgroup;         /* [controller[,controller]:]path below the container's cgroup */
+	int preserve_fds;
+	bool ignore_paused;
+};
+/* Join every namespace and the cgroup of the container and execve the
+ * process. On success *pid is the process (exec'd already), a child of the
+ * caller, which waits for it. */
+int husk_exec(const struct husk_exec_opts *o, pid_t *pid, struct husk_error *err);
+
+/* Receive a pty master sent on a console socket (SCM_RIGHTS, the pty's name
+ * as the data, copied into name if given). Returns the fd (close-on-exec). */
+int husk_console_recv(int sock, char *name, size_t len, struct husk_error *err);
+
+/* runc's exec flags, applied to the container's process to make the process
+ * object of an exec. */
+struct husk_exec_flags {
+	char *const *args;
+	size_t n_args;
+	bool tty, no_new_privs;
+	const char *const *env; /* KEY=VALUE, replacing the config's KEY */
+	size_t n_env;
+	const char *cwd;
+	const char *user;       /* uid[:gid] */
+	const char *additional_gids; /* "1,2,3" */
+	const char *const *caps;
+	size_t n_caps;
+	const char *apparmor, *process_label;
+};
+int husk_exec_process_json(const char *root, const char *id, const struct husk_exec_flags *f, char **out,
+			   struct husk_error *err);
+
 /* Release the init from exec.fifo, then run poststart hooks. */
 int husk_start(const char *root, const char *id, struct husk_error *err);
 int husk_state_load(const char *root, const char *id, struct husk_state **out,

@@ -1,0 +1,93 @@
+/* An exec'd process, from clone() to execve(): the setns variant of the init.
+ * It is cloned into the container's pid (and time) namespaces by the runtime,
+ * placed in the cgroup, then joins the rest through the init's pidfd in one
+ * setns() (so a recycled pid can never be joined) and takes its settings. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "process.h"
+#include "sync.h"
+#include "util.h"
+
+__attribute__((noreturn)) static void fail(struct exec_ctx *c, struct husk_error *err)
+{
+	sync_send_error(c->sync_child, err);
+	_exit(1);
+}
+
+/* The sync socket must stay close-on-exec: it is how the runtime learns the
+ * execve happened. Move it out of the range --preserve-fds hands down. */
+static int sync_above(struct exec_ctx *c, int preserve)
+{
+	int fd;
+
+	if (c->sync_child >= 3 + preserve)
+		return 0;
+	fd = fcntl(c->sync_child, F_DUPFD_CLOEXEC, 3 + preserve);
+	if (fd < 0)
+		return -errno;
+	close(c->sync_child);
+	c->sync_child = fd;
+	return 0;
+}
+
+void exec_init_main(struct exec_ctx *c)
+{
+	const struct husk_spec *s = c->spec;
+	const struct husk_process *p = s->process;
+	struct husk_error err = {0};
+	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
+	_cleanup_free_ char *exe = NULL;
+
+	close(c->sync_parent);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		_exit(1);
+	/* CVE-2016-9962: the container may not look at us (and our host fds) until execve */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		_exit(1);
+	proc_reset_signals();
+	/* the runtime has put us in the cgroup by now */
+	if (sync_expect(c->sync_child, SYNC_BOOTSTRAP, msg, &err) < 0)
+		_exit(1);
+	if (c->ns_flags && setns(c->pidfd, c->ns_flags) < 0) {
+		husk_error_sys(&err, -errno, "join the namespaces of container \"%s\"", c->st->id);
+		fail(c, &err);
+	}
+	close(c->pidfd);
+	if (setsid() < 0) {
+		husk_error_sys(&err, -errno, "setsid");
+		fail(c, &err);
+	}
+	proc_join_session_keyring(c->st->id);
+	if (p->terminal && proc_setup_terminal(p, &c->console_fd, &err) < 0)
+		fail(c, &err);
+	if (proc_apply(s, c->sync_child, c->userns, &exe, &err) < 0)
+		fail(c, &err);
+	if (sync_send(c->sync_child, SYNC_PROC_READY, 0, NULL) < 0)
+		_exit(1);
+	if (sync_expect(c->sync_child, SYNC_PROC_RUN, msg, &err) < 0)
+		_exit(1);
+	free(msg);
+	/* a foreground caller's death does not take the process with it (as runc) */
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (sync_above(c, c->opts->preserve_fds) < 0 || proc_keep_fds(c->opts->preserve_fds) < 0) {
+		husk_error_sys(&err, -errno, "close the runtime's fds");
+		fail(c, &err);
+	}
+	if (proc_set_affinity(p->exec_cpu_affinity_final, &err) < 0)
+		fail(c, &err);
+	execve(exe, p->args.v, p->env.v ? p->env.v : (char *[]){NULL});
+	husk_error_sys(&err, -errno, "exec %s", exe);
+	sync_send_error(c->sync_child, &err);
+	_exit(127);
+}

@@ -1,0 +1,330 @@
+/* husk_exec: the runtime's half of the setns variant of the create protocol.
+ *
+ *   runtime                                  exec'd process
+ *   setns(pidfd, PID|TIME) for children
+ *   clone ──────────────────────────────────▶ (in the container's pid ns)
+ *   back to our own pid/time ns
+ *   cgroup.procs ← pid
+ *   BOOTSTRAP ──────────────────────────────▶ setns(pidfd, user|mnt|net|…)
+ *                                            setsid, terminal, lsm, rlimits,
+ *   ◀──────────────────────── PROC_SECCOMP   seccomp (notify fd to the agent)
+ *   PROC_SECCOMP_DONE ──────────────────────▶ caps, user, cwd, no_new_privs
+ *   ◀────────────────────────── PROC_READY
+ *   pid file; PROC_RUN ─────────────────────▶ execve
+ *   EOF on the sync socket (close-on-exec) = the execve happened
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "exec.h"
+#include "husk/log.h"
+#include "internal.h"
+#include "security.h"
+#include "sync.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* The container's config with "process" replaced, parsed and checked as a whole. */
+static int exec_spec(const struct husk_state *st, const char *process_json, struct husk_spec **out,
+		     struct husk_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/config.json", st->state_dir);
+	json_error_t jerr;
+	json_t *config = json_load_file(path, 0, &jerr), *proc;
+	char *text;
+	int r;
+
+	if (!config)
+		return husk_error_set(err, -EINVAL, "read %s: %s", path, jerr.text);
+	proc = json_loads(process_json, JSON_REJECT_DUPLICATES, &jerr);
+	if (!proc || !json_is_object(proc)) {
+		r = husk_error_set(err, -EINVAL, "process: must be a JSON object%s%s", proc ? "" : ": ",
+				   proc ? "" : jerr.text);
+		json_decref(proc);
+		json_decref(config);
+		return r;
+	}
+	json_object_set_new(config, "process", proc);
+	text = json_dumps(config, JSON_COMPACT);
+	json_decref(config);
+	if (!text)
+		return husk_error_set(err, -ENOMEM, "serialize the exec's config");
+	r = husk_spec_parse(text, strlen(text), "process", out, err);
+	free(text);
+	return r;
+}
+
+static bool same_ns(pid_t pid, const char *name)
+{
+	_cleanup_free_ char *theirs = xasprintf("/proc/%d/ns/%s", (int)pid, name);
+	_cleanup_free_ char *ours = xasprintf("/proc/self/ns/%s", name);
+	struct stat a, b;
+
+	return stat(theirs, &a) == 0 && stat(ours, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/* Every namespace the config gives the container, as setns() flags. A user
+ * namespace equal to ours is left out (setns would refuse it). */
+static int ns_flags(const struct husk_spec *s, pid_t pid, bool *userns)
+{
+	int flags = 0;
+
+	*userns = false;
+	for (size_t i = 0; i < s->linux_.n_namespaces; i++)
+		flags |= s->linux_.namespaces[i].type;
+	if ((flags & CLONE_NEWUSER) && same_ns(pid, "user"))
+		flags &= ~CLONE_NEWUSER;
+	*userns = flags & CLONE_NEWUSER;
+	return flags;
+}
+
+/* --cgroup [ctrl[,ctrl]:]path: a sub-cgroup (which must exist) of the
+ * container's, in the named v1 hierarchies or in all of them. */
+static int exec_cgroups(const struct husk_state *st, const char *spec, struct husk_strv *out,
+			struct husk_error *err)
+{
+	const char *colon = spec ? strchr(spec, ':') : NULL, *sub = colon ? colon + 1 : spec;
+	_cleanup_free_ char *ctrls = colon ? xasprintf("%.*s", (int)(colon - spec), spec) : NULL;
+	struct cgroup_hier *h = NULL;
+	size_t nh = 0;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (sub && (!*sub || *sub == '/' || !strcmp(sub, "..") || strstr(sub, "../") || strstr(sub, "/..")))
+		return husk_error_set(err, -EINVAL, "--cgroup %s: a relative path below the container's cgroup without \"..\"",
+				      spec);
+	if (ctrls && cgroup_hierarchies(&h, &nh) < 0)
+		return husk_error_set(err, -EIO, "read the cgroup hierarchies");
+	for (size_t i = 0; r == 0 && i < st->cgroup_dirs.n; i++) {
+		const char *d = st->cgroup_dirs.v[i];
+		bool match = !ctrls;
+		for (size_t k = 0; !match && k < nh; k++) {
+			size_t len = strlen(h[k].mountpoint);
+			if (h[k].v2 || strncmp(d, h[k].mountpoint, len) || d[len] != '/')
+				continue;
+			_cleanup_free_ char *list = xasprintf(",%s,", h[k].controllers);
+			char *save = NULL;
+			_cleanup_free_ char *want = xstrdup(ctrls);
+			for (char *c = strtok_r(want, ",", &save); c && !match; c = strtok_r(NULL, ",", &save)) {
+				_cleanup_free_ char *needle = xasprintf(",%s,", c);
+				match = strstr(list, needle) != NULL;
+			}
+		}
+		char *dir = match && sub ? xasprintf("%s/%s", d, sub) : xstrdup(d);
+		struct stat sb;
+		if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+			r = husk_error_set(err, -ENOENT, "--cgroup %s: %s does not exist", spec, dir);
+		out->v = xreallocarray(out->v, out->n + 2, sizeof(char *));
+		out->v[out->n++] = dir;
+		out->v[out->n] = NULL;
+	}
+	cgroup_hierarchies_free(h, nh);
+	return r;
+}
+
+static int check_state(const struct husk_state *st, const struct husk_exec_opts *o, struct husk_error *err)
+{
+	switch (st->status) {
+	case HUSK_STATUS_STOPPED:
+		return husk_error_set(err, -ESRCH, "cannot exec in a stopped container \"%s\"", o->id);
+	case HUSK_STATUS_PAUSED:
+		if (!o->ignore_paused)
+			return husk_error_set(err, -EBUSY,
+					      "cannot exec in a paused container \"%s\" (use --ignore-paused to override)", o->id);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Clone the process inside the container's pid and time namespaces; the
+ * parent enters them only for its children and goes back at once. */
+static pid_t clone_inside(struct exec_ctx *c, struct husk_error *err)
+{
+	int all = 0, own_pid = -1, own_time = -1;
+	pid_t pid = -1;
+
+	for (size_t i = 0; i < c->spec->linux_.n_namespaces; i++)
+		all |= c->spec->linux_.namespaces[i].type;
+	all &= CLONE_NEWPID | CLONE_NEWTIME;
+	if ((all & CLONE_NEWPID) && (own_pid = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC)) < 0)
+		return husk_error_sys(err, -errno, "open own pid namespace");
+	if ((all & CLONE_NEWTIME) && (own_time = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC)) < 0) {
+		pid = husk_error_sys(err, -errno, "open own time namespace");
+		goto out;
+	}
+	if (all && setns(c->pidfd, all) < 0) {
+		pid = husk_error_sys(err, -errno, "enter the pid namespace of container \"%s\"", c->st->id);
+		goto out;
+	}
+	pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid == 0)
+		exec_init_main(c);
+	if (pid < 0)
+		pid = husk_error_sys(err, -errno, "clone the exec'd process");
+	if (own_pid >= 0 && setns(own_pid, CLONE_NEWPID) < 0)
+		husk_warn("restore pid namespace: %s", strerror(errno));
+	if (own_time >= 0 && setns(own_time, CLONE_NEWTIME) < 0)
+		husk_warn("restore time namespace: %s", strerror(errno));
+out:
+	if (own_pid >= 0)
+		close(own_pid);
+	if (own_time >= 0)
+		close(own_time);
+	return pid;
+}
+
+/* Runtime side of the sync loop; returns once the process has exec'd. */
+static int exec_sync(struct exec_ctx *c, pid_t pid, struct husk_error *err)
+{
+	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
+	const struct husk_seccomp *sc = c->spec->linux_.seccomp;
+	bool ran = false;
+	int r = 0, passfd = -1;
+
+	while (r == 0) {
+		r = sync_recv_fd(c->sync_parent, msg, &passfd);
+		if (r == -EPIPE) {
+			r = ran ? 1 : husk_error_set(err, -ECHILD, "the exec'd process exited during setup");
+			break;
+		}
+		if (r < 0) {
+			r = husk_error_sys(err, r, "read sync socket");
+			break;
+		}
+		switch (msg->type) {
+		case SYNC_PROC_SECCOMP: {
+			_cleanup_free_ char *st = hook_state_json(c->st->id, pid, "running", c->st->bundle,
+								  &c->spec->annotations);
+			if (passfd < 0 || !sc || !sc->listener_path)
+				r = husk_error_set(err, -EPROTO, "procSeccomp without a notify fd");
+			else
+				r = seccomp_listener_send(sc, st, pid, passfd, err);
+			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_SECCOMP_DONE, 0, NULL) < 0)
+				r = husk_error_sys(err, -errno, "send procSeccompDone");
+			break;
+		}
+		case SYNC_PROC_READY: {
+			char buf[32];
+			snprintf(buf, sizeof(buf), "%d", (int)pid);
+			if (c->opts->pid_file && (r = write_file_atomic(c->opts->pid_file, buf, strlen(buf), 0644)) < 0)
+				r = husk_error_sys(err, r, "write pid file %s", c->opts->pid_file);
+			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_RUN, 0, NULL) < 0)
+				r = husk_error_sys(err, -errno, "send procRun");
+			ran = r == 0;
+			break;
+		}
+		case SYNC_PROC_ERROR:
+			r = husk_error_set(err, msg->code ? msg->code : -EINVAL, "%s", msg->payload);
+			break;
+		default:
+			r = husk_error_set(err, -EPROTO, "unexpected sync message %s", sync_type_name(msg->type));
+		}
+		if (passfd >= 0)
+			close(passfd);
+		passfd = -1;
+		if (r < 0 && msg->type != SYNC_PROC_ERROR)
+			(void)sync_send_error(c->sync_parent, err);
+	}
+	free(msg);
+	return r < 0 ? r : 0;
+}
+
+static void ctx_free(struct exec_ctx *c)
+{
+	int fds[] = {c->pidfd, c->console_fd, c->sync_parent, c->sync_child};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	husk_spec_free(c->spec);
+	husk_state_free(c->st);
+	strv_free_items(&c->cgroup_dirs);
+}
+
+int husk_exec(const struct husk_exec_opts *o, pid_t *pid_out, struct husk_error *err)
+{
+	struct exec_ctx c = {.opts = o, .pidfd = -1, .console_fd = -1, .sync_parent = -1, .sync_child = -1};
+	int sv[2], r;
+	pid_t pid = -1;
+
+	if (o->preserve_fds < 0)
+		return husk_error_set(err, -EINVAL, "--preserve-fds must not be negative");
+	r = husk_state_load(o->root && *o->root ? o->root : HUSK_DEFAULT_ROOT, o->id, &c.st, err);
+	if (r < 0)
+		return r;
+	r = check_state(c.st, o, err);
+	if (r < 0)
+		goto out;
+	r = exec_spec(c.st, o->process_json, &c.spec, err);
+	if (r == 0)
+		r = check_console(c.spec->process, o->console_socket, o->console_fd, err);
+	if (r < 0)
+		goto out;
+	/* the pidfd pins the init we checked: every join below goes through it */
+	c.pidfd = pidfd_for(c.st->pid, c.st->start_time);
+	if (c.pidfd < 0) {
+		r = husk_error_set(err, -ESRCH, "cannot exec in a stopped container \"%s\"", o->id);
+		goto out;
+	}
+	c.ns_flags = ns_flags(c.spec, c.st->pid, &c.userns) & ~(CLONE_NEWPID | CLONE_NEWTIME);
+	r = exec_cgroups(c.st, o->cgroup, &c.cgroup_dirs, err);
+	if (r < 0)
+		goto out;
+	if (c.spec->process->terminal) {
+		c.console_fd = console_open(o->console_socket, o->console_fd, err);
+		if (c.console_fd < 0) {
+			r = c.console_fd;
+			goto out;
+		}
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = husk_error_sys(err, -errno, "socketpair");
+		goto out;
+	}
+	c.sync_parent = sv[0];
+	c.sync_child = sv[1];
+	pid = clone_inside(&c, err);
+	if (pid < 0) {
+		r = (int)pid;
+		goto out;
+	}
+	close(c.sync_child);
+	c.sync_child = -1;
+	husk_debug("exec in %s: pid %d", o->id, (int)pid);
+	/* cgroup first, as for the init; in a paused container the process
+	 * freezes here and the exec completes on resume (--ignore-paused) */
+	r = cgroup_enter(&c.cgroup_dirs, pid, err);
+	if (r == 0 && sync_send(c.sync_parent, SYNC_BOOTSTRAP, 0, NULL) < 0)
+		r = husk_error_sys(err, -errno, "send bootstrap");
+	if (r == 0)
+		r = exec_sync(&c, pid, err);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		if (o->pid_file)
+			unlink(o->pid_file);
+	} else {
+		*pid_out = pid;
+	}
+out:
+	ctx_free(&c);
+	return r;
+}
