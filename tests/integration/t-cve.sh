@@ -2,8 +2,8 @@
 # The known runtime CVEs, each attacked the way it was exploited. Every check
 # here passes only because of a specific defense (see docs/security.md); the
 # attacker is either a process that entered the container's namespaces with
-# nsenter (standing in for a process the container runs: there is no
-# `husk exec` yet) or a host process racing husk.
+# nsenter (standing in for a process the container runs) or a host process
+# racing husk.
 . "$(dirname "$0")/lib.sh"
 command -v nsenter >/dev/null || { echo "t-cve needs nsenter (util-linux)"; exit 1; }
 chmod 755 "$T" # the userns container's root must reach its bundle
@@ -60,6 +60,63 @@ hc start c9962
 # control: once the init is the container's own process, the same probe works
 expect_match "control: the same probe reads the started process (dumpable again)" "$(attack)" '^fd-open$'
 hc delete -f c9962
+
+# --- the same two for husk exec ----------------------------------------------
+# A paused container holds an exec'd process (--ignore-paused) frozen before
+# its execve, still a husk image with husk's fds: the widest window there is.
+B=$T/bexec
+bundle "$B" sleep 300
+hc run -d -b "$B" cexec </dev/null
+hc pause cexec
+"$HC" --root "$ROOT" exec --ignore-paused cexec sleep 3 3<"$T" </dev/null &
+hexec=$!
+child=""
+for _ in $(seq 50); do child=$(cat /proc/$hexec/task/$hexec/children 2>/dev/null | tr -d ' '); [ -n "$child" ] && break; sleep 0.05; done
+check "the exec'd process is waiting, frozen, before its execve" [ -n "$child" ]
+probe="readlink /proc/$child/fd/0 >/dev/null 2>&1 && echo fd-open || echo fd-denied
+	cat /proc/$child/environ >/dev/null 2>&1 && echo env-open || echo env-denied"
+out=$(attack)
+expect_match "exec: a process with the container's caps cannot reach the waiting process's fds" "$out" '^fd-denied$'
+expect_match "exec: nor read its environment" "$out" '^env-denied$'
+out=$(setpriv --bounding-set=-all,"$caps" --inh-caps=-all -- sh -c "true >>/proc/$child/exe && echo exe-open || echo exe-denied" 2>&1)
+expect_match "exec: nor open its husk image for writing (CVE-2019-5736)" "$out" '^exe-denied$'
+hc resume cexec
+sleep 0.3
+expect_match "exec: control: the same probe reads the process once it runs sleep" "$(attack)" '^fd-open$'
+wait $hexec
+expect_eq "the husk binary is unchanged" "$(sha256sum <"$HC")" "$sum_before"
+hc delete -f cexec
+
+# CVE-2016-9962 for exec, with only PR_SET_DUMPABLE in the way: a notify agent
+# holds the exec'd process in its execve (after its capabilities were dropped
+# to the container's, before the image is replaced).
+mkdir "$T/hold"
+"$BUILD/seccomp-hold" "$T/hold.sock" "$T/hold" 2>"$T/hold.log" &
+agent=$!
+for _ in $(seq 50); do [ -S "$T/hold.sock" ] && break; sleep 0.05; done
+B=$T/bhold
+bundle "$B" sleep 300
+edit "$B" '.process.noNewPrivileges = true | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $s,
+	"syscalls": [{"names": ["execve"], "action": "SCMP_ACT_NOTIFY"}]}' --arg s "$T/hold.sock"
+hc run -d -b "$B" chold </dev/null
+"$HC" --root "$ROOT" exec chold sleep 2 3<"$T" </dev/null &
+hexec=$!
+for _ in $(seq 100); do [ -s "$T/hold/held" ] && break; sleep 0.05; done
+child=$(cat "$T/hold/held" 2>/dev/null)
+check "the exec'd process is held in its execve" [ -n "$child" ]
+expect_match "it has the container's capabilities by then" "$(grep CapEff /proc/$child/status | awk '{print $2}')" \
+	"^$(grep CapEff /proc/"$(state_field chold pid)"/status | awk '{print $2}')\$"
+probe="readlink /proc/$child/fd/0 >/dev/null 2>&1 && echo fd-open || echo fd-denied
+	cat /proc/$child/environ >/dev/null 2>&1 && echo env-open || echo env-denied"
+out=$(attack)
+expect_match "exec (held at execve): the container's caps cannot reach its fds" "$out" '^fd-denied$'
+expect_match "exec (held at execve): nor its environment" "$out" '^env-denied$'
+: >"$T/hold/release"
+sleep 0.3
+expect_match "exec: control: the same probe reads it once it runs sleep" "$(attack)" '^fd-open$'
+wait $hexec
+hc delete -f chold
+kill $agent; wait $agent 2>/dev/null
 
 # --- CVE-2024-21626: no host fd reaches the container ------------------------
 # Listed from the host: a process listing its own fds sees its listing's fd.

@@ -12,6 +12,14 @@ expect_match "mkdir denied with errnoRet 1 (EPERM)" "$out" "Operation not permit
 expect_match "mkdir returned failure" "$out" "^rc=1$"
 expect_match "the process runs under a filter (mode 2)" "$out" "^Seccomp:2$"
 check "an unknown syscall name was skipped, not fatal (no husk error)" sh -c "! printf '%s' \"\$1\" | grep -q '^husk:'" _ "$out"
+# an exec'd process runs under the container's filter as well
+edit "$B" '.process.args = ["sleep", "100"]'
+h run -d -b "$B" s1x </dev/null
+out=$(h exec s1x sh -c 'mkdir /tmp/y; echo rc=$?; grep Seccomp: /proc/self/status | tr -d "\t"' 2>&1)
+expect_match "exec: mkdir denied by the container's filter" "$out" "Operation not permitted"
+expect_match "exec: the process runs under a filter" "$out" "^Seccomp:2$"
+h delete -f s1x
+edit "$B" '.process.args = ["sh", "-c", "mkdir /tmp/x; echo rc=$?; grep Seccomp: /proc/self/status | tr -d \"\\t\""]'
 
 edit "$B" '.linux.seccomp.syscalls[0].errnoRet = 28'
 expect_match "errnoRet chooses the errno (28 = ENOSPC)" "$(h run -b "$B" s2 2>&1 </dev/null)" "No space left on device"

@@ -19,6 +19,14 @@ expect_eq "and gid 200000" "$(awk '/^Gid:/ {print $2}' /proc/"$pid"/status)" 200
 expect_eq "uid_map as asked" "$(tr -s ' ' </proc/"$pid"/uid_map)" " 0 200000 65536"
 expect_eq "gid_map as asked" "$(tr -s ' ' </proc/"$pid"/gid_map)" " 0 200000 65536"
 check "its own user namespace" [ "$(readlink /proc/"$pid"/ns/user)" != "$(readlink /proc/self/ns/user)" ]
+# exec joins the user namespace too: root inside, 200000 outside
+h exec -d --pid-file "$T/u1-exec.pid" u1 sleep 100
+epid=$(cat "$T/u1-exec.pid")
+expect_eq "exec joins the container's user namespace" "$(readlink /proc/"$epid"/ns/user)" "$(readlink /proc/"$pid"/ns/user)"
+expect_eq "the exec'd process is uid 200000 on the host" "$(awk '/^Uid:/ {print $2}' /proc/"$epid"/status)" 200000
+expect_eq "and uid 0 inside" "$(h exec u1 id -u)" 0
+h exec -u 1000 u1 sh -c 'id -u' >"$T/u1-id" 2>&1
+expect_eq "exec --user 1000 in the user namespace" "$(cat "$T/u1-id")" 1000
 h delete -f u1
 check "nothing left" nothing_left u1
 
