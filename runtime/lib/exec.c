@@ -32,6 +32,7 @@
 #include "exec.h"
 #include "husk/log.h"
 #include "internal.h"
+#include "lsm.h"
 #include "security.h"
 #include "sync.h"
 #include "util.h"
@@ -275,6 +276,8 @@ int husk_exec(const struct husk_exec_opts *o, pid_t *pid_out, struct husk_error 
 	r = exec_spec(c.st, o->process_json, &c.spec, err);
 	if (r == 0)
 		r = check_console(c.spec->process, o->console_socket, o->console_fd, err);
+	if (r == 0)
+		r = lsm_check(c.spec, err); /* a label this host cannot apply: refused before anything runs */
 	if (r < 0)
 		goto out;
 	/* the pidfd pins the init we checked: every join below goes through it */

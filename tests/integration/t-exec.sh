@@ -146,6 +146,11 @@ expect_match "a bad --user is a clear error" "$out" '--user: "abc" is not a nume
 echo '{"args": "not-a-list"}' >"$T/bad.json"
 out=$(h exec -p "$T/bad.json" e1 2>&1)
 expect_match "a bad process.json is a clear error" "$out" 'husk: exec: process: process.args'
+# this host has no LSM (see t-caps/unit lsm): a label is refused up front, not half-applied
+out=$(h exec --apparmor husk-test e1 true 2>&1)
+expect_match "--apparmor on a host without AppArmor is a clear error" "$out" 'husk: exec: process.apparmorProfile "husk-test": AppArmor is not enabled on this host'
+out=$(h exec --process-label system_u:system_r:container_t:s0 e1 true 2>&1)
+expect_match "--process-label on a host without SELinux is a clear error" "$out" 'husk: exec: process.selinuxLabel is set, but SELinux is disabled'
 out=$(h exec nosuch true 2>&1)
 expect_match "exec into a missing container" "$out" 'container "nosuch" does not exist'
 out=$(h exec e1 2>&1)
