@@ -111,4 +111,20 @@ int ttrpc_dispatch(const struct ttrpc_method *table, size_t n, const uint8_t *pa
 		   struct ttrpc_call *call, char **message);
 void ttrpc_call_clear(struct ttrpc_call *call);
 
+/* --- a small blocking client (shimctl, the shim's event publisher) --- */
+struct ttrpc_client {
+	int fd;
+	uint32_t next_id; /* odd, +2 per call, as ttrpc's Go client */
+	struct ttrpc_reader rd;
+};
+/* Connect to a unix socket path ("unix://" prefix accepted). Returns 0 or -errno. */
+int ttrpc_client_connect(struct ttrpc_client *c, const char *address);
+/* One unary call: send the request, read until the response with its stream
+ * id. timeout_ms < 0 waits forever (and is not sent). Returns 0 with *reply
+ * filled (reply->code may be an error status), or -errno for a transport
+ * failure (-ETIMEDOUT, -ECONNRESET, -EMSGSIZE, -EBADMSG). */
+int ttrpc_client_call(struct ttrpc_client *c, const char *service, const char *method,
+		      const ProtobufCMessage *req, int timeout_ms, struct ttrpc_reply *reply);
+void ttrpc_client_close(struct ttrpc_client *c);
+
 #endif

@@ -1,0 +1,25 @@
+/* The ttrpc server on a libuv loop: a unix socket, one reader per connection,
+ * requests dispatched through a method table, replies whenever the handler is
+ * done (handlers may answer later: Wait, Create off the loop). */
+#ifndef HUSK_TTRPC_SERVER_H
+#define HUSK_TTRPC_SERVER_H
+
+#include <uv.h>
+
+#include "ttrpc.h"
+
+struct ttrpc_server;
+
+/* Listen on path (made 0600; its directory is the caller's to protect).
+ * Only peers with our uid or root are served. */
+int ttrpc_server_start(uv_loop_t *loop, const char *path, const struct ttrpc_method *table, size_t n,
+		       void *ctx, struct ttrpc_server **out);
+/* Answer a call and free it. code 0: resp is the reply (NULL = Empty);
+ * otherwise message goes in the status. Safe after the client went away. */
+void ttrpc_server_reply(struct ttrpc_call *call, int code, const char *message, const ProtobufCMessage *resp);
+/* Stop listening and drop every connection (calls in flight may still reply). */
+void ttrpc_server_stop(struct ttrpc_server *s);
+/* Connections now open (for tests and Shutdown). */
+size_t ttrpc_server_connections(const struct ttrpc_server *s);
+
+#endif
