@@ -21,6 +21,7 @@ struct verb {
 	const char *options; /* help text for the options, may be NULL */
 	int (*run)(const struct global *g, int argc, char **argv);
 	bool sealed; /* touches a container's processes: run from a sealed copy of husk */
+	bool takes_command; /* the words after the id are a command: our options end there */
 };
 
 /* Print "husk: VERB: msg" (and log it); returns the exit status 1. */

@@ -109,7 +109,7 @@ static char *process_json(const struct global *g, struct exec_cli *x, struct hus
 static bool wants_terminal(const char *proc)
 {
 	json_t *j = json_loads(proc, 0, NULL);
-	bool t = json_is_true(json_object_get(j, "terminal"));
+	bool t = fg_wants_terminal(j);
 
 	json_decref(j);
 	return t;
@@ -150,6 +150,11 @@ int cmd_exec(const struct global *g, int argc, char **argv)
 		sv[1] = -1;
 		master = fg_console_master("exec", sv[0]);
 		sv[0] = -1;
+		if (master < 0) { /* nobody could talk to it: it goes */
+			kill(pid, SIGKILL);
+			fg_wait("exec", pid, -1, &old);
+			goto out;
+		}
 	}
 	if (x.detach) {
 		sigprocmask(SIG_SETMASK, &old, NULL);

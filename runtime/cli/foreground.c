@@ -165,6 +165,11 @@ int fg_wait(const char *verb, pid_t pid, int master, const sigset_t *old)
 	return status;
 }
 
+bool fg_wants_terminal(const json_t *process)
+{
+	return json_is_true(json_object_get(process, "terminal"));
+}
+
 int fg_console_pair(const char *verb, int sv[2])
 {
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {

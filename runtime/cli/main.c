@@ -20,18 +20,18 @@ static const struct verb verbs[] = {
 	 "      --no-pivot          use MS_MOVE + chroot instead of pivot_root\n"
 	 "      --no-new-keyring    keep the caller's session keyring\n"
 	 "      --preserve-fds N    pass N fds after stdio (3..N+2) to the process\n",
-	 cmd_create, true},
-	{"start", "<container-id>", "start the process of a created container", NULL, cmd_start, false},
-	{"state", "<container-id>", "print the state of a container as JSON", NULL, cmd_state, false},
+	 cmd_create, true, false},
+	{"start", "<container-id>", "start the process of a created container", NULL, cmd_start, false, false},
+	{"state", "<container-id>", "print the state of a container as JSON", NULL, cmd_state, false, false},
 	{"kill", "[--all] <container-id> [signal]", "send a signal (default SIGTERM) to the container",
-	 "  -a, --all               signal every process in the container's cgroup\n", cmd_kill, false},
+	 "  -a, --all               signal every process in the container's cgroup\n", cmd_kill, false, false},
 	{"delete", "[-f] <container-id>", "delete a container and everything it holds",
-	 "  -f, --force             kill a running container first\n", cmd_delete, false},
+	 "  -f, --force             kill a running container first\n", cmd_delete, false, false},
 	{"run", "[options] <container-id>", "create and start a container, wait for it to exit",
 	 "  (the options of create, and)\n"
 	 "  -d, --detach            do not wait for the container\n"
 	 "      --keep              do not delete the container after it exits\n",
-	 cmd_run, true},
+	 cmd_run, true, false},
 	{"exec", "[options] <container-id> <command> [args...]", "run a new process in a running container",
 	 "  -p, --process FILE      process.json (a runtime-spec process) instead of a command\n"
 	 "  -t, --tty               give the process a pty (relayed here unless --console-socket)\n"
@@ -48,17 +48,17 @@ static const struct verb verbs[] = {
 	 "      --preserve-fds N    pass N fds after stdio (3..N+2) to the process\n"
 	 "      --cgroup [CTRL[,CTRL]:]PATH  join this sub-cgroup of the container's\n"
 	 "      --ignore-paused     exec in a paused container (the process runs on resume)\n",
-	 cmd_exec, true},
+	 cmd_exec, true, true},
 	{"list", "[options]", "list the containers under --root",
 	 "  -f, --format table|json output format (default table)\n"
 	 "  -q, --quiet             print the ids only\n",
-	 cmd_list, false},
+	 cmd_list, false, false},
 	{"spec", "[options]", "write a default config.json",
 	 "  -b, --bundle DIR        where to write it (default: current directory)\n"
-	 "      --seccomp-default   add husk's default seccomp profile (an allow list)\n", cmd_spec, false},
-	{"features", "", "print the features this runtime supports as JSON", NULL, cmd_features, false},
-	{"pause", "<container-id>", "freeze every process of the container", NULL, cmd_pause, false},
-	{"resume", "<container-id>", "thaw a paused container", NULL, cmd_resume, false},
+	 "      --seccomp-default   add husk's default seccomp profile (an allow list)\n", cmd_spec, false, false},
+	{"features", "", "print the features this runtime supports as JSON", NULL, cmd_features, false, false},
+	{"pause", "<container-id>", "freeze every process of the container", NULL, cmd_pause, false, false},
+	{"resume", "<container-id>", "thaw a paused container", NULL, cmd_resume, false, false},
 	{"update", "[options] <container-id>", "change the container's resource limits live",
 	 "  -r, --resources FILE     LinuxResources JSON (\"-\" for stdin), instead of the flags\n"
 	 "      --memory BYTES       memory limit (k, m, g suffixes; -1 = none)\n"
@@ -67,13 +67,13 @@ static const struct verb verbs[] = {
 	 "      --cpu-rt-period US, --cpu-rt-runtime US, --cpuset-cpus LIST, --cpuset-mems LIST\n"
 	 "      --blkio-weight N     10..1000\n"
 	 "      --pids-limit N       maximum number of processes (-1 = none)\n",
-	 cmd_update, false},
+	 cmd_update, false, false},
 	{"ps", "[--format table|json] <container-id> [ps options]", "list the container's processes",
-	 "  -f, --format table|json  table: the host's ps (default -ef) filtered; json: the pids\n", cmd_ps, false},
+	 "  -f, --format table|json  table: the host's ps (default -ef) filtered; json: the pids\n", cmd_ps, false, false},
 	{"events", "[--stats] [--interval D] <container-id>", "resource statistics and OOM events as JSON",
 	 "      --stats              print one stats event and exit\n"
 	 "      --interval D         time between stats events (default 5s)\n",
-	 cmd_events, false},
+	 cmd_events, false, false},
 };
 
 static const struct verb *find_verb(const char *name)
@@ -123,11 +123,8 @@ bool cli_help_requested(const char *verb, int argc, char **argv)
 {
 	const struct verb *v = find_verb(verb);
 
-	/* a verb that runs a command stops at the first word: the rest is the command's */
-	bool stop_at_word = strstr(v->args, "<command>") != NULL;
-
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--") || (stop_at_word && argv[i][0] != '-'))
+		if (!strcmp(argv[i], "--") || (v->takes_command && argv[i][0] != '-'))
 			break;
 		if (!strcmp(argv[i], "--version")) {
 			printf("husk version %s\nspec: %s\n", HUSK_VERSION, HUSK_OCI_VERSION);

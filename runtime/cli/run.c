@@ -25,7 +25,7 @@ static bool bundle_wants_terminal(const char *bundle)
 		return false;
 	j = json_load_file(path, 0, NULL);
 	free(path);
-	t = json_is_true(json_object_get(json_object_get(j, "process"), "terminal"));
+	t = fg_wants_terminal(json_object_get(j, "process"));
 	json_decref(j);
 	return t;
 }
@@ -60,11 +60,12 @@ int cmd_run(const struct global *g, int argc, char **argv)
 			close(sv[0]);
 		return cli_fail("run", &err);
 	}
-	if (sv[0] >= 0)
-		master = fg_console_master("run", sv[0]);
-	if (husk_start(g->root, f.opts.id, &err) < 0) {
+	/* without the pty master nobody could talk to the process: undo the run */
+	if ((sv[0] >= 0 && (master = fg_console_master("run", sv[0])) < 0) ||
+	    husk_start(g->root, f.opts.id, &err) < 0) {
 		struct husk_error ignore = {0};
-		cli_fail("run", &err);
+		if (err.msg[0])
+			cli_fail("run", &err);
 		husk_delete(g->root, f.opts.id, true, &ignore);
 		return 1;
 	}

@@ -13,7 +13,7 @@
 #include "util.h"
 
 
-static bool has_controller(const struct cgroup_hier *h, const char *ctrl)
+bool cg_hier_has_controller(const struct cgroup_hier *h, const char *ctrl)
 {
 	size_t n = strlen(ctrl);
 
@@ -46,7 +46,7 @@ static const char *dir_for(const struct cg_target *t, size_t n, const char *ctrl
 	for (size_t i = 0; i < n; i++) {
 		if (!t[i].h)
 			continue;
-		if (*ctrl ? !t[i].h->v2 && has_controller(t[i].h, ctrl) : t[i].h->v2)
+		if (*ctrl ? !t[i].h->v2 && cg_hier_has_controller(t[i].h, ctrl) : t[i].h->v2)
 			return t[i].dir;
 	}
 	return NULL;

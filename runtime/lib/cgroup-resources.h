@@ -47,6 +47,8 @@ int cg_layout_open(const struct husk_strv *dirs, struct cg_layout *L, struct hus
 /* The dir holding v1 controller ctrl (or the v2 dir on a v2 host); NULL if none. */
 const char *cg_layout_dir(const struct cg_layout *L, const char *ctrl);
 void cg_layout_close(struct cg_layout *L);
+/* Is ctrl ("memory", "cpu") one of a v1 hierarchy's controllers? */
+bool cg_hier_has_controller(const struct cgroup_hier *h, const char *ctrl);
 
 /* Apply the plan for this host's cgroup layout to the container's dirs. */
 int cgroup_apply(const struct husk_strv *dirs, const struct husk_linux *l, struct husk_error *err);

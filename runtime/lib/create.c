@@ -30,10 +30,6 @@
 #include "sync.h"
 #include "util.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
 static char *now_rfc3339(void)
 {
 	struct timespec ts;
@@ -91,30 +87,25 @@ static int open_ns(const char *path, int type, struct husk_error *err)
 	return fd;
 }
 
-/* pid and time namespaces take effect for children: the parent enters them
- * around clone() and then returns to its own. */
-struct ns_restore {
-	int pid_fd, time_fd;
-};
-
+/* pid and time namespaces take effect for children: enter the joined or new
+ * ones around clone() (ns_children_restore goes back). */
 static int enter_for_children(struct create_ctx *c, struct ns_restore *rs, struct husk_error *err)
 {
 	const struct husk_linux *l = &c->spec->linux_;
+	int types = 0;
 
-	rs->pid_fd = rs->time_fd = -1;
 	for (size_t i = 0; i < l->n_namespaces; i++) {
 		const struct husk_namespace *ns = &l->namespaces[i];
-		if (ns->type != CLONE_NEWPID && ns->type != CLONE_NEWTIME)
+		/* a new pid namespace comes from clone() itself */
+		if ((ns->type == CLONE_NEWPID && ns->path) || ns->type == CLONE_NEWTIME)
+			types |= ns->type;
+	}
+	if (ns_children_save(rs, types, err) < 0)
+		return err->code;
+	for (size_t i = 0; i < l->n_namespaces; i++) {
+		const struct husk_namespace *ns = &l->namespaces[i];
+		if (!(ns->type & types))
 			continue;
-		if (ns->type == CLONE_NEWPID && !ns->path)
-			continue; /* a new pid namespace comes from clone() itself */
-		if (ns->type == CLONE_NEWPID)
-			rs->pid_fd = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-		else
-			rs->time_fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-		if ((ns->type == CLONE_NEWPID ? rs->pid_fd : rs->time_fd) < 0)
-			return husk_error_sys(err, -errno, "open own %s namespace",
-					      husk_namespace_name(ns->type));
 		if (ns->path) {
 			if (setns(c->join_fds[i], ns->type) < 0)
 				return husk_error_sys(err, -errno, "join %s namespace %s",
@@ -128,20 +119,6 @@ static int enter_for_children(struct create_ctx *c, struct ns_restore *rs, struc
 		}
 	}
 	return 0;
-}
-
-static void leave_for_children(struct ns_restore *rs)
-{
-	if (rs->pid_fd >= 0) {
-		if (setns(rs->pid_fd, CLONE_NEWPID) < 0)
-			husk_warn("restore pid namespace: %s", strerror(errno));
-		close(rs->pid_fd);
-	}
-	if (rs->time_fd >= 0) {
-		if (setns(rs->time_fd, CLONE_NEWTIME) < 0)
-			husk_warn("restore time namespace: %s", strerror(errno));
-		close(rs->time_fd);
-	}
 }
 
 static unsigned long clone_flags(const struct husk_spec *s)
@@ -333,16 +310,6 @@ static void ctx_free(struct create_ctx *c)
 	strv_free_items(&c->cgroup_names);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
-{
-	char buf[32];
-	int r;
-
-	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	r = write_file_atomic(path, buf, strlen(buf), 0644);
-	return r < 0 ? husk_error_sys(err, r, "write pid file %s", path) : 0;
-}
-
 static int on_ready(struct create_ctx *c, pid_t pid, struct husk_error *err)
 {
 	struct husk_state st = {0};
@@ -415,12 +382,7 @@ static int sync_loop(struct create_ctx *c, pid_t pid, struct husk_error *err)
 		case SYNC_PROC_SECCOMP: {
 			_cleanup_free_ char *st = hook_state_json(c->id, pid, "creating", c->bundle,
 								  &s->annotations);
-			if (passfd < 0 || !s->linux_.seccomp || !s->linux_.seccomp->listener_path)
-				r = husk_error_set(err, -EPROTO, "procSeccomp without a notify fd");
-			else
-				r = seccomp_listener_send(s->linux_.seccomp, st, pid, passfd, err);
-			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_SECCOMP_DONE, 0, NULL) < 0)
-				r = husk_error_sys(err, -errno, "send procSeccompDone");
+			r = seccomp_listener_handoff(c->sync_parent, s->linux_.seccomp, st, pid, passfd, err);
 			break;
 		}
 		case SYNC_PROC_ERROR:
@@ -572,7 +534,7 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 				r = husk_error_sys(err, -errno, "clone container init");
 		}
 	}
-	leave_for_children(&rs);
+	ns_children_restore(&rs);
 	if (r < 0)
 		goto out;
 	close(c.sync_child);

@@ -19,12 +19,6 @@
 #include "sync.h"
 #include "util.h"
 
-__attribute__((noreturn)) static void fail(struct exec_ctx *c, struct husk_error *err)
-{
-	sync_send_error(c->sync_child, err);
-	_exit(1);
-}
-
 /* The sync socket must stay close-on-exec: it is how the runtime learns the
  * execve happened. Move it out of the range --preserve-fds hands down. */
 static int sync_above(struct exec_ctx *c, int preserve)
@@ -49,30 +43,21 @@ void exec_init_main(struct exec_ctx *c)
 	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
 	_cleanup_free_ char *exe = NULL;
 
-	close(c->sync_parent);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		_exit(1);
-	/* CVE-2016-9962: the container may not look at us (and our host fds) until execve */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		_exit(1);
-	proc_reset_signals();
-	/* the runtime has put us in the cgroup by now */
-	if (sync_expect(c->sync_child, SYNC_BOOTSTRAP, msg, &err) < 0)
-		_exit(1);
+	proc_start(c->sync_parent, c->sync_child, msg);
 	if (c->ns_flags && setns(c->pidfd, c->ns_flags) < 0) {
 		husk_error_sys(&err, -errno, "join the namespaces of container \"%s\"", c->st->id);
-		fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	}
 	close(c->pidfd);
 	if (setsid() < 0) {
 		husk_error_sys(&err, -errno, "setsid");
-		fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	}
 	proc_join_session_keyring(c->st->id);
 	if (p->terminal && proc_setup_terminal(p, &c->console_fd, &err) < 0)
-		fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	if (proc_apply(s, c->sync_child, c->userns, &exe, &err) < 0)
-		fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	if (sync_send(c->sync_child, SYNC_PROC_READY, 0, NULL) < 0)
 		_exit(1);
 	if (sync_expect(c->sync_child, SYNC_PROC_RUN, msg, &err) < 0)
@@ -82,10 +67,10 @@ void exec_init_main(struct exec_ctx *c)
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (sync_above(c, c->opts->preserve_fds) < 0 || proc_keep_fds(c->opts->preserve_fds) < 0) {
 		husk_error_sys(&err, -errno, "close the runtime's fds");
-		fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	}
 	if (proc_set_affinity(p->exec_cpu_affinity_final, &err) < 0)
-		fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	execve(exe, p->args.v, p->env.v ? p->env.v : (char *[]){NULL});
 	husk_error_sys(&err, -errno, "exec %s", exe);
 	sync_send_error(c->sync_child, &err);

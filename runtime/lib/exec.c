@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup-resources.h"
 #include "console.h"
 #include "exec.h"
 #include "husk/log.h"
@@ -36,10 +37,6 @@
 #include "security.h"
 #include "sync.h"
 #include "util.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 /* The container's config with "process" replaced, parsed and checked as a whole. */
 static int exec_spec(const struct husk_state *st, const char *process_json, struct husk_spec **out,
@@ -95,6 +92,20 @@ static int ns_flags(const struct husk_spec *s, pid_t pid, bool *userns)
 	return flags;
 }
 
+/* --cgroup with a controller list: does this hierarchy hold one of them? */
+static bool named(const struct cgroup_hier *h, const char *ctrls)
+{
+	_cleanup_free_ char *list = xstrdup(ctrls);
+	char *save = NULL;
+
+	if (!h || h->v2)
+		return false;
+	for (char *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save))
+		if (cg_hier_has_controller(h, c))
+			return true;
+	return false;
+}
+
 /* --cgroup [ctrl[,ctrl]:]path: a sub-cgroup (which must exist) of the
  * container's, in the named v1 hierarchies or in all of them. */
 static int exec_cgroups(const struct husk_state *st, const char *spec, struct husk_strv *out,
@@ -102,32 +113,17 @@ static int exec_cgroups(const struct husk_state *st, const char *spec, struct hu
 {
 	const char *colon = spec ? strchr(spec, ':') : NULL, *sub = colon ? colon + 1 : spec;
 	_cleanup_free_ char *ctrls = colon ? xasprintf("%.*s", (int)(colon - spec), spec) : NULL;
-	struct cgroup_hier *h = NULL;
-	size_t nh = 0;
-	int r = 0;
+	struct cg_layout L;
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	if (sub && (!*sub || *sub == '/' || !strcmp(sub, "..") || strstr(sub, "../") || strstr(sub, "/..")))
 		return husk_error_set(err, -EINVAL, "--cgroup %s: a relative path below the container's cgroup without \"..\"",
 				      spec);
-	if (ctrls && cgroup_hierarchies(&h, &nh) < 0)
-		return husk_error_set(err, -EIO, "read the cgroup hierarchies");
-	for (size_t i = 0; r == 0 && i < st->cgroup_dirs.n; i++) {
-		const char *d = st->cgroup_dirs.v[i];
-		bool match = !ctrls;
-		for (size_t k = 0; !match && k < nh; k++) {
-			size_t len = strlen(h[k].mountpoint);
-			if (h[k].v2 || strncmp(d, h[k].mountpoint, len) || d[len] != '/')
-				continue;
-			_cleanup_free_ char *list = xasprintf(",%s,", h[k].controllers);
-			char *save = NULL;
-			_cleanup_free_ char *want = xstrdup(ctrls);
-			for (char *c = strtok_r(want, ",", &save); c && !match; c = strtok_r(NULL, ",", &save)) {
-				_cleanup_free_ char *needle = xasprintf(",%s,", c);
-				match = strstr(list, needle) != NULL;
-			}
-		}
-		char *dir = match && sub ? xasprintf("%s/%s", d, sub) : xstrdup(d);
+	r = cg_layout_open(&st->cgroup_dirs, &L, err);
+	for (size_t i = 0; r == 0 && i < L.nt; i++) {
+		char *dir = sub && (!ctrls || named(L.t[i].h, ctrls)) ? xasprintf("%s/%s", L.t[i].dir, sub)
+								       : xstrdup(L.t[i].dir);
 		struct stat sb;
 		if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
 			r = husk_error_set(err, -ENOENT, "--cgroup %s: %s does not exist", spec, dir);
@@ -135,7 +131,7 @@ static int exec_cgroups(const struct husk_state *st, const char *spec, struct hu
 		out->v[out->n++] = dir;
 		out->v[out->n] = NULL;
 	}
-	cgroup_hierarchies_free(h, nh);
+	cg_layout_close(&L); /* zeroed when the open failed */
 	return r;
 }
 
@@ -158,36 +154,21 @@ static int check_state(const struct husk_state *st, const struct husk_exec_opts 
  * parent enters them only for its children and goes back at once. */
 static pid_t clone_inside(struct exec_ctx *c, struct husk_error *err)
 {
-	int all = 0, own_pid = -1, own_time = -1;
+	struct ns_restore rs;
+	int types = 0;
 	pid_t pid = -1;
 
 	for (size_t i = 0; i < c->spec->linux_.n_namespaces; i++)
-		all |= c->spec->linux_.namespaces[i].type;
-	all &= CLONE_NEWPID | CLONE_NEWTIME;
-	if ((all & CLONE_NEWPID) && (own_pid = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC)) < 0)
-		return husk_error_sys(err, -errno, "open own pid namespace");
-	if ((all & CLONE_NEWTIME) && (own_time = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC)) < 0) {
-		pid = husk_error_sys(err, -errno, "open own time namespace");
-		goto out;
-	}
-	if (all && setns(c->pidfd, all) < 0) {
+		types |= c->spec->linux_.namespaces[i].type & (CLONE_NEWPID | CLONE_NEWTIME);
+	if (ns_children_save(&rs, types, err) < 0)
+		pid = err->code;
+	else if (types && setns(c->pidfd, types) < 0)
 		pid = husk_error_sys(err, -errno, "enter the pid namespace of container \"%s\"", c->st->id);
-		goto out;
-	}
-	pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, 0);
-	if (pid == 0)
+	else if ((pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, 0)) == 0)
 		exec_init_main(c);
-	if (pid < 0)
+	else if (pid < 0)
 		pid = husk_error_sys(err, -errno, "clone the exec'd process");
-	if (own_pid >= 0 && setns(own_pid, CLONE_NEWPID) < 0)
-		husk_warn("restore pid namespace: %s", strerror(errno));
-	if (own_time >= 0 && setns(own_time, CLONE_NEWTIME) < 0)
-		husk_warn("restore time namespace: %s", strerror(errno));
-out:
-	if (own_pid >= 0)
-		close(own_pid);
-	if (own_time >= 0)
-		close(own_time);
+	ns_children_restore(&rs);
 	return pid;
 }
 
@@ -213,19 +194,12 @@ static int exec_sync(struct exec_ctx *c, pid_t pid, struct husk_error *err)
 		case SYNC_PROC_SECCOMP: {
 			_cleanup_free_ char *st = hook_state_json(c->st->id, pid, "running", c->st->bundle,
 								  &c->spec->annotations);
-			if (passfd < 0 || !sc || !sc->listener_path)
-				r = husk_error_set(err, -EPROTO, "procSeccomp without a notify fd");
-			else
-				r = seccomp_listener_send(sc, st, pid, passfd, err);
-			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_SECCOMP_DONE, 0, NULL) < 0)
-				r = husk_error_sys(err, -errno, "send procSeccompDone");
+			r = seccomp_listener_handoff(c->sync_parent, sc, st, pid, passfd, err);
 			break;
 		}
 		case SYNC_PROC_READY: {
-			char buf[32];
-			snprintf(buf, sizeof(buf), "%d", (int)pid);
-			if (c->opts->pid_file && (r = write_file_atomic(c->opts->pid_file, buf, strlen(buf), 0644)) < 0)
-				r = husk_error_sys(err, r, "write pid file %s", c->opts->pid_file);
+			if (c->opts->pid_file)
+				r = write_pid_file(c->opts->pid_file, pid, err);
 			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_RUN, 0, NULL) < 0)
 				r = husk_error_sys(err, -errno, "send procRun");
 			ran = r == 0;

@@ -25,16 +25,6 @@
 #include "sync.h"
 #include "util.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
-__attribute__((noreturn)) static void init_fail(struct create_ctx *c, struct husk_error *err)
-{
-	sync_send_error(c->sync_child, err);
-	_exit(1);
-}
-
 static int join_namespaces(struct create_ctx *c, bool user_pass, struct husk_error *err)
 {
 	const struct husk_linux *l = &c->spec->linux_;
@@ -83,50 +73,39 @@ void init_main(struct create_ctx *c)
 	_cleanup_free_ char *exe = NULL, *fifo = NULL, *start_state = NULL;
 	int fd;
 
-	close(c->sync_parent);
-	/* if the runtime dies before procRun, so do we (a runtime that died even
-	 * earlier shows as EOF on the sync socket below) */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		_exit(1);
-	/* CVE-2016-9962: until execve (which resets it) nothing in the container
-	 * may ptrace us or open our /proc files and the host fds they show */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		_exit(1);
-	proc_reset_signals();
-	if (sync_expect(c->sync_child, SYNC_BOOTSTRAP, msg, &err) < 0)
-		_exit(1);
+	proc_start(c->sync_parent, c->sync_child, msg);
 	if (join_namespaces(c, true, &err) < 0 || join_namespaces(c, false, &err) < 0)
-		init_fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	if (c->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		husk_error_sys(&err, -errno, "become root in the user namespace");
-		init_fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	}
 	/* the cgroup namespace is rooted where the parent just placed us */
 	if (c->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) {
 		husk_error_sys(&err, -errno, "unshare cgroup namespace");
-		init_fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	}
 	if (c->cgroup_ns_fd >= 0 && setns(c->cgroup_ns_fd, CLONE_NEWCGROUP) < 0) {
 		husk_error_sys(&err, -errno, "join cgroup namespace");
-		init_fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	}
 	if (setsid() < 0) {
 		husk_error_sys(&err, -errno, "setsid");
-		init_fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	}
 	{
 		const struct husk_namespace *net = husk_spec_namespace(s, CLONE_NEWNET);
 		if (net && !net->path && loopback_up(&err) < 0)
-			init_fail(c, &err);
+			proc_fail(c->sync_child, &err);
 	}
 	if (!c->opts->no_new_keyring) {
 		if (lsm_set_keyring_label(p, &err) < 0)
-			init_fail(c, &err);
+			proc_fail(c->sync_child, &err);
 		proc_join_session_keyring(c->id);
 	}
 	umask(0);
 	if (rootfs_prepare(&rc, &err) < 0)
-		init_fail(c, &err);
+		proc_fail(c->sync_child, &err);
 
 	if (sync_send(c->sync_child, SYNC_PROC_HOOKS, 0, NULL) < 0)
 		_exit(1);
@@ -134,23 +113,23 @@ void init_main(struct create_ctx *c)
 		_exit(1);
 	if (hooks_run(s->hooks[HUSK_HOOK_CREATE_CONTAINER], s->n_hooks[HUSK_HOOK_CREATE_CONTAINER],
 		      HUSK_HOOK_CREATE_CONTAINER, msg->payload, &err) < 0)
-		init_fail(c, &err);
+		proc_fail(c->sync_child, &err);
 
 	fifo = xasprintf("/proc/self/fd/%d", c->fifo_fd);
 	if (rootfs_pivot(&rc, &err) < 0)
-		init_fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) {
 		husk_error_sys(&err, -errno, "sethostname %s", s->hostname);
-		init_fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	}
 	if (s->domainname && *s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0) {
 		husk_error_sys(&err, -errno, "setdomainname %s", s->domainname);
-		init_fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	}
 	if (p->terminal && proc_setup_terminal(p, &c->console_fd, &err) < 0)
-		init_fail(c, &err);
+		proc_fail(c->sync_child, &err);
 	if (rootfs_finalize(&rc, &err) < 0 || proc_apply(s, c->sync_child, c->userns, &exe, &err) < 0)
-		init_fail(c, &err);
+		proc_fail(c->sync_child, &err);
 
 	if (sync_send(c->sync_child, SYNC_PROC_READY, 0, NULL) < 0)
 		_exit(1);

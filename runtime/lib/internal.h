@@ -2,10 +2,15 @@
 #ifndef HUSK_INTERNAL_H
 #define HUSK_INTERNAL_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
 #include "husk/husk.h"
+
+#ifndef CLONE_NEWTIME /* glibc headers older than Linux 5.6 */
+#define CLONE_NEWTIME 0x00000080
+#endif
 
 /* state.c */
 char *state_dir_path(const char *root, const char *id);
@@ -14,6 +19,8 @@ char *hook_state_json(const char *id, pid_t pid, const char *status, const char 
 		      const struct husk_kvv *annotations);
 bool init_alive(const struct husk_state *st);
 enum husk_status derive_status(const struct husk_state *st);
+/* --pid-file: the pid as text, written atomically */
+int write_pid_file(const char *path, pid_t pid, struct husk_error *err);
 
 /* cgroup.c */
 struct cgroup_hier {
@@ -50,6 +57,15 @@ struct json_t;
 struct json_t *husk_default_seccomp(void);
 const char *const *husk_default_seccomp_allowed(size_t *n);
 const char *const *husk_default_seccomp_denied(size_t *n);
+
+/* ns-children.c: our own pid_for_children/time_for_children, kept while a
+ * runtime enters a container's for a clone() (types: CLONE_NEWPID|CLONE_NEWTIME) */
+struct ns_restore {
+	int pid_fd, time_fd;
+};
+int ns_children_save(struct ns_restore *rs, int types, struct husk_error *err);
+/* Back to our own namespaces; closes the fds (safe to call twice). */
+void ns_children_restore(struct ns_restore *rs);
 
 /* signals */
 int pidfd_for(pid_t pid, uint64_t start_time);

@@ -9,10 +9,7 @@
 #include <linux/capability.h>
 
 #include "husk/spec.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
+#include "internal.h"
 
 struct name_num {
 	const char *name;

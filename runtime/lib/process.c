@@ -26,7 +26,7 @@
 #include "sync.h"
 #include "util.h"
 
-void proc_reset_signals(void)
+static void reset_signals(void)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
 	sigset_t none;
@@ -261,6 +261,31 @@ int proc_keep_fds(int preserve)
 	return cloexec_from(3 + preserve);
 }
 
+
+void proc_fail(int sync_fd, const struct husk_error *err)
+{
+	sync_send_error(sync_fd, err);
+	_exit(1);
+}
+
+void proc_start(int sync_parent, int sync_child, struct sync_msg *msg)
+{
+	struct husk_error err = {0};
+
+	close(sync_parent);
+	/* if the runtime dies before procRun, so do we (a runtime that died even
+	 * earlier shows as EOF on the sync socket below) */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		_exit(1);
+	/* CVE-2016-9962: until execve (which resets it) nothing in the container
+	 * may ptrace us or open our /proc files and the host fds they show */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		_exit(1);
+	reset_signals();
+	/* the runtime has put us in the cgroup by now */
+	if (sync_expect(sync_child, SYNC_BOOTSTRAP, msg, &err) < 0)
+		_exit(1);
+}
 
 int proc_apply(const struct husk_spec *s, int sync_fd, bool userns, char **exe, struct husk_error *err)
 {

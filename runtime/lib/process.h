@@ -7,8 +7,14 @@
 
 #include "husk/spec.h"
 
-/* Default dispositions and an empty mask: nothing of the runtime's leaks in. */
-void proc_reset_signals(void);
+struct sync_msg;
+/* Tell the runtime why (procError) and exit. */
+__attribute__((noreturn)) void proc_fail(int sync_fd, const struct husk_error *err);
+/* The first steps of a process the runtime cloned (the init or an exec): drop
+ * the runtime's end of the sync socket, die with the runtime, become
+ * non-dumpable, default signal dispositions and an empty mask, then wait for
+ * BOOTSTRAP (msg is scratch space). Exits on failure. */
+void proc_start(int sync_parent, int sync_child, struct sync_msg *msg);
 /* A new session keyring named after the container (best effort, as runc). */
 void proc_join_session_keyring(const char *id);
 /* A pty from the devpts mounted at /dev/pts: the master goes over *console_fd

@@ -13,6 +13,7 @@
 
 #include "husk/husk.h"
 #include "security.h"
+#include "sync.h"
 #include "util.h"
 
 static char *process_state_json(const struct husk_seccomp *sc, const char *state_json, pid_t pid)
@@ -53,4 +54,17 @@ int seccomp_listener_send(const struct husk_seccomp *sc, const char *state_json,
 	if (r < 0)
 		return husk_error_sys(err, r, "send the seccomp fd to %s", sc->listener_path);
 	return 0;
+}
+
+int seccomp_listener_handoff(int sync_fd, const struct husk_seccomp *sc, const char *state_json, pid_t pid,
+			     int notify_fd, struct husk_error *err)
+{
+	int r;
+
+	if (notify_fd < 0 || !sc || !sc->listener_path)
+		return husk_error_set(err, -EPROTO, "procSeccomp without a notify fd");
+	r = seccomp_listener_send(sc, state_json, pid, notify_fd, err);
+	if (r == 0 && sync_send(sync_fd, SYNC_PROC_SECCOMP_DONE, 0, NULL) < 0)
+		r = husk_error_sys(err, -errno, "send procSeccompDone");
+	return r;
 }

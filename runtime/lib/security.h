@@ -19,4 +19,9 @@ int seccomp_apply(const struct husk_seccomp *sc, int *notify_fd, struct husk_err
 int seccomp_listener_send(const struct husk_seccomp *sc, const char *state_json, pid_t pid,
 			  int notify_fd, struct husk_error *err);
 
+/* The runtime's answer to procSeccomp: the fd to the agent, then
+ * procSeccompDone to the process on sync_fd. */
+int seccomp_listener_handoff(int sync_fd, const struct husk_seccomp *sc, const char *state_json, pid_t pid,
+			     int notify_fd, struct husk_error *err);
+
 #endif

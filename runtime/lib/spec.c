@@ -18,10 +18,7 @@
 
 #include "mountopt.h"
 #include "util.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
+#include "internal.h"
 
 /* ---- field helpers: each takes the JSON path of the parent object ---- */
 

@@ -214,3 +214,13 @@ int husk_state_load(const char *root, const char *id, struct husk_state **out, s
 	*out = st;
 	return 0;
 }
+
+int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
+{
+	char buf[32];
+	int r;
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	r = write_file_atomic(path, buf, strlen(buf), 0644);
+	return r < 0 ? husk_error_sys(err, r, "write pid file %s", path) : 0;
+}

@@ -86,6 +86,20 @@ no_process() {
 	return 0
 }
 
+# tmux_shows SERVER PATTERN: the pane shows a line matching PATTERN within 5 s
+tmux_shows() {
+	for _ in $(seq 50); do tmux -L "$1" capture-pane -p | grep -q -- "$2" && return 0; sleep 0.1; done
+	return 1
+}
+
+# tmux_resized SERVER ROWS COLS: resize the window, and the shell in it sees the new size
+tmux_resized() {
+	tmux -L "$1" resize-window -x "$3" -y "$2"
+	sleep 0.3
+	tmux -L "$1" send-keys 'stty size' Enter
+	tmux_shows "$1" "^$2 $3"
+}
+
 finish() {
 	echo "$TEST_NAME: $PASS passed, $FAIL failed"
 	echo "$PASS passed, $FAIL failed"

@@ -35,22 +35,18 @@ if command -v tmux >/dev/null; then
 	edit "$B" '.process.terminal = true'
 	S=husk-run-$$
 	tmux -L "$S" new-session -d -x 100 -y 28 "stty -g >$T/stty.before; $HUSK --root $ROOT run -b $B tty4; echo run-exit=\$? >$T/run.rc; stty -g >$T/stty.after; sleep 30"
-	tw() { for _ in $(seq 50); do tmux -L "$S" capture-pane -p | grep -q -- "$1" && return 0; sleep 0.1; done; return 1; }
-	check "tmux: the container's shell prompts" tw '#'
+	check "tmux: the container's shell prompts" tmux_shows "$S" '#'
 	tmux -L "$S" send-keys 'tty; stty size' Enter
-	check "tmux: the shell runs on the container's pty" tw '^/dev/pts/0'
-	check "tmux: stty size is the pane size" tw '^28 100'
-	tmux -L "$S" resize-window -x 120 -y 35
-	sleep 0.3
-	tmux -L "$S" send-keys 'stty size' Enter
-	check "tmux: a resize reaches the container (SIGWINCH relayed)" tw '^35 120'
+	check "tmux: the shell runs on the container's pty" tmux_shows "$S" '^/dev/pts/0'
+	check "tmux: stty size is the pane size" tmux_shows "$S" '^28 100'
+	check "tmux: a resize reaches the container (SIGWINCH relayed)" tmux_resized "$S" 35 120
 	tmux -L "$S" send-keys 'echo sum-$((40+2))' Enter
-	check "tmux: typed input runs" tw '^sum-42'
+	check "tmux: typed input runs" tmux_shows "$S" '^sum-42'
 	tmux -L "$S" send-keys 'sleep 100' Enter
 	sleep 0.5 # the ^C must reach sleep, not the shell before it forks
 	tmux -L "$S" send-keys C-c
 	tmux -L "$S" send-keys 'echo after-ctrl-c' Enter
-	check "tmux: ^C interrupts the container's foreground job, not husk" tw '^after-ctrl-c'
+	check "tmux: ^C interrupts the container's foreground job, not husk" tmux_shows "$S" '^after-ctrl-c'
 	tmux -L "$S" send-keys 'exit 4' Enter
 	for _ in $(seq 50); do [ -s "$T/run.rc" ] && break; sleep 0.1; done
 	expect_eq "tmux: husk run exits with the shell's status" "$(cat "$T/run.rc" 2>/dev/null)" run-exit=4

@@ -105,16 +105,12 @@ expect_match "exec -t -d without a console socket is refused" "$out" "console so
 if command -v tmux >/dev/null; then
 	S=husk-exec-$$
 	tmux -L "$S" new-session -d -x 90 -y 30 "$HUSK --root $ROOT exec -t e1 sh; echo exec-exit=\$? >$T/tmux.rc"
-	tw() { for _ in $(seq 50); do tmux -L "$S" capture-pane -p | grep -q "$1" && return 0; sleep 0.1; done; return 1; }
-	tw '#' || tw '$'
+	tmux_shows "$S" '#'
 	tmux -L "$S" send-keys 'stty size' Enter
-	check "tmux: stty size shows the pane size" tw '^30 90$'
-	tmux -L "$S" resize-window -x 100 -y 40
-	sleep 0.3
-	tmux -L "$S" send-keys 'stty size' Enter
-	check "tmux: a resize reaches the container's pty (SIGWINCH)" tw '^40 100$'
+	check "tmux: stty size shows the pane size" tmux_shows "$S" '^30 90$'
+	check "tmux: a resize reaches the container's pty (SIGWINCH)" tmux_resized "$S" 40 100
 	tmux -L "$S" send-keys 'echo typed-$((6*7))' Enter
-	check "tmux: typed input is echoed and run" tw '^typed-42$'
+	check "tmux: typed input is echoed and run" tmux_shows "$S" '^typed-42$'
 	tmux -L "$S" send-keys 'exit 3' Enter
 	for _ in $(seq 50); do [ -s "$T/tmux.rc" ] && break; sleep 0.1; done
 	expect_eq "tmux: the shell's exit status comes back" "$(cat "$T/tmux.rc" 2>/dev/null)" exec-exit=3
