@@ -236,12 +236,10 @@ static void on_connection(uv_stream_t *l, int status)
 	uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
 }
 
-int ttrpc_server_start(uv_loop_t *loop, const char *path, const struct ttrpc_method *table, size_t n,
-		       void *ctx, struct ttrpc_server **out)
+static int server_new(uv_loop_t *loop, const struct ttrpc_method *table, size_t n, void *ctx,
+		      struct ttrpc_server **out)
 {
 	struct ttrpc_server *s = calloc(1, sizeof(*s));
-	mode_t old;
-	int r;
 
 	if (!s)
 		return -ENOMEM;
@@ -250,17 +248,56 @@ int ttrpc_server_start(uv_loop_t *loop, const char *path, const struct ttrpc_met
 	s->ctx = ctx;
 	uv_pipe_init(loop, &s->listener, 0);
 	s->listener.data = s;
-	old = umask(0177); /* the socket is born 0600 */
-	r = uv_pipe_bind(&s->listener, path);
-	umask(old);
+	*out = s;
+	return 0;
+}
+
+static int server_listen(struct ttrpc_server *s, int r, struct ttrpc_server **out)
+{
 	if (r == 0)
 		r = uv_listen((uv_stream_t *)&s->listener, 64, on_connection);
 	if (r < 0) {
 		uv_close((uv_handle_t *)&s->listener, on_listener_closed);
+		*out = NULL;
 		return r;
 	}
 	*out = s;
 	return 0;
+}
+
+int ttrpc_server_start(uv_loop_t *loop, const char *path, const struct ttrpc_method *table, size_t n,
+		       void *ctx, struct ttrpc_server **out)
+{
+	struct ttrpc_server *s;
+	mode_t old;
+	int r = server_new(loop, table, n, ctx, &s);
+
+	if (r < 0)
+		return r;
+	old = umask(0177); /* the socket is born 0600 */
+	r = uv_pipe_bind(&s->listener, path);
+	umask(old);
+	return server_listen(s, r, out);
+}
+
+int ttrpc_server_adopt(uv_loop_t *loop, int fd, const struct ttrpc_method *table, size_t n, void *ctx,
+		       struct ttrpc_server **out)
+{
+	struct ttrpc_server *s;
+	int r = server_new(loop, table, n, ctx, &s);
+
+	if (r < 0)
+		return r;
+	return server_listen(s, uv_pipe_open(&s->listener, fd), out);
+}
+
+size_t ttrpc_server_queued(const struct ttrpc_server *s)
+{
+	size_t n = 0;
+
+	for (const struct conn *c = s->conns; c; c = c->next)
+		n += uv_stream_get_write_queue_size((const uv_stream_t *)&c->pipe);
+	return n;
 }
 
 void ttrpc_server_stop(struct ttrpc_server *s)

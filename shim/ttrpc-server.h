@@ -14,6 +14,11 @@ struct ttrpc_server;
  * Only peers with our uid or root are served. */
 int ttrpc_server_start(uv_loop_t *loop, const char *path, const struct ttrpc_method *table, size_t n,
 		       void *ctx, struct ttrpc_server **out);
+/* The same on a socket already bound and listening (given by `start`). */
+int ttrpc_server_adopt(uv_loop_t *loop, int fd, const struct ttrpc_method *table, size_t n, void *ctx,
+		       struct ttrpc_server **out);
+/* Reply bytes not yet written, over all connections (to flush before exit). */
+size_t ttrpc_server_queued(const struct ttrpc_server *s);
 /* Answer a call and free it. code 0: resp is the reply (NULL = Empty);
  * otherwise message goes in the status. Safe after the client went away. */
 void ttrpc_server_reply(struct ttrpc_call *call, int code, const char *message, const ProtobufCMessage *resp);

@@ -67,6 +67,10 @@ void ttrpc_frame_free(struct ttrpc_frame *f);
 /* Request frame for service/method with msg as the payload. */
 int ttrpc_encode_request(uint32_t stream_id, const char *service, const char *method,
 			 const ProtobufCMessage *msg, int64_t timeout_ns, struct ttrpc_frame *out);
+/* The same with one metadata pair (key lower-case, as ttrpc's MD.Set makes it). */
+int ttrpc_encode_request_md(uint32_t stream_id, const char *service, const char *method,
+			    const ProtobufCMessage *msg, int64_t timeout_ns, const char *md_key, const char *md_value,
+			    struct ttrpc_frame *out);
 /* Response frame: code 0 = success with msg (NULL = Empty, no payload),
  * otherwise a status with message and no payload. */
 int ttrpc_encode_response(uint32_t stream_id, int code, const char *message, const ProtobufCMessage *msg,
@@ -114,6 +118,7 @@ void ttrpc_call_clear(struct ttrpc_call *call);
 /* --- a small blocking client (shimctl, the shim's event publisher) --- */
 struct ttrpc_client {
 	int fd;
+	const char *md_key, *md_value; /* sent with every call when set */
 	uint32_t next_id; /* odd, +2 per call, as ttrpc's Go client */
 	struct ttrpc_reader rd;
 };

@@ -68,7 +68,8 @@ int ttrpc_client_call(struct ttrpc_client *c, const char *service, const char *m
 
 	memset(reply, 0, sizeof(*reply));
 	c->next_id += 2;
-	r = ttrpc_encode_request(id, service, method, req, timeout_ms < 0 ? 0 : (int64_t)timeout_ms * 1000000, &f);
+	r = ttrpc_encode_request_md(id, service, method, req, timeout_ms < 0 ? 0 : (int64_t)timeout_ms * 1000000,
+				    c->md_key, c->md_value, &f);
 	if (r < 0)
 		return r;
 	r = send_all(c->fd, f.data, f.len);

@@ -57,12 +57,26 @@ static int pack(const ProtobufCMessage *msg, ProtobufCBinaryData *b)
 int ttrpc_encode_request(uint32_t stream_id, const char *service, const char *method,
 			 const ProtobufCMessage *msg, int64_t timeout_ns, struct ttrpc_frame *out)
 {
+	return ttrpc_encode_request_md(stream_id, service, method, msg, timeout_ns, NULL, NULL, out);
+}
+
+int ttrpc_encode_request_md(uint32_t stream_id, const char *service, const char *method,
+			    const ProtobufCMessage *msg, int64_t timeout_ns, const char *md_key, const char *md_value,
+			    struct ttrpc_frame *out)
+{
 	Ttrpc__Request req = TTRPC__REQUEST__INIT;
+	Ttrpc__KeyValue kv = TTRPC__KEY_VALUE__INIT, *kvs[1] = {&kv};
 	int r;
 
 	req.service = (char *)service;
 	req.method = (char *)method;
 	req.timeout_nano = timeout_ns;
+	if (md_key) {
+		kv.key = (char *)md_key;
+		kv.value = (char *)(md_value ? md_value : "");
+		req.n_metadata = 1;
+		req.metadata = kvs;
+	}
 	r = pack(msg, &req.payload);
 	if (r == 0)
 		r = frame(stream_id, TTRPC_REQUEST, &req.base, out);

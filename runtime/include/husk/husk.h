@@ -137,6 +137,11 @@ void husk_oom_watch_close(struct husk_oom_watch *w);
 /* All containers under root, sorted by id. */
 int husk_list(const char *root, struct husk_state ***out, size_t *n, struct husk_error *err);
 
+/* Mount on the host (no container involved): type, source and option words
+ * as in config.json's mounts ("rbind", "ro", overlay's "lowerdir=..."). */
+int husk_mount(const char *type, const char *source, const char *target, char *const *options, size_t n,
+	       struct husk_error *err);
+
 /* Signal names: "KILL", "SIGKILL", "9". Returns the number or -EINVAL. */
 int husk_parse_signal(const char *s);
 const char *husk_signal_name(int sig);

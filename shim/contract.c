@@ -1,0 +1,372 @@
+/* The shim v2 binary contract (containerd 1.6's runtime/v2):
+ *   start:  make the socket, leave a detached shim serving it, write the
+ *           bundle's `address` file, print the address, exit 0. containerd
+ *           reads stdout+stderr (one pipe) to EOF as the address, so the
+ *           shim left behind holds neither.
+ *   delete: after a shim died (or after every Shutdown): remove what is
+ *           left of the container and print a DeleteResponse. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "containerd/runc/options/oci.pb-c.h"
+#include "containerd/task/v2/shim.pb-c.h"
+#include "contract.h"
+#include "google/protobuf/any.pb-c.h"
+#include "husk/husk.h"
+#include "sha256.h"
+#include "shim.h"
+
+#define DEFAULT_SOCKET_DIR "/run/containerd/s"
+#define STATE_PREFIX "/run/containerd/husk"
+
+char *shim_default_root(const char *ns)
+{
+	char *r;
+
+	if (asprintf(&r, STATE_PREFIX "/%s", ns && *ns ? ns : "default") < 0)
+		abort();
+	return r;
+}
+
+/* as containerd derives it: a hash of "<address>/<namespace>/<id>" keeps the
+ * path under the 108-byte sun_path whatever the ids are */
+char *shim_socket_path(const char *address, const char *ns, const char *id)
+{
+	const char *dir = getenv("HUSK_SHIM_SOCKET_DIR");
+	char *key, *path, hex[65];
+
+	if (asprintf(&key, "%s/%s/%s", address ? address : "", ns, id) < 0)
+		abort();
+	sha256_hex(key, strlen(key), hex);
+	free(key);
+	if (asprintf(&path, "%s/%s", dir && *dir ? dir : DEFAULT_SOCKET_DIR, hex) < 0)
+		abort();
+	return path;
+}
+
+static int write_file(const char *path, const char *data)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r = 0;
+	size_t len = strlen(data);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, data, len) != (ssize_t)len)
+		r = -EIO;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	return r;
+}
+
+static char *read_small(const char *path)
+{
+	char buf[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0711) < 0 && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Runtime options on start's stdin (a protobuf Any); we honour `root`. */
+static void read_options(struct shim_opts *o, char **root_out)
+{
+	struct stat st;
+	uint8_t buf[65536];
+	size_t len = 0;
+	ssize_t n;
+	Google__Protobuf__Any *any;
+
+	if (fstat(0, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode)))
+		return;
+	while (len < sizeof(buf) && (n = read(0, buf + len, sizeof(buf) - len)) > 0)
+		len += (size_t)n;
+	if (!len || !(any = google__protobuf__any__unpack(NULL, len, buf)))
+		return;
+	if (any->type_url && strstr(any->type_url, "containerd.runc.v1.Options")) {
+		Containerd__Runc__V1__Options *opt =
+			containerd__runc__v1__options__unpack(NULL, any->value.len, any->value.data);
+		if (opt && opt->root && *opt->root) {
+			*root_out = strdup(opt->root);
+			o->root = *root_out;
+		}
+		if (opt)
+			containerd__runc__v1__options__free_unpacked(opt, NULL);
+	}
+	google__protobuf__any__free_unpacked(any, NULL);
+}
+
+static bool can_connect(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+	mode_t old;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	old = umask(0177); /* born 0600 */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0) {
+		int r = -errno;
+		umask(old);
+		close(fd);
+		return r;
+	}
+	umask(old);
+	return fd;
+}
+
+/* the shim's stderr: the bundle's `log` fifo that containerd reads, or a
+ * file in the bundle when nobody made the fifo (no containerd) */
+static int open_log(const char *bundle)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/log", bundle);
+	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		fcntl(fd, F_SETFL, O_WRONLY); /* blocking again: log lines are whole */
+		return fd;
+	}
+	snprintf(path, sizeof(path), "%s/shim.log", bundle);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	return fd < 0 ? -errno : fd;
+}
+
+int shim_start(struct shim_opts *o, const char *address, const char *publish_binary)
+{
+	char cwd[PATH_MAX], *path, *root_opt = NULL, *addr, *dir, *slash;
+	const char *bundle = o->bundle;
+	int fd, r;
+	pid_t pid;
+
+	if (!o->ns || !*o->ns || !o->id || !*o->id) {
+		fprintf(stderr, "husk-shim: start needs -namespace and -id\n");
+		return 1;
+	}
+	if (!bundle) {
+		if (!getcwd(cwd, sizeof(cwd))) {
+			fprintf(stderr, "husk-shim: getcwd: %s\n", strerror(errno));
+			return 1;
+		}
+		bundle = cwd;
+	}
+	if (!o->root)
+		read_options(o, &root_opt);
+	if (!o->root)
+		o->root = root_opt = shim_default_root(o->ns);
+	path = shim_socket_path(address, o->ns, o->id);
+	if (asprintf(&addr, "unix://%s", path) < 0)
+		abort();
+	dir = strdup(path);
+	slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash)
+		*slash = '\0';
+	if (!dir || (r = mkdir_p(dir, 0700)) < 0) {
+		fprintf(stderr, "husk-shim: socket directory %s: %s\n", dir ? dir : "", strerror(dir ? -r : ENOMEM));
+		return 1;
+	}
+	free(dir);
+	/* a shim for this id already serves there (containerd retried): reuse it */
+	if (can_connect(path)) {
+		char *f;
+		if (asprintf(&f, "%s/address", bundle) >= 0) {
+			write_file(f, addr);
+			free(f);
+		}
+		fputs(addr, stdout);
+		return 0;
+	}
+	unlink(path);
+	fd = listen_on(path);
+	if (fd < 0) {
+		fprintf(stderr, "husk-shim: listen on %s: %s\n", path, strerror(-fd));
+		return 1;
+	}
+	{
+		char *f, *json;
+		json_t *j = json_pack("{s:s}", "root", o->root);
+		json = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		json_decref(j);
+		if (asprintf(&f, "%s/address", bundle) < 0 || (r = write_file(f, addr)) < 0) {
+			fprintf(stderr, "husk-shim: write %s/address: %s\n", bundle, strerror(-r));
+			unlink(path);
+			return 1;
+		}
+		free(f);
+		/* `delete` runs without our flags' memory: it finds the root here */
+		if (json && asprintf(&f, "%s/options.json", bundle) >= 0) {
+			write_file(f, json);
+			free(f);
+		}
+		free(json);
+	}
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "husk-shim: fork: %s\n", strerror(errno));
+		unlink(path);
+		return 1;
+	}
+	if (pid == 0) {
+		const char *argv[20];
+		int n = 0, devnull = open("/dev/null", O_RDWR | O_CLOEXEC), log = open_log(bundle);
+
+		setsid(); /* detached: containerd's session and terminal are not ours */
+		if (devnull < 0 || log < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(log, 2) < 0 ||
+		    dup2(fd, 3) < 0)
+			_exit(1);
+		argv[n++] = "husk-shim";
+		argv[n++] = "-namespace";
+		argv[n++] = o->ns;
+		argv[n++] = "-id";
+		argv[n++] = o->id;
+		argv[n++] = "-bundle";
+		argv[n++] = bundle;
+		argv[n++] = "-root";
+		argv[n++] = o->root;
+		argv[n++] = "-socket";
+		argv[n++] = path;
+		if (address) {
+			argv[n++] = "-address";
+			argv[n++] = address;
+		}
+		if (publish_binary) {
+			argv[n++] = "-publish-binary";
+			argv[n++] = publish_binary;
+		}
+		if (o->debug)
+			argv[n++] = "-debug";
+		argv[n++] = "serve-fd";
+		argv[n] = NULL;
+		execv("/proc/self/exe", (char **)argv);
+		_exit(127);
+	}
+	close(fd);
+	fputs(addr, stdout);
+	free(addr);
+	free(path);
+	free(root_opt);
+	return 0;
+}
+
+int shim_delete(struct shim_opts *o)
+{
+	Containerd__Task__V2__DeleteResponse resp = CONTAINERD__TASK__V2__DELETE_RESPONSE__INIT;
+	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+	struct husk_error e = {0};
+	char cwd[PATH_MAX], *f, *s, *root = NULL;
+	const char *bundle = o->bundle;
+	struct timespec now;
+	uint8_t *buf;
+	size_t len;
+
+	if (!o->id || !*o->id) {
+		fprintf(stderr, "husk-shim: delete needs -id\n");
+		return 1;
+	}
+	if (!bundle)
+		bundle = getcwd(cwd, sizeof(cwd)) ? cwd : ".";
+	if (!o->root && asprintf(&f, "%s/options.json", bundle) >= 0) {
+		if ((s = read_small(f))) {
+			json_t *j = json_loads(s, 0, NULL);
+			const char *r = json_string_value(json_object_get(j, "root"));
+			if (r)
+				root = strdup(r);
+			json_decref(j);
+			free(s);
+		}
+		free(f);
+	}
+	if (!root && !o->root)
+		root = shim_default_root(o->ns);
+	if (root)
+		o->root = root;
+	if (asprintf(&f, "%s/init.pid", bundle) >= 0 && (s = read_small(f))) {
+		resp.pid = (uint32_t)strtoul(s, NULL, 10);
+		free(s);
+	}
+	free(f);
+	/* whatever is left: the init (killed), its cgroups, its state */
+	if (husk_delete(o->root, o->id, true, &e) < 0 && e.code != -ENOENT)
+		fprintf(stderr, "husk-shim: delete %s: %s\n", o->id, e.msg);
+	if (asprintf(&f, "%s/rootfs", bundle) >= 0) {
+		rootfs_unmount(f);
+		free(f);
+	}
+	if (asprintf(&f, "%s/address", bundle) >= 0 && (s = read_small(f))) {
+		if (!strncmp(s, "unix://", 7))
+			unlink(s + 7);
+		free(s);
+	}
+	free(f);
+	/* the shim that knew the real status is gone: report a kill, as runc-v2 */
+	resp.exit_status = 128 + 9;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ts.seconds = now.tv_sec;
+	ts.nanos = (int32_t)now.tv_nsec;
+	resp.exited_at = &ts;
+	len = protobuf_c_message_get_packed_size(&resp.base);
+	buf = malloc(len + 1);
+	if (!buf)
+		return 1;
+	protobuf_c_message_pack(&resp.base, buf);
+	fwrite(buf, 1, len, stdout);
+	free(buf);
+	free(root);
+	return 0;
+}

@@ -1,0 +1,437 @@
+/* stdio of one process. Schemes as containerd's runc-v2 shim reads them: a
+ * bare path is a fifo; file:///p appends both stdout and stderr to p;
+ * binary:///logger?k=v runs the logger with the output pipes as fds 3 and 4
+ * and waits until it closes (or writes to) fd 5. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "husk/husk.h"
+#include "io.h"
+#include "relay.h"
+
+struct proc_io {
+	uv_loop_t *loop;
+	int child[3];
+	int console[2];
+	int master;
+	struct relay *in, *out, *err;
+	int in_src;   /* stdin fifo, relayed once the pty master is there */
+	int out_dst;  /* stdout destination for a terminal */
+	pid_t logger;
+	uv_poll_t *logger_ready;
+	int ready_fd;
+	void (*ready)(void *, int);
+	void *ready_arg;
+	void (*drained)(void *);
+	void *drain_arg;
+	uv_timer_t *drain_timer;
+};
+
+static int fail(char *msg, size_t len, int r, const char *fmt, const char *arg)
+{
+	char e[128];
+
+	snprintf(msg, len, fmt, arg);
+	snprintf(msg + strlen(msg), len - strlen(msg), ": %s", husk_strerror(r, e, sizeof(e)));
+	return r;
+}
+
+static bool set(const char *s)
+{
+	return s && *s;
+}
+
+/* A fifo for writing: O_WRONLY when a reader is there; O_RDWR when none is
+ * yet, so the open does not block the loop and the fifo is not lost. */
+static int open_fifo_out(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENXIO)
+		fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int open_file_out(const char *path)
+{
+	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+	int fd;
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755); /* as containerd: the log's directory may not exist yet */
+	}
+	free(dir);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	return fd < 0 ? -errno : fd;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* pipe whose one end is ours (relayed) and the other the process's */
+static int make_pipe(int *ours, int *theirs, bool theirs_reads)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	*ours = theirs_reads ? p[1] : p[0];
+	*theirs = theirs_reads ? p[0] : p[1];
+	return 0;
+}
+
+static void on_logger_ready(uv_poll_t *h, int status, int events)
+{
+	struct proc_io *io = h->data;
+	char b;
+
+	(void)status;
+	(void)events;
+	if (read(io->ready_fd, &b, 1) < 0 && errno == EAGAIN)
+		return;
+	uv_poll_stop(h);
+	uv_close((uv_handle_t *)h, (uv_close_cb)free);
+	io->logger_ready = NULL;
+	close_fd(&io->ready_fd);
+	io->ready(io->ready_arg, 0);
+}
+
+/* binary:///path?k=v&k2=v2 → path k v k2 v2, as containerd builds the command */
+static char **logger_argv(const char *uri)
+{
+	char *copy = strdup(uri + strlen("binary://")), *q, *tok, *save = NULL;
+	char **argv = calloc(64, sizeof(char *));
+	size_t n = 0;
+
+	if (!copy || !argv) {
+		free(copy);
+		free(argv);
+		return NULL;
+	}
+	q = strchr(copy, '?');
+	if (q)
+		*q++ = '\0';
+	argv[n++] = copy;
+	for (tok = q ? strtok_r(q, "&", &save) : NULL; tok && n < 61; tok = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(tok, '=');
+		if (eq)
+			*eq++ = '\0';
+		argv[n++] = tok;
+		if (eq && *eq)
+			argv[n++] = eq;
+	}
+	return argv;
+}
+
+static int start_logger(struct proc_io *io, const struct io_cfg *c, char *msg, size_t len)
+{
+	int out_r = -1, err_r = -1, rp[2], r;
+	char **argv = logger_argv(c->stdout_path);
+	pid_t pid;
+
+	if (!argv)
+		return fail(msg, len, -ENOMEM, "logger %s", c->stdout_path);
+	if ((r = make_pipe(&out_r, &io->child[1], false)) < 0 || (r = make_pipe(&err_r, &io->child[2], false)) < 0 ||
+	    (pipe2(rp, O_CLOEXEC) < 0 && (r = -errno))) {
+		free(argv[0]);
+		free(argv);
+		return fail(msg, len, r, "pipes for logger %s", c->stdout_path);
+	}
+	pid = fork();
+	if (pid == 0) {
+		char idenv[512], nsenv[512];
+		char *envp[] = {idenv, nsenv, NULL};
+		int devnull = open("/dev/null", O_RDWR);
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		snprintf(idenv, sizeof(idenv), "CONTAINER_ID=%s", c->id ? c->id : "");
+		snprintf(nsenv, sizeof(nsenv), "CONTAINER_NAMESPACE=%s", c->ns ? c->ns : "");
+		/* out_r, err_r, rp[1] are ≥ 3: move them clear of 3..5 first */
+		int a = fcntl(out_r, F_DUPFD, 10), b = fcntl(err_r, F_DUPFD, 10), w = fcntl(rp[1], F_DUPFD, 10);
+		if (devnull < 0 || a < 0 || b < 0 || w < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
+		    dup2(a, 3) < 0 || dup2(b, 4) < 0 || dup2(w, 5) < 0)
+			_exit(127);
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	r = pid < 0 ? -errno : 0;
+	close(out_r);
+	close(err_r);
+	close(rp[1]);
+	if (r < 0) {
+		close(rp[0]);
+		free(argv[0]);
+		free(argv);
+		return fail(msg, len, r, "start logger %s", c->stdout_path);
+	}
+	io->logger = pid;
+	io->ready_fd = rp[0];
+	fcntl(rp[0], F_SETFL, O_NONBLOCK);
+	io->logger_ready = calloc(1, sizeof(uv_poll_t));
+	if (!io->logger_ready || uv_poll_init(io->loop, io->logger_ready, rp[0]) < 0) {
+		free(io->logger_ready);
+		io->logger_ready = NULL;
+		free(argv[0]);
+		free(argv);
+		return fail(msg, len, -ENOMEM, "watch logger %s", c->stdout_path);
+	}
+	io->logger_ready->data = io;
+	uv_poll_start(io->logger_ready, UV_READABLE | UV_DISCONNECT, on_logger_ready);
+	free(argv[0]);
+	free(argv);
+	return 0;
+}
+
+static void on_out_done(struct relay *r, void *arg);
+
+/* stdout or stderr to a fifo or file */
+static int open_out(struct proc_io *io, const char *path, int which, bool is_file, char *msg, size_t len)
+{
+	int dst = is_file ? open_file_out(path) : open_fifo_out(path), src = -1, r;
+	struct relay **rel = which == 1 ? &io->out : &io->err;
+
+	if (dst < 0)
+		return fail(msg, len, dst, "open %s", path);
+	r = make_pipe(&src, &io->child[which], false);
+	if (r < 0) {
+		close(dst);
+		return fail(msg, len, r, "pipe for %s", path);
+	}
+	*rel = relay_new(io->loop, src, dst, 0, on_out_done, io);
+	return *rel ? 0 : fail(msg, len, -ENOMEM, "relay %s", path);
+}
+
+int proc_io_open(uv_loop_t *loop, const struct io_cfg *c, void (*ready)(void *arg, int r), void *arg,
+		 struct proc_io **out, char *msg, size_t len)
+{
+	struct proc_io *io = calloc(1, sizeof(*io));
+	const char *so = c->stdout_path, *se = c->stderr_path;
+	bool file = set(so) && !strncmp(so, "file://", 7);
+	int r = 0;
+
+	*out = NULL;
+	if (!io)
+		return fail(msg, len, -ENOMEM, "%s", "stdio");
+	io->loop = loop;
+	io->child[0] = io->child[1] = io->child[2] = -1;
+	io->console[0] = io->console[1] = io->master = io->in_src = io->out_dst = io->ready_fd = -1;
+	io->ready = ready;
+	io->ready_arg = arg;
+
+	if (set(c->stdin_path)) {
+		io->in_src = open(c->stdin_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (io->in_src < 0) {
+			r = fail(msg, len, -errno, "open stdin %s", c->stdin_path);
+			goto err;
+		}
+	}
+	if (c->terminal) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, io->console) < 0) {
+			r = fail(msg, len, -errno, "%s", "console socket");
+			goto err;
+		}
+		if (set(so)) {
+			io->out_dst = file ? open_file_out(so + 7) : open_fifo_out(so);
+			if (io->out_dst < 0) {
+				r = fail(msg, len, io->out_dst, "open %s", so);
+				goto err;
+			}
+		}
+	} else {
+		if (io->in_src >= 0) {
+			int dst = -1;
+			if ((r = make_pipe(&dst, &io->child[0], true)) < 0) {
+				r = fail(msg, len, r, "%s", "stdin pipe");
+				goto err;
+			}
+			io->in = relay_new(loop, io->in_src, dst, RELAY_CLOSE_DST, NULL, NULL);
+			io->in_src = -1;
+		}
+		if (set(so) && !strncmp(so, "binary://", 9)) {
+			if ((r = start_logger(io, c, msg, len)) < 0)
+				goto err;
+		} else {
+			if (file)
+				se = so; /* containerd sends both streams to the one file */
+			if (set(so) && (r = open_out(io, file ? so + 7 : so, 1, file, msg, len)) < 0)
+				goto err;
+			if (set(se) && (r = open_out(io, file ? se + 7 : se, 2, file, msg, len)) < 0)
+				goto err;
+		}
+	}
+	*out = io;
+	if (!io->logger)
+		ready(arg, 0);
+	return 0;
+err:
+	proc_io_free(io);
+	return r;
+}
+
+void proc_io_child_fds(const struct proc_io *io, int fds[3], int *console)
+{
+	memcpy(fds, io->child, sizeof(io->child));
+	*console = io->console[1];
+}
+
+void proc_io_spawned(struct proc_io *io)
+{
+	for (int i = 0; i < 3; i++)
+		close_fd(&io->child[i]);
+	close_fd(&io->console[1]);
+}
+
+int proc_io_take_console(struct proc_io *io, char *msg, size_t len)
+{
+	struct husk_error e = {0};
+	int m = husk_console_recv(io->console[0], NULL, 0, &e), src;
+
+	close_fd(&io->console[0]);
+	if (m < 0) {
+		snprintf(msg, len, "%s", e.msg);
+		return m;
+	}
+	io->master = m;
+	/* one fd per relay direction: libuv polls each fd number once */
+	src = fcntl(m, F_DUPFD_CLOEXEC, 3);
+	if (src < 0)
+		return fail(msg, len, -errno, "%s", "dup pty master");
+	io->out = relay_new(io->loop, src, io->out_dst, 0, on_out_done, io);
+	io->out_dst = -1;
+	if (io->in_src >= 0) {
+		int dst = fcntl(m, F_DUPFD_CLOEXEC, 3);
+		if (dst < 0)
+			return fail(msg, len, -errno, "%s", "dup pty master");
+		io->in = relay_new(io->loop, io->in_src, dst, 0, NULL, NULL);
+		io->in_src = -1;
+	}
+	return io->out ? 0 : fail(msg, len, -ENOMEM, "%s", "relay pty");
+}
+
+int proc_io_resize(struct proc_io *io, unsigned width, unsigned height)
+{
+	struct winsize ws = {.ws_col = (unsigned short)width, .ws_row = (unsigned short)height};
+
+	if (!io || io->master < 0)
+		return -ENOTTY;
+	return ioctl(io->master, TIOCSWINSZ, &ws) < 0 ? -errno : 0;
+}
+
+void proc_io_close_stdin(struct proc_io *io)
+{
+	if (io && io->in)
+		relay_shutdown(io->in);
+	if (io)
+		close_fd(&io->in_src);
+}
+
+static bool drained(const struct proc_io *io)
+{
+	return (!io->out || relay_done(io->out)) && (!io->err || relay_done(io->err));
+}
+
+static void drain_finish(struct proc_io *io)
+{
+	void (*cb)(void *) = io->drained;
+
+	if (!cb)
+		return;
+	io->drained = NULL;
+	if (io->drain_timer) {
+		uv_timer_stop(io->drain_timer);
+		uv_close((uv_handle_t *)io->drain_timer, (uv_close_cb)free);
+		io->drain_timer = NULL;
+	}
+	cb(io->drain_arg);
+}
+
+static void on_out_done(struct relay *r, void *arg)
+{
+	struct proc_io *io = arg;
+
+	(void)r;
+	if (drained(io))
+		drain_finish(io);
+}
+
+static void on_drain_timeout(uv_timer_t *t)
+{
+	drain_finish(t->data);
+}
+
+void proc_io_drain(struct proc_io *io, unsigned timeout_ms, void (*done)(void *arg), void *arg)
+{
+	io->drained = done;
+	io->drain_arg = arg;
+	if (drained(io)) {
+		drain_finish(io);
+		return;
+	}
+	/* something else (a daemon the process left behind) may hold the pipe */
+	io->drain_timer = calloc(1, sizeof(uv_timer_t));
+	if (!io->drain_timer) {
+		drain_finish(io);
+		return;
+	}
+	uv_timer_init(io->loop, io->drain_timer);
+	io->drain_timer->data = io;
+	uv_timer_start(io->drain_timer, on_drain_timeout, timeout_ms, 0);
+}
+
+pid_t proc_io_logger(const struct proc_io *io)
+{
+	return io ? io->logger : 0;
+}
+
+unsigned long long proc_io_out_bytes(const struct proc_io *io)
+{
+	return io && io->out ? relay_bytes(io->out) : 0;
+}
+
+void proc_io_free(struct proc_io *io)
+{
+	if (!io)
+		return;
+	io->drained = NULL;
+	if (io->drain_timer) {
+		uv_timer_stop(io->drain_timer);
+		uv_close((uv_handle_t *)io->drain_timer, (uv_close_cb)free);
+	}
+	if (io->logger_ready) {
+		uv_poll_stop(io->logger_ready);
+		uv_close((uv_handle_t *)io->logger_ready, (uv_close_cb)free);
+	}
+	relay_free(io->in);
+	relay_free(io->out);
+	relay_free(io->err);
+	for (int i = 0; i < 3; i++)
+		close_fd(&io->child[i]);
+	close_fd(&io->console[0]);
+	close_fd(&io->console[1]);
+	close_fd(&io->master);
+	close_fd(&io->in_src);
+	close_fd(&io->out_dst);
+	close_fd(&io->ready_fd);
+	if (io->logger > 0)
+		kill(io->logger, SIGTERM); /* let it flush; the reaper collects it */
+	free(io);
+}

@@ -1,0 +1,185 @@
+/* Field by field from the JSON libhusk reads out of the cgroup files. The
+ * Metrics type is the v1 one even on a cgroup v2 host: containerd decodes
+ * by the type URL, and the v1 message carries every figure we read. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "containerd/cgroups/v1/metrics.pb-c.h"
+#include "metrics.h"
+
+typedef Io__Containerd__Cgroups__V1__Metrics Metrics;
+
+static uint64_t u64(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+}
+
+static void memory_entry(json_t *o, Io__Containerd__Cgroups__V1__MemoryEntry *e)
+{
+	io__containerd__cgroups__v1__memory_entry__init(e);
+	e->limit = u64(o, "limit");
+	e->usage = u64(o, "usage");
+	e->max = u64(o, "max");
+	e->failcnt = u64(o, "failcnt");
+}
+
+/* the "raw" memory.stat keys that the v1 message has fields for */
+static void memory_raw(json_t *raw, Io__Containerd__Cgroups__V1__MemoryStat *m)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} map[] = {
+#define F(k, f) {k, offsetof(Io__Containerd__Cgroups__V1__MemoryStat, f)}
+		F("cache", cache), F("rss", rss), F("rss_huge", rss_huge), F("mapped_file", mapped_file),
+		F("dirty", dirty), F("writeback", writeback), F("pgpgin", pg_pg_in), F("pgpgout", pg_pg_out),
+		F("pgfault", pg_fault), F("pgmajfault", pg_maj_fault), F("inactive_anon", inactive_anon),
+		F("active_anon", active_anon), F("inactive_file", inactive_file), F("active_file", active_file),
+		F("unevictable", unevictable), F("hierarchical_memory_limit", hierarchical_memory_limit),
+		F("hierarchical_memsw_limit", hierarchical_swap_limit), F("total_cache", total_cache),
+		F("total_rss", total_rss), F("total_rss_huge", total_rss_huge), F("total_mapped_file", total_mapped_file),
+		F("total_dirty", total_dirty), F("total_writeback", total_writeback), F("total_pgpgin", total_pg_pg_in),
+		F("total_pgpgout", total_pg_pg_out), F("total_pgfault", total_pg_fault),
+		F("total_pgmajfault", total_pg_maj_fault), F("total_inactive_anon", total_inactive_anon),
+		F("total_active_anon", total_active_anon), F("total_inactive_file", total_inactive_file),
+		F("total_active_file", total_active_file), F("total_unevictable", total_unevictable),
+		/* v2 names for what v1 calls rss and mapped_file */
+		F("anon", rss), F("file_mapped", mapped_file), F("file_dirty", dirty), F("file_writeback", writeback),
+#undef F
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (json_object_get(raw, map[i].key))
+			*(uint64_t *)((char *)m + map[i].off) = u64(raw, map[i].key);
+}
+
+struct blkio_buf {
+	Io__Containerd__Cgroups__V1__BlkIOEntry *e, **p;
+	size_t n;
+};
+
+static void blkio_list(json_t *a, struct blkio_buf *b)
+{
+	size_t n = json_array_size(a), i;
+	json_t *v;
+
+	b->n = n;
+	b->e = calloc(n + 1, sizeof(*b->e));
+	b->p = calloc(n + 1, sizeof(*b->p));
+	if (!b->e || !b->p)
+		abort();
+	json_array_foreach(a, i, v)
+	{
+		io__containerd__cgroups__v1__blk_ioentry__init(&b->e[i]);
+		b->e[i].op = (char *)json_string_value(json_object_get(v, "op"));
+		if (!b->e[i].op)
+			b->e[i].op = (char *)"";
+		b->e[i].major = u64(v, "major");
+		b->e[i].minor = u64(v, "minor");
+		b->e[i].value = u64(v, "value");
+		b->p[i] = &b->e[i];
+	}
+}
+
+int metrics_from_stats(const char *json, Google__Protobuf__Any *any)
+{
+	json_t *root = json_loads(json, 0, NULL), *cpu, *mem, *v;
+	Metrics m = IO__CONTAINERD__CGROUPS__V1__METRICS__INIT;
+	Io__Containerd__Cgroups__V1__PidsStat pids = IO__CONTAINERD__CGROUPS__V1__PIDS_STAT__INIT;
+	Io__Containerd__Cgroups__V1__CPUStat cs = IO__CONTAINERD__CGROUPS__V1__CPUSTAT__INIT;
+	Io__Containerd__Cgroups__V1__CPUUsage cu = IO__CONTAINERD__CGROUPS__V1__CPUUSAGE__INIT;
+	Io__Containerd__Cgroups__V1__Throttle th = IO__CONTAINERD__CGROUPS__V1__THROTTLE__INIT;
+	Io__Containerd__Cgroups__V1__MemoryStat ms = IO__CONTAINERD__CGROUPS__V1__MEMORY_STAT__INIT;
+	Io__Containerd__Cgroups__V1__MemoryEntry mu, msw, mk, mkt;
+	Io__Containerd__Cgroups__V1__BlkIOStat bs = IO__CONTAINERD__CGROUPS__V1__BLK_IOSTAT__INIT;
+	Io__Containerd__Cgroups__V1__HugetlbStat *hs = NULL, **hp = NULL;
+	struct blkio_buf bytes = {0}, ios = {0};
+	uint64_t *percpu = NULL;
+	const char *key;
+	size_t i;
+
+	if (!root)
+		return -EINVAL;
+	cpu = json_object_get(root, "cpu");
+	v = json_object_get(json_object_get(cpu, "usage"), "percpu");
+	cu.total = u64(json_object_get(cpu, "usage"), "total");
+	cu.kernel = u64(json_object_get(cpu, "usage"), "kernel");
+	cu.user = u64(json_object_get(cpu, "usage"), "user");
+	cu.n_per_cpu = json_array_size(v);
+	percpu = calloc(cu.n_per_cpu + 1, sizeof(*percpu));
+	if (!percpu)
+		abort();
+	for (i = 0; i < cu.n_per_cpu; i++)
+		percpu[i] = (uint64_t)json_integer_value(json_array_get(v, i));
+	cu.per_cpu = percpu;
+	th.periods = u64(json_object_get(cpu, "throttling"), "periods");
+	th.throttled_periods = u64(json_object_get(cpu, "throttling"), "throttled_periods");
+	th.throttled_time = u64(json_object_get(cpu, "throttling"), "throttled_time");
+	cs.usage = &cu;
+	cs.throttling = &th;
+	m.cpu = &cs;
+
+	mem = json_object_get(root, "memory");
+	memory_raw(json_object_get(mem, "raw"), &ms);
+	memory_entry(json_object_get(mem, "usage"), &mu);
+	memory_entry(json_object_get(mem, "swap"), &msw);
+	memory_entry(json_object_get(mem, "kernel"), &mk);
+	memory_entry(json_object_get(mem, "kernelTCP"), &mkt);
+	ms.usage = &mu;
+	ms.swap = &msw;
+	ms.kernel = &mk;
+	ms.kernel_tcp = &mkt;
+	m.memory = &ms;
+
+	pids.current = u64(json_object_get(root, "pids"), "current");
+	pids.limit = u64(json_object_get(root, "pids"), "limit");
+	m.pids = &pids;
+
+	blkio_list(json_object_get(json_object_get(root, "blkio"), "ioServiceBytesRecursive"), &bytes);
+	blkio_list(json_object_get(json_object_get(root, "blkio"), "ioServicedRecursive"), &ios);
+	bs.n_io_service_bytes_recursive = bytes.n;
+	bs.io_service_bytes_recursive = bytes.p;
+	bs.n_io_serviced_recursive = ios.n;
+	bs.io_serviced_recursive = ios.p;
+	m.blkio = &bs;
+
+	v = json_object_get(root, "hugetlb");
+	m.n_hugetlb = json_object_size(v);
+	hs = calloc(m.n_hugetlb + 1, sizeof(*hs));
+	hp = calloc(m.n_hugetlb + 1, sizeof(*hp));
+	if (!hs || !hp)
+		abort();
+	i = 0;
+	{
+		json_t *h;
+		json_object_foreach(v, key, h)
+		{
+			io__containerd__cgroups__v1__hugetlb_stat__init(&hs[i]);
+			hs[i].pagesize = (char *)key;
+			hs[i].usage = u64(h, "usage");
+			hs[i].max = u64(h, "max");
+			hs[i].failcnt = u64(h, "failcnt");
+			hp[i] = &hs[i];
+			i++;
+		}
+	}
+	m.hugetlb = hp;
+
+	any->type_url = (char *)"io.containerd.cgroups.v1.Metrics";
+	any->value.len = protobuf_c_message_get_packed_size(&m.base);
+	any->value.data = malloc(any->value.len + 1);
+	if (any->value.data)
+		protobuf_c_message_pack(&m.base, any->value.data);
+	free(percpu);
+	free(bytes.e);
+	free(bytes.p);
+	free(ios.e);
+	free(ios.p);
+	free(hs);
+	free(hp);
+	json_decref(root);
+	return any->value.data ? 0 : -ENOMEM;
+}

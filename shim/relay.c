@@ -1,0 +1,266 @@
+/* One relay = one source fd, one destination fd, at most one chunk in
+ * flight. splice() is tried first (pipe↔pipe, pipe↔fifo, pipe→file); a
+ * pair it refuses (EINVAL: a pty, an O_APPEND file) falls back to a 64 KiB
+ * buffer. A destination that went away (EPIPE) turns the relay into a sink,
+ * so the writing process is never blocked by a reader that left. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "relay.h"
+
+#define CHUNK (64u * 1024)
+#define ROUNDS 16 /* chunks per wakeup before yielding to other handles */
+
+struct relay {
+	uv_loop_t *loop;
+	int src, dst;
+	uv_poll_t *psrc, *pdst;
+	unsigned flags;
+	bool use_splice, eof, done, discard, closing;
+	char *buf;
+	size_t off, len;
+	unsigned long long bytes;
+	relay_done_cb cb;
+	void *arg;
+};
+
+static void on_poll(uv_poll_t *h, int status, int events);
+
+static void free_handle(uv_handle_t *h)
+{
+	free(h);
+}
+
+static uv_poll_t *poll_for(struct relay *r, int fd)
+{
+	uv_poll_t *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	if (uv_poll_init(r->loop, p, fd) < 0) {
+		free(p);
+		return NULL;
+	}
+	p->data = r;
+	return p;
+}
+
+static void drop_poll(uv_poll_t **p)
+{
+	if (*p) {
+		uv_poll_stop(*p);
+		(*p)->data = NULL;
+		uv_close((uv_handle_t *)*p, free_handle);
+		*p = NULL;
+	}
+}
+
+/* wait for the source to have bytes (and not for the destination) */
+static void want_src(struct relay *r)
+{
+	if (r->pdst)
+		uv_poll_stop(r->pdst);
+	if (!r->psrc)
+		r->psrc = poll_for(r, r->src);
+	if (r->psrc)
+		uv_poll_start(r->psrc, UV_READABLE | UV_DISCONNECT, on_poll);
+}
+
+static void want_dst(struct relay *r)
+{
+	if (r->psrc)
+		uv_poll_stop(r->psrc);
+	if (!r->pdst)
+		r->pdst = poll_for(r, r->dst);
+	if (r->pdst)
+		uv_poll_start(r->pdst, UV_WRITABLE | UV_DISCONNECT, on_poll);
+	else
+		r->discard = true; /* cannot wait on it (a regular file never blocks anyway) */
+}
+
+static bool dst_writable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+
+	return poll(&p, 1, 0) == 1;
+}
+
+static void finish(struct relay *r)
+{
+	drop_poll(&r->psrc);
+	drop_poll(&r->pdst);
+	if ((r->flags & RELAY_CLOSE_DST) && r->dst >= 0) {
+		close(r->dst);
+		r->dst = -1;
+	}
+	r->done = true;
+	if (r->cb)
+		r->cb(r, r->arg);
+}
+
+/* The source said "nothing now": wait, unless CloseIO asked us to stop there. */
+static bool src_idle(struct relay *r)
+{
+	if (r->closing) {
+		r->eof = true;
+		return false;
+	}
+	want_src(r);
+	return true;
+}
+
+/* Move what can be moved without blocking. Returns when waiting on an fd. */
+static void pump(struct relay *r)
+{
+	for (int round = 0; round < ROUNDS; round++) {
+		ssize_t n;
+
+		if (r->off < r->len) {
+			n = write(r->dst, r->buf + r->off, r->len - r->off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && errno == EAGAIN) {
+				want_dst(r);
+				return;
+			}
+			if (n < 0) {
+				r->discard = true; /* reader gone: drop the rest */
+				r->off = r->len;
+				continue;
+			}
+			r->off += (size_t)n;
+			r->bytes += (unsigned long long)n;
+			continue;
+		}
+		if (r->eof) {
+			finish(r);
+			return;
+		}
+		if (r->use_splice && !r->discard && r->dst >= 0) {
+			n = splice(r->src, NULL, r->dst, NULL, CHUNK, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+			if (n > 0) {
+				r->bytes += (unsigned long long)n;
+				continue;
+			}
+			if (n == 0) {
+				r->eof = true;
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				if (!dst_writable(r->dst)) {
+					want_dst(r);
+					return;
+				}
+				if (src_idle(r))
+					return;
+				continue;
+			}
+			if (errno == EINVAL || errno == ENOSYS) {
+				r->use_splice = false; /* this pair does not splice: copy */
+				continue;
+			}
+			if (errno == EPIPE) {
+				r->discard = true;
+				continue;
+			}
+			/* EIO from a pty whose slave closed, or a broken source: end */
+			r->eof = true;
+			continue;
+		}
+		if (!r->buf && !(r->buf = malloc(CHUNK))) {
+			want_src(r); /* retry later */
+			return;
+		}
+		n = read(r->src, r->buf, CHUNK);
+		if (n > 0) {
+			r->off = 0;
+			r->len = r->discard || r->dst < 0 ? 0 : (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			if (src_idle(r))
+				return;
+			continue;
+		}
+		r->eof = true; /* 0, or EIO from a pty */
+	}
+	/* more may be there: come back after the other handles had a turn */
+	if (r->off < r->len)
+		want_dst(r);
+	else
+		want_src(r);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+	struct relay *r = h->data;
+
+	(void)status;
+	(void)events;
+	if (r && !r->done)
+		pump(r);
+}
+
+struct relay *relay_new(uv_loop_t *loop, int src, int dst, unsigned flags, relay_done_cb done, void *arg)
+{
+	struct relay *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->loop = loop;
+	r->src = src;
+	r->dst = dst;
+	r->flags = flags;
+	r->cb = done;
+	r->arg = arg;
+	r->use_splice = true;
+	r->discard = dst < 0;
+	/* both ends non-blocking: the loop must never sit in a read or write */
+	fcntl(src, F_SETFL, fcntl(src, F_GETFL) | O_NONBLOCK);
+	if (dst >= 0)
+		fcntl(dst, F_SETFL, fcntl(dst, F_GETFL) | O_NONBLOCK);
+	want_src(r);
+	return r;
+}
+
+bool relay_done(const struct relay *r)
+{
+	return r->done;
+}
+
+void relay_shutdown(struct relay *r)
+{
+	if (r->done || r->closing)
+		return;
+	r->closing = true;
+	pump(r);
+}
+
+unsigned long long relay_bytes(const struct relay *r)
+{
+	return r->bytes;
+}
+
+void relay_free(struct relay *r)
+{
+	if (!r)
+		return;
+	drop_poll(&r->psrc);
+	drop_poll(&r->pdst);
+	if (r->src >= 0)
+		close(r->src);
+	if (r->dst >= 0)
+		close(r->dst);
+	free(r->buf);
+	free(r);
+}

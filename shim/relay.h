@@ -1,0 +1,32 @@
+/* A one-way byte relay between two fds on the loop, holding at most one
+ * 64 KiB chunk: splice() moves the bytes in the kernel when both ends allow
+ * it, read()/write() otherwise. A full destination stops reading the source,
+ * so a slow reader slows the writer instead of growing our memory. */
+#ifndef HUSK_SHIM_RELAY_H
+#define HUSK_SHIM_RELAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <uv.h>
+
+struct relay;
+/* Called once the source has reached EOF (or failed) and all it gave has
+ * been written; the relay is still valid and the owner frees it. */
+typedef void (*relay_done_cb)(struct relay *r, void *arg);
+
+enum {
+	RELAY_CLOSE_DST = 1, /* close dst at EOF (stdin: the process sees EOF) */
+};
+
+/* src and dst are taken over (closed by relay_free, dst maybe earlier).
+ * dst < 0 discards. Returns NULL only when out of memory. */
+struct relay *relay_new(uv_loop_t *loop, int src, int dst, unsigned flags, relay_done_cb done, void *arg);
+bool relay_done(const struct relay *r);
+/* Stop reading and close the source (CloseIO on stdin): pending bytes are
+ * still written, then dst is closed if RELAY_CLOSE_DST. */
+void relay_shutdown(struct relay *r);
+/* Bytes moved so far (for tests and benchmarks). */
+unsigned long long relay_bytes(const struct relay *r);
+void relay_free(struct relay *r);
+
+#endif

@@ -1,0 +1,38 @@
+/* Create's rootfs: containerd hands over the snapshot as mounts (overlay
+ * with lowerdir/upperdir/workdir, or a bind of a native snapshot) to put on
+ * bundle/rootfs, as the runc-v2 shim does before it runs the runtime. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <stdio.h>
+#include <sys/mount.h>
+
+#include "containerd/types/mount.pb-c.h"
+#include "husk/husk.h"
+#include "shim.h"
+
+int rootfs_mount(const char *target, Containerd__Types__Mount **m, size_t n, char *msg, size_t len)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct husk_error e = {0};
+		int r = husk_mount(m[i]->type, m[i]->source, target, m[i]->options, m[i]->n_options, &e);
+		if (r < 0) {
+			snprintf(msg, len, "rootfs: %s", e.msg);
+			while (i--)
+				umount2(target, MNT_DETACH);
+			return r;
+		}
+	}
+	return 0;
+}
+
+int rootfs_unmount(const char *target)
+{
+	int n = 0;
+
+	/* everything stacked there (several mounts, or one bind of a bind) */
+	while (umount2(target, MNT_DETACH) == 0)
+		n++;
+	return errno == EINVAL || errno == ENOENT ? n : -errno;
+}

@@ -1,0 +1,163 @@
+/* The long-lived shim: one libuv loop with the ttrpc server, the reaper,
+ * signals, and (when containerd gave TTRPC_ADDRESS) the event publisher. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "events.h"
+#include "helper.h"
+#include "husk/husk.h"
+#include "husk/log.h"
+#include "serve.h"
+#include "shim.h"
+#include "ttrpc-server.h"
+
+#define FLUSH_MS 1000 /* the longest we wait for the last replies to leave */
+
+void shim_log(struct shim *s, const char *fmt, ...)
+{
+	char buf[HUSK_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	husk_log(HUSK_LOG_INFO, "shim %s: %s", s->o.id ? s->o.id : "", buf);
+}
+
+/* a container still there when the shim goes: kill it and remove it, so
+ * nothing outlives the shim that nobody supervises */
+static void remove_container(struct shim *s)
+{
+	struct husk_error e = {0};
+
+	if (!s->init || s->init->state == PROC_DELETED || !s->cid)
+		return;
+	if (husk_delete(s->o.root, s->cid, true, &e) < 0 && e.code != -ENOENT)
+		shim_log(s, "delete %s on shutdown: %s", s->cid, e.msg);
+	if (s->rootfs_mounted) {
+		char *rootfs;
+		if (asprintf(&rootfs, "%s/rootfs", s->bundle) >= 0) {
+			rootfs_unmount(rootfs);
+			free(rootfs);
+		}
+		s->rootfs_mounted = false;
+	}
+	s->init->state = PROC_DELETED;
+}
+
+static void on_flush_tick(uv_timer_t *t)
+{
+	struct shim *s = t->data;
+	uint64_t waited = uv_now(s->loop) - s->stop_started;
+
+	if (s->srv && ttrpc_server_queued(s->srv) && waited < FLUSH_MS)
+		return;
+	uv_timer_stop(t);
+	uv_stop(s->loop);
+}
+
+void shim_stop(struct shim *s)
+{
+	if (s->shutting_down)
+		return;
+	s->shutting_down = true;
+	remove_container(s);
+	/* the Shutdown reply is queued: let it leave before the loop ends */
+	s->stop_started = uv_now(s->loop);
+	uv_timer_init(s->loop, &s->flush);
+	s->flush.data = s;
+	uv_timer_start(&s->flush, on_flush_tick, 0, 2);
+}
+
+static void on_signal(uv_signal_t *h, int sig)
+{
+	struct shim *s = h->data;
+	struct husk_error e = {0};
+
+	if (s->o.forward_signals) {
+		if (s->init && s->init->pid && !s->init->reaped && husk_kill(s->o.root, s->cid, sig, false, &e) < 0)
+			shim_log(s, "forward signal %d: %s", sig, e.msg);
+		return;
+	}
+	if (sig != SIGHUP) {
+		shim_log(s, "signal %d: shutting down", sig);
+		shim_stop(s);
+	}
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static void teardown(struct shim *s)
+{
+	helper_forget_all(s);
+	remove_container(s);
+	while (s->procs)
+		process_free(s->procs);
+	if (s->srv)
+		ttrpc_server_stop(s->srv);
+	s->srv = NULL;
+	shim_init_exited(s);
+	/* everything else (relay polls, timers, signals): close and let the
+	 * close callbacks run, so the loop can be closed cleanly */
+	uv_run(s->loop, UV_RUN_NOWAIT);
+	uv_walk(s->loop, close_walk, NULL);
+	uv_run(s->loop, UV_RUN_DEFAULT);
+	uv_loop_close(s->loop);
+	events_close(s->events, 2000);
+	free(s->cid);
+	free(s->bundle);
+}
+
+int shim_serve(const struct shim_opts *o, int listen_fd, const char *socket_path)
+{
+	struct shim s = {0};
+	uv_loop_t loop;
+	int r;
+
+	signal(SIGPIPE, SIG_IGN); /* a reader that left shows as EPIPE */
+	if (uv_loop_init(&loop) < 0)
+		return -ENOMEM;
+	s.loop = &loop;
+	s.o = *o;
+	r = reaper_start(&s);
+	if (r < 0) {
+		fprintf(stderr, "husk-shim: become a subreaper: %s\n", strerror(-r));
+		return r;
+	}
+	r = events_open(o->events_addr, o->ns, &s.events);
+	if (r == 0)
+		r = listen_fd >= 0 ? ttrpc_server_adopt(s.loop, listen_fd, shim_methods, shim_n_methods, &s, &s.srv)
+				   : ttrpc_server_start(s.loop, socket_path, shim_methods, shim_n_methods, &s, &s.srv);
+	if (r < 0) {
+		fprintf(stderr, "husk-shim: listen on %s: %s\n", socket_path ? socket_path : "fd 3",
+			r == -ENOMEM ? "out of memory" : uv_strerror(r));
+		teardown(&s);
+		return r;
+	}
+	uv_signal_init(s.loop, &s.sigterm);
+	uv_signal_init(s.loop, &s.sigint);
+	uv_signal_init(s.loop, &s.sighup);
+	s.sigterm.data = s.sigint.data = s.sighup.data = &s;
+	uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+	uv_signal_start(&s.sigint, on_signal, SIGINT);
+	uv_signal_start(&s.sighup, on_signal, SIGHUP);
+	shim_log(&s, "serving on %s", socket_path ? socket_path : "fd 3");
+	uv_run(s.loop, UV_RUN_DEFAULT);
+	teardown(&s);
+	if (socket_path)
+		unlink(socket_path);
+	return 0;
+}

@@ -1,0 +1,898 @@
+/* The containerd.task.v2.Task handlers. Each checks the process's state
+ * machine first (process-state.c decides the status code of a wrong-state
+ * call), then either answers at once (State, Kill, Pids, Stats, Wait of an
+ * exited process) or hands the work to a helper and answers when it reports. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "containerd/events/task.pb-c.h"
+#include "containerd/runc/options/oci.pb-c.h"
+#include "containerd/task/v2/shim.pb-c.h"
+#include "events.h"
+#include "helper.h"
+#include "husk/husk.h"
+#include "io.h"
+#include "metrics.h"
+#include "shim.h"
+
+#define SVC "containerd.task.v2.Task"
+#define MSGLEN HUSK_ERROR_MAX
+
+/* libhusk's -errno → the status containerd maps back to its errdefs */
+static int code_of(int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ESRCH: return TTRPC_NOT_FOUND;
+	case -EEXIST: return TTRPC_ALREADY_EXISTS;
+	case -EINVAL: return TTRPC_INVALID_ARGUMENT;
+	case -EBUSY:
+	case -EALREADY: return TTRPC_FAILED_PRECONDITION;
+	case -ENOTSUP: return TTRPC_UNIMPLEMENTED;
+	default: return TTRPC_UNKNOWN;
+	}
+}
+
+static struct shim *shim_of(struct ttrpc_call *c)
+{
+	return c->ctx;
+}
+
+static char *dup_or_null(const char *s)
+{
+	char *d = s && *s ? strdup(s) : NULL;
+
+	if (s && *s && !d)
+		abort();
+	return d;
+}
+
+/* Find the process and check that op is allowed now; replies on refusal. */
+static struct process *lookup(struct ttrpc_call *c, const char *id, const char *exec_id, int op, bool quiet_busy)
+{
+	struct shim *s = shim_of(c);
+	const char *why = NULL;
+	enum proc_state next;
+	int code;
+	struct process *p = process_find(s, id, exec_id, &code, &why);
+
+	if (!p) {
+		ttrpc_server_reply(c, code, why, NULL);
+		return NULL;
+	}
+	if (p == s->init && p->creating) {
+		ttrpc_server_reply(c, TTRPC_FAILED_PRECONDITION, "container is being created", NULL);
+		return NULL;
+	}
+	if (op >= 0 && (code = proc_transition(p->state, (enum proc_op)op, &next, &why)) != 0) {
+		ttrpc_server_reply(c, code, why, NULL);
+		return NULL;
+	}
+	if (!quiet_busy && p->busy) {
+		ttrpc_server_reply(c, TTRPC_FAILED_PRECONDITION, "another operation on this process is in progress", NULL);
+		return NULL;
+	}
+	return p;
+}
+
+/* ---- Create ---- */
+
+struct create_ctx {
+	struct ttrpc_call *call;
+	struct process *p;
+	Containerd__Task__V2__CreateTaskRequest *req; /* owned by call */
+	char pid_file[PATH_MAX];
+};
+
+static void publish_create(struct shim *s, Containerd__Task__V2__CreateTaskRequest *req, pid_t pid)
+{
+	Containerd__Events__TaskCreate ev = CONTAINERD__EVENTS__TASK_CREATE__INIT;
+	Containerd__Events__TaskIO io = CONTAINERD__EVENTS__TASK_IO__INIT;
+
+	ev.container_id = s->cid;
+	ev.bundle = s->bundle;
+	ev.n_rootfs = req->n_rootfs;
+	ev.rootfs = req->rootfs;
+	io.stdin = req->stdin;
+	io.stdout = req->stdout;
+	io.stderr = req->stderr;
+	io.terminal = req->terminal;
+	ev.io = &io;
+	ev.pid = (uint32_t)pid;
+	events_publish(s->events, &ev.base);
+}
+
+static void on_oom(uv_poll_t *h, int status, int events)
+{
+	(void)status;
+	(void)events;
+	shim_check_oom(h->data);
+}
+
+static void watch_oom(struct shim *s)
+{
+	struct husk_error e = {0};
+
+	if (husk_oom_watch_open(s->o.root, s->cid, &s->oom, &e) < 0) {
+		shim_log(s, "no OOM events: %s", e.msg);
+		return;
+	}
+	s->oom_poll = calloc(1, sizeof(*s->oom_poll));
+	if (!s->oom_poll || uv_poll_init(s->loop, s->oom_poll, husk_oom_watch_fd(s->oom)) < 0) {
+		free(s->oom_poll);
+		s->oom_poll = NULL;
+		return;
+	}
+	s->oom_poll->data = s;
+	uv_poll_start(s->oom_poll, UV_READABLE | UV_PRIORITIZED, on_oom);
+}
+
+void shim_init_exited(struct shim *s)
+{
+	if (s->oom_poll) {
+		uv_poll_stop(s->oom_poll);
+		uv_close((uv_handle_t *)s->oom_poll, (uv_close_cb)free);
+		s->oom_poll = NULL;
+	}
+	if (s->oom) {
+		husk_oom_watch_close(s->oom);
+		s->oom = NULL;
+	}
+}
+
+/* undo a Create that failed: nothing of it may stay */
+static void create_undo(struct shim *s, struct process *p)
+{
+	process_free(p);
+	if (s->rootfs_mounted) {
+		char *rootfs;
+		if (asprintf(&rootfs, "%s/rootfs", s->bundle) >= 0) {
+			rootfs_unmount(rootfs);
+			free(rootfs);
+		}
+		s->rootfs_mounted = false;
+	}
+	free(s->cid);
+	s->cid = NULL;
+}
+
+static void on_created(struct shim *s, void *arg, int code, pid_t pid, const char *msg)
+{
+	struct create_ctx *cc = arg;
+	struct process *p = cc->p;
+	char err[MSGLEN];
+
+	p->busy = false;
+	if (code < 0) {
+		snprintf(err, sizeof(err), "create: %s", msg);
+		ttrpc_server_reply(cc->call, code_of(code), err, NULL);
+		create_undo(s, p);
+		free(cc);
+		return;
+	}
+	if (p->terminal && proc_io_take_console(p->io, err, sizeof(err)) < 0)
+		shim_log(s, "create %s: no terminal: %s", s->cid, err);
+	p->creating = false;
+	process_set_pid(p, pid);
+	{
+		Containerd__Task__V2__CreateTaskResponse r = CONTAINERD__TASK__V2__CREATE_TASK_RESPONSE__INIT;
+		r.pid = (uint32_t)pid;
+		publish_create(s, cc->req, pid);
+		ttrpc_server_reply(cc->call, TTRPC_OK, NULL, &r.base);
+	}
+	watch_oom(s);
+	free(cc);
+}
+
+static void spawn_helper(struct shim *s, struct process *p, struct helper_req *hr, helper_cb cb, void *arg,
+			 struct ttrpc_call *call)
+{
+	int console = -1, r;
+
+	if (p->io)
+		proc_io_child_fds(p->io, hr->stdio, &console);
+	hr->console = console;
+	p->busy = true;
+	r = helper_spawn(s, hr, cb, arg);
+	if (p->io)
+		proc_io_spawned(p->io); /* the helper holds the process's ends now */
+	if (r < 0) {
+		char m[128];
+		snprintf(m, sizeof(m), "start a helper: %s", strerror(-r));
+		cb(s, arg, r, 0, m);
+		(void)call;
+	}
+}
+
+static void create_io_ready(void *arg, int r)
+{
+	struct create_ctx *cc = arg;
+	struct shim *s = cc->p->shim;
+	struct helper_req hr = {.op = "create", .bundle = s->bundle, .pid_file = cc->pid_file,
+				.stdio = {-1, -1, -1}, .console = -1};
+
+	if (r < 0) {
+		on_created(s, cc, r, 0, "the binary:// logger did not start");
+		return;
+	}
+	spawn_helper(s, cc->p, &hr, on_created, cc, cc->call);
+}
+
+static void h_create(struct ttrpc_call *c)
+{
+	struct shim *s = shim_of(c);
+	Containerd__Task__V2__CreateTaskRequest *req = (void *)c->request;
+	struct husk_error e = {0};
+	struct create_ctx *cc;
+	struct process *p;
+	char msg[MSGLEN];
+	int r;
+
+	if (s->init) {
+		ttrpc_server_reply(c, TTRPC_ALREADY_EXISTS, "this shim already has a container", NULL);
+		return;
+	}
+	if (husk_validate_id(req->id, &e) < 0) {
+		ttrpc_server_reply(c, TTRPC_INVALID_ARGUMENT, e.msg, NULL);
+		return;
+	}
+	if ((req->checkpoint && *req->checkpoint) || (req->parent_checkpoint && *req->parent_checkpoint)) {
+		ttrpc_server_reply(c, TTRPC_UNIMPLEMENTED, "restore from a checkpoint is not supported: husk has no CRIU support",
+				   NULL);
+		return;
+	}
+	if (req->options && req->options->type_url && !strstr(req->options->type_url, "containerd.runc.v1.Options"))
+		shim_log(s, "create %s: ignoring options of type %s", req->id, req->options->type_url);
+	free(s->bundle);
+	s->bundle = strdup(req->bundle && *req->bundle ? req->bundle : s->o.bundle ? s->o.bundle : ".");
+	s->cid = strdup(req->id);
+	if (!s->bundle || !s->cid)
+		abort();
+	p = process_new(s, NULL);
+	s->init = p;
+	p->creating = true;
+	p->terminal = req->terminal;
+	p->stdin_path = dup_or_null(req->stdin);
+	p->stdout_path = dup_or_null(req->stdout);
+	p->stderr_path = dup_or_null(req->stderr);
+	if (req->n_rootfs) {
+		char *rootfs;
+		if (asprintf(&rootfs, "%s/rootfs", s->bundle) < 0)
+			abort();
+		r = rootfs_mount(rootfs, req->rootfs, req->n_rootfs, msg, sizeof(msg));
+		free(rootfs);
+		if (r < 0) {
+			ttrpc_server_reply(c, code_of(r), msg, NULL);
+			create_undo(s, p);
+			return;
+		}
+		s->rootfs_mounted = true;
+	}
+	cc = calloc(1, sizeof(*cc));
+	if (!cc)
+		abort();
+	cc->call = c;
+	cc->p = p;
+	cc->req = req;
+	snprintf(cc->pid_file, sizeof(cc->pid_file), "%s/init.pid", s->bundle);
+	{
+		struct io_cfg io = {.stdin_path = req->stdin, .stdout_path = req->stdout, .stderr_path = req->stderr,
+				    .terminal = req->terminal, .id = s->cid, .ns = s->o.ns};
+		r = proc_io_open(s->loop, &io, create_io_ready, cc, &p->io, msg, sizeof(msg));
+	}
+	if (r < 0) {
+		ttrpc_server_reply(c, code_of(r), msg, NULL);
+		create_undo(s, p);
+		free(cc);
+	}
+}
+
+/* ---- Start ---- */
+
+struct op_ctx {
+	struct ttrpc_call *call;
+	struct process *p;
+};
+
+static struct op_ctx *op_new(struct ttrpc_call *c, struct process *p)
+{
+	struct op_ctx *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		abort();
+	o->call = c;
+	o->p = p;
+	return o;
+}
+
+static void reply_pid(struct ttrpc_call *c, pid_t pid)
+{
+	Containerd__Task__V2__StartResponse r = CONTAINERD__TASK__V2__START_RESPONSE__INIT;
+
+	r.pid = (uint32_t)pid;
+	ttrpc_server_reply(c, TTRPC_OK, NULL, &r.base);
+}
+
+static void on_started(struct shim *s, void *arg, int code, pid_t pid, const char *msg)
+{
+	struct op_ctx *o = arg;
+	struct process *p = o->p;
+
+	(void)pid;
+	p->busy = false;
+	if (code < 0) {
+		ttrpc_server_reply(o->call, code_of(code), msg, NULL);
+	} else {
+		Containerd__Events__TaskStart ev = CONTAINERD__EVENTS__TASK_START__INIT;
+		/* it may have run and ended already: then it stays stopped */
+		if (p->state == PROC_CREATED)
+			p->state = PROC_RUNNING;
+		reply_pid(o->call, p->pid);
+		ev.container_id = s->cid;
+		ev.pid = (uint32_t)p->pid;
+		events_publish(s->events, &ev.base);
+	}
+	free(o);
+}
+
+static void on_exec_started(struct shim *s, void *arg, int code, pid_t pid, const char *msg)
+{
+	struct op_ctx *o = arg;
+	struct process *p = o->p;
+	char err[MSGLEN];
+
+	p->busy = false;
+	p->creating = false;
+	if (code < 0) {
+		snprintf(err, sizeof(err), "exec: %s", msg);
+		ttrpc_server_reply(o->call, code_of(code), err, NULL);
+		free(o);
+		return;
+	}
+	if (p->terminal && proc_io_take_console(p->io, err, sizeof(err)) < 0)
+		shim_log(s, "exec %s: no terminal: %s", p->exec_id, err);
+	p->state = PROC_RUNNING;
+	process_set_pid(p, pid); /* may mark it stopped at once */
+	reply_pid(o->call, pid);
+	{
+		Containerd__Events__TaskExecStarted ev = CONTAINERD__EVENTS__TASK_EXEC_STARTED__INIT;
+		ev.container_id = s->cid;
+		ev.exec_id = p->exec_id;
+		ev.pid = (uint32_t)pid;
+		events_publish(s->events, &ev.base);
+	}
+	free(o);
+}
+
+static void exec_io_ready(void *arg, int r)
+{
+	struct op_ctx *o = arg;
+	struct process *p = o->p;
+	struct helper_req hr = {.op = "exec", .input = p->spec_json, .stdio = {-1, -1, -1}, .console = -1};
+
+	if (r < 0) {
+		on_exec_started(p->shim, o, r, 0, "the binary:// logger did not start");
+		return;
+	}
+	spawn_helper(p->shim, p, &hr, on_exec_started, o, o->call);
+}
+
+static void h_start(struct ttrpc_call *c)
+{
+	Containerd__Task__V2__StartRequest *req = (void *)c->request;
+	struct process *p = lookup(c, req->id, req->exec_id, OP_START, false);
+	struct shim *s = shim_of(c);
+	char msg[MSGLEN];
+	int r;
+
+	if (!p)
+		return;
+	if (p == s->init) {
+		struct helper_req hr = {.op = "start", .stdio = {-1, -1, -1}, .console = -1};
+		p->busy = true;
+		r = helper_spawn(s, &hr, on_started, op_new(c, p));
+		if (r < 0) {
+			p->busy = false;
+			ttrpc_server_reply(c, TTRPC_UNKNOWN, "start a helper", NULL);
+		}
+		return;
+	}
+	{
+		struct io_cfg io = {.stdin_path = p->stdin_path, .stdout_path = p->stdout_path,
+				    .stderr_path = p->stderr_path, .terminal = p->terminal, .id = s->cid, .ns = s->o.ns};
+		struct op_ctx *o = op_new(c, p);
+		p->creating = true;
+		r = proc_io_open(s->loop, &io, exec_io_ready, o, &p->io, msg, sizeof(msg));
+		if (r < 0) {
+			p->creating = false;
+			ttrpc_server_reply(c, code_of(r), msg, NULL);
+			free(o);
+		}
+	}
+}
+
+/* ---- State, Wait, Connect ---- */
+
+static void h_state(struct ttrpc_call *c)
+{
+	Containerd__Task__V2__StateRequest *req = (void *)c->request;
+	Containerd__Task__V2__StateResponse r = CONTAINERD__TASK__V2__STATE_RESPONSE__INIT;
+	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+	struct shim *s = shim_of(c);
+	const char *why;
+	int code;
+	struct process *p = process_find(s, req->id, req->exec_id, &code, &why);
+
+	if (!p) {
+		ttrpc_server_reply(c, code, why, NULL);
+		return;
+	}
+	if (p->state == PROC_DELETED) {
+		ttrpc_server_reply(c, TTRPC_NOT_FOUND, "process not found (deleted)", NULL);
+		return;
+	}
+	r.id = p->exec_id ? p->exec_id : s->cid;
+	r.exec_id = p->exec_id;
+	r.bundle = s->bundle;
+	r.pid = (uint32_t)p->pid;
+	/* Create still running: containerd's enum has no "creating", so UNKNOWN */
+	r.status = p == s->init && p->creating ? 0 : proc_state_to_status(p->state);
+	r.stdin = p->stdin_path;
+	r.stdout = p->stdout_path;
+	r.stderr = p->stderr_path;
+	r.terminal = p->terminal;
+	if (p->exited) {
+		r.exit_status = (uint32_t)p->exit_status;
+		ts.seconds = p->exited_at.tv_sec;
+		ts.nanos = (int32_t)p->exited_at.tv_nsec;
+		r.exited_at = &ts;
+	}
+	ttrpc_server_reply(c, TTRPC_OK, NULL, &r.base);
+}
+
+static void h_wait(struct ttrpc_call *c)
+{
+	Containerd__Task__V2__WaitRequest *req = (void *)c->request;
+	struct shim *s = shim_of(c);
+	const char *why;
+	int code;
+	struct process *p = process_find(s, req->id, req->exec_id, &code, &why);
+
+	if (!p) {
+		ttrpc_server_reply(c, code, why, NULL);
+		return;
+	}
+	process_add_waiter(p, c);
+}
+
+static void h_connect(struct ttrpc_call *c)
+{
+	Containerd__Task__V2__ConnectResponse r = CONTAINERD__TASK__V2__CONNECT_RESPONSE__INIT;
+	struct shim *s = shim_of(c);
+
+	r.shim_pid = (uint32_t)getpid();
+	r.task_pid = s->init ? (uint32_t)s->init->pid : 0;
+	r.version = (char *)HUSK_VERSION;
+	ttrpc_server_reply(c, TTRPC_OK, NULL, &r.base);
+}
+
+/* ---- Delete ---- */
+
+static void reply_delete(struct ttrpc_call *c, struct process *p)
+{
+	Containerd__Task__V2__DeleteResponse r = CONTAINERD__TASK__V2__DELETE_RESPONSE__INIT;
+	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+
+	r.pid = (uint32_t)p->pid;
+	r.exit_status = (uint32_t)p->exit_status;
+	ts.seconds = p->exited_at.tv_sec;
+	ts.nanos = (int32_t)p->exited_at.tv_nsec;
+	if (p->exited)
+		r.exited_at = &ts;
+	ttrpc_server_reply(c, TTRPC_OK, NULL, &r.base);
+}
+
+static void on_deleted(struct shim *s, void *arg, int code, pid_t pid, const char *msg)
+{
+	struct op_ctx *o = arg;
+	struct process *p = o->p;
+	Containerd__Events__TaskDelete ev = CONTAINERD__EVENTS__TASK_DELETE__INIT;
+	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+
+	(void)pid;
+	p->busy = false;
+	if (code < 0 && code != -ENOENT) {
+		ttrpc_server_reply(o->call, code_of(code), msg, NULL);
+		free(o);
+		return;
+	}
+	if (s->rootfs_mounted) {
+		char *rootfs;
+		if (asprintf(&rootfs, "%s/rootfs", s->bundle) >= 0) {
+			rootfs_unmount(rootfs);
+			free(rootfs);
+		}
+		s->rootfs_mounted = false;
+	}
+	/* the execs went with the container */
+	for (struct process *e = s->procs, *n; e; e = n) {
+		n = e->next;
+		if (e != p)
+			process_free(e);
+	}
+	p->state = PROC_DELETED;
+	reply_delete(o->call, p);
+	ev.container_id = s->cid;
+	ev.pid = (uint32_t)p->pid;
+	ev.exit_status = (uint32_t)p->exit_status;
+	ts.seconds = p->exited_at.tv_sec;
+	ts.nanos = (int32_t)p->exited_at.tv_nsec;
+	ev.exited_at = &ts;
+	events_publish(s->events, &ev.base);
+	free(o);
+}
+
+static void h_delete(struct ttrpc_call *c)
+{
+	Containerd__Task__V2__DeleteRequest *req = (void *)c->request;
+	struct shim *s = shim_of(c);
+	struct process *p = lookup(c, req->id, req->exec_id, OP_DELETE, false);
+
+	if (!p)
+		return;
+	if (p != s->init) {
+		if (p->creating) {
+			ttrpc_server_reply(c, TTRPC_FAILED_PRECONDITION, "the process is being started", NULL);
+			return;
+		}
+		reply_delete(c, p);
+		process_free(p);
+		return;
+	}
+	{
+		/* a created init that never ran is killed by the delete (force) */
+		struct helper_req hr = {.op = "delete", .force = p->state == PROC_CREATED, .stdio = {-1, -1, -1},
+					.console = -1};
+		p->busy = true;
+		if (helper_spawn(s, &hr, on_deleted, op_new(c, p)) < 0) {
+			p->busy = false;
+			ttrpc_server_reply(c, TTRPC_UNKNOWN, "start a helper", NULL);
+		}
+	}
+}
+
+/* ---- Kill, Pids, Pause, Resume, Update, Stats ---- */
+
+static void h_kill(struct ttrpc_call *c)
+{
+	Containerd__Task__V2__KillRequest *req = (void *)c->request;
+	struct shim *s = shim_of(c);
+	struct process *p = lookup(c, req->id, req->exec_id, OP_KILL, true);
+	struct husk_error e = {0};
+	int r;
+
+	if (!p)
+		return;
+	if (req->signal == 0 || req->signal >= NSIG) {
+		ttrpc_server_reply(c, TTRPC_INVALID_ARGUMENT, "invalid signal", NULL);
+		return;
+	}
+	if (p->reaped && !req->all) {
+		ttrpc_server_reply(c, TTRPC_NOT_FOUND, "process already finished", NULL);
+		return;
+	}
+	if (p == s->init) {
+		r = husk_kill(s->o.root, s->cid, (int)req->signal, req->all, &e);
+	} else if (!p->pid) {
+		ttrpc_server_reply(c, TTRPC_FAILED_PRECONDITION, "process not started", NULL);
+		return;
+	} else {
+		/* not reaped yet, so the pid cannot have been reused */
+		r = kill(p->pid, (int)req->signal) < 0 ? -errno : 0;
+		if (r < 0)
+			husk_error_sys(&e, r, "kill %d", p->pid);
+	}
+	if (r < 0)
+		ttrpc_server_reply(c, r == -ESRCH ? TTRPC_NOT_FOUND : code_of(r), e.msg, NULL);
+	else
+		ttrpc_server_reply(c, TTRPC_OK, NULL, NULL);
+}
+
+static void h_pids(struct ttrpc_call *c)
+{
+	Containerd__Task__V2__PidsRequest *req = (void *)c->request;
+	Containerd__Task__V2__PidsResponse r = CONTAINERD__TASK__V2__PIDS_RESPONSE__INIT;
+	struct shim *s = shim_of(c);
+	struct process *p = lookup(c, req->id, NULL, -1, true);
+	struct husk_error e = {0};
+	Containerd__V1__Types__ProcessInfo *infos, **ptrs;
+	Google__Protobuf__Any *anys;
+	uint8_t **packed;
+	pid_t *pids;
+	size_t n;
+
+	if (!p)
+		return;
+	if (husk_pids(s->o.root, s->cid, &pids, &n, &e) < 0) {
+		ttrpc_server_reply(c, code_of(e.code), e.msg, NULL);
+		return;
+	}
+	infos = calloc(n + 1, sizeof(*infos));
+	ptrs = calloc(n + 1, sizeof(*ptrs));
+	anys = calloc(n + 1, sizeof(*anys));
+	packed = calloc(n + 1, sizeof(*packed));
+	if (!infos || !ptrs || !anys || !packed)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		containerd__v1__types__process_info__init(&infos[i]);
+		infos[i].pid = (uint32_t)pids[i];
+		ptrs[i] = &infos[i];
+		/* an exec'd process says which exec it is, as runc-v2 does */
+		for (struct process *q = s->procs; q; q = q->next)
+			if (q->exec_id && q->pid == pids[i] && !q->reaped) {
+				Containerd__Runc__V1__ProcessDetails d = CONTAINERD__RUNC__V1__PROCESS_DETAILS__INIT;
+				d.exec_id = q->exec_id;
+				google__protobuf__any__init(&anys[i]);
+				anys[i].type_url = (char *)"containerd.runc.v1.ProcessDetails";
+				anys[i].value.len = protobuf_c_message_get_packed_size(&d.base);
+				packed[i] = malloc(anys[i].value.len + 1);
+				if (!packed[i])
+					abort();
+				protobuf_c_message_pack(&d.base, packed[i]);
+				anys[i].value.data = packed[i];
+				infos[i].info = &anys[i];
+			}
+	}
+	r.n_processes = n;
+	r.processes = ptrs;
+	ttrpc_server_reply(c, TTRPC_OK, NULL, &r.base);
+	for (size_t i = 0; i < n; i++)
+		free(packed[i]);
+	free(packed);
+	free(anys);
+	free(ptrs);
+	free(infos);
+	free(pids);
+}
+
+static void on_paused(struct shim *s, void *arg, int code, pid_t pid, const char *msg)
+{
+	struct op_ctx *o = arg;
+	struct process *p = o->p;
+	bool pause = p->state == PROC_RUNNING;
+
+	(void)pid;
+	p->busy = false;
+	if (code < 0) {
+		ttrpc_server_reply(o->call, code_of(code), msg, NULL);
+	} else if (pause) {
+		Containerd__Events__TaskPaused ev = CONTAINERD__EVENTS__TASK_PAUSED__INIT;
+		p->state = PROC_PAUSED;
+		ttrpc_server_reply(o->call, TTRPC_OK, NULL, NULL);
+		ev.container_id = s->cid;
+		events_publish(s->events, &ev.base);
+	} else {
+		Containerd__Events__TaskResumed ev = CONTAINERD__EVENTS__TASK_RESUMED__INIT;
+		if (p->state == PROC_PAUSED)
+			p->state = PROC_RUNNING;
+		ttrpc_server_reply(o->call, TTRPC_OK, NULL, NULL);
+		ev.container_id = s->cid;
+		events_publish(s->events, &ev.base);
+	}
+	free(o);
+}
+
+static void pause_or_resume(struct ttrpc_call *c, const char *id, bool pause)
+{
+	struct shim *s = shim_of(c);
+	struct process *p = lookup(c, id, NULL, pause ? OP_PAUSE : OP_RESUME, false);
+	struct helper_req hr = {.op = pause ? "pause" : "resume", .stdio = {-1, -1, -1}, .console = -1};
+
+	if (!p)
+		return;
+	p->busy = true;
+	if (helper_spawn(s, &hr, on_paused, op_new(c, p)) < 0) {
+		p->busy = false;
+		ttrpc_server_reply(c, TTRPC_UNKNOWN, "start a helper", NULL);
+	}
+}
+
+static void h_pause(struct ttrpc_call *c)
+{
+	pause_or_resume(c, ((Containerd__Task__V2__PauseRequest *)c->request)->id, true);
+}
+
+static void h_resume(struct ttrpc_call *c)
+{
+	pause_or_resume(c, ((Containerd__Task__V2__ResumeRequest *)c->request)->id, false);
+}
+
+static void on_updated(struct shim *s, void *arg, int code, pid_t pid, const char *msg)
+{
+	struct op_ctx *o = arg;
+
+	(void)s;
+	(void)pid;
+	o->p->busy = false;
+	ttrpc_server_reply(o->call, code < 0 ? code_of(code) : TTRPC_OK, code < 0 ? msg : NULL, NULL);
+	free(o);
+}
+
+static void h_update(struct ttrpc_call *c)
+{
+	Containerd__Task__V2__UpdateTaskRequest *req = (void *)c->request;
+	struct shim *s = shim_of(c);
+	struct process *p = lookup(c, req->id, NULL, OP_UPDATE, false);
+	struct helper_req hr = {.op = "update", .stdio = {-1, -1, -1}, .console = -1};
+	char *json;
+
+	if (!p)
+		return;
+	if (!req->resources || !req->resources->value.len) {
+		ttrpc_server_reply(c, TTRPC_INVALID_ARGUMENT, "update: no resources", NULL);
+		return;
+	}
+	/* containerd sends the runtime-spec LinuxResources as JSON in the Any */
+	json = strndup((const char *)req->resources->value.data, req->resources->value.len);
+	if (!json)
+		abort();
+	hr.input = json;
+	p->busy = true;
+	if (helper_spawn(s, &hr, on_updated, op_new(c, p)) < 0) {
+		p->busy = false;
+		ttrpc_server_reply(c, TTRPC_UNKNOWN, "start a helper", NULL);
+	}
+	free(json);
+}
+
+static void h_stats(struct ttrpc_call *c)
+{
+	Containerd__Task__V2__StatsRequest *req = (void *)c->request;
+	Containerd__Task__V2__StatsResponse r = CONTAINERD__TASK__V2__STATS_RESPONSE__INIT;
+	Google__Protobuf__Any any = GOOGLE__PROTOBUF__ANY__INIT;
+	struct shim *s = shim_of(c);
+	struct process *p = lookup(c, req->id, NULL, -1, true);
+	struct husk_error e = {0};
+	char *json = NULL;
+
+	if (!p)
+		return;
+	if (husk_stats_json(s->o.root, s->cid, &json, &e) < 0) {
+		ttrpc_server_reply(c, code_of(e.code), e.msg, NULL);
+		return;
+	}
+	if (metrics_from_stats(json, &any) < 0) {
+		ttrpc_server_reply(c, TTRPC_INTERNAL, "cannot convert the cgroup statistics", NULL);
+	} else {
+		r.stats = &any;
+		ttrpc_server_reply(c, TTRPC_OK, NULL, &r.base);
+		free(any.value.data);
+	}
+	free(json);
+}
+
+/* ---- Exec, ResizePty, CloseIO ---- */
+
+static void h_exec(struct ttrpc_call *c)
+{
+	Containerd__Task__V2__ExecProcessRequest *req = (void *)c->request;
+	struct shim *s = shim_of(c);
+	struct process *p = lookup(c, req->id, NULL, OP_EXEC, true), *e;
+	const char *why;
+	int code;
+
+	if (!p)
+		return;
+	if (!req->exec_id || !*req->exec_id) {
+		ttrpc_server_reply(c, TTRPC_INVALID_ARGUMENT, "exec id must not be empty", NULL);
+		return;
+	}
+	if (process_find(s, req->id, req->exec_id, &code, &why)) {
+		ttrpc_server_reply(c, TTRPC_ALREADY_EXISTS, "an exec with this id already exists", NULL);
+		return;
+	}
+	if (!req->spec || !req->spec->value.len) {
+		ttrpc_server_reply(c, TTRPC_INVALID_ARGUMENT, "exec: no process spec", NULL);
+		return;
+	}
+	e = process_new(s, req->exec_id);
+	e->terminal = req->terminal;
+	e->stdin_path = dup_or_null(req->stdin);
+	e->stdout_path = dup_or_null(req->stdout);
+	e->stderr_path = dup_or_null(req->stderr);
+	e->spec_json = strndup((const char *)req->spec->value.data, req->spec->value.len);
+	if (!e->spec_json)
+		abort();
+	ttrpc_server_reply(c, TTRPC_OK, NULL, NULL);
+	{
+		Containerd__Events__TaskExecAdded ev = CONTAINERD__EVENTS__TASK_EXEC_ADDED__INIT;
+		ev.container_id = s->cid;
+		ev.exec_id = e->exec_id;
+		events_publish(s->events, &ev.base);
+	}
+}
+
+static void h_resize(struct ttrpc_call *c)
+{
+	Containerd__Task__V2__ResizePtyRequest *req = (void *)c->request;
+	struct process *p = lookup(c, req->id, req->exec_id, OP_RESIZE, true);
+	int r;
+
+	if (!p)
+		return;
+	if (p->reaped) {
+		ttrpc_server_reply(c, TTRPC_NOT_FOUND, "process already finished", NULL);
+		return;
+	}
+	r = proc_io_resize(p->io, req->width, req->height);
+	if (r == -ENOTTY)
+		ttrpc_server_reply(c, TTRPC_FAILED_PRECONDITION, "the process has no terminal", NULL);
+	else if (r < 0)
+		ttrpc_server_reply(c, TTRPC_UNKNOWN, strerror(-r), NULL);
+	else
+		ttrpc_server_reply(c, TTRPC_OK, NULL, NULL);
+}
+
+static void h_closeio(struct ttrpc_call *c)
+{
+	Containerd__Task__V2__CloseIORequest *req = (void *)c->request;
+	struct process *p = lookup(c, req->id, req->exec_id, OP_CLOSEIO, true);
+
+	if (!p)
+		return;
+	if (req->stdin)
+		proc_io_close_stdin(p->io);
+	ttrpc_server_reply(c, TTRPC_OK, NULL, NULL);
+}
+
+/* ---- Checkpoint, Shutdown ---- */
+
+static void h_checkpoint(struct ttrpc_call *c)
+{
+	ttrpc_server_reply(c, TTRPC_UNIMPLEMENTED, "checkpoint is not supported: husk has no CRIU support", NULL);
+}
+
+static void h_shutdown(struct ttrpc_call *c)
+{
+	Containerd__Task__V2__ShutdownRequest *req = (void *)c->request;
+	struct shim *s = shim_of(c);
+	bool live = s->init && s->init->state != PROC_DELETED;
+
+	/* as runc-v2: a shim with a container keeps running unless told "now" */
+	if (live && !req->now) {
+		ttrpc_server_reply(c, TTRPC_OK, NULL, NULL);
+		return;
+	}
+	ttrpc_server_reply(c, TTRPC_OK, NULL, NULL);
+	shim_stop(s);
+}
+
+#define M(name, Msg, fn) {SVC, name, &containerd__task__v2__##Msg##__descriptor, fn}
+const struct ttrpc_method shim_methods[] = {
+	M("State", state_request, h_state),
+	M("Create", create_task_request, h_create),
+	M("Start", start_request, h_start),
+	M("Delete", delete_request, h_delete),
+	M("Pids", pids_request, h_pids),
+	M("Pause", pause_request, h_pause),
+	M("Resume", resume_request, h_resume),
+	M("Checkpoint", checkpoint_task_request, h_checkpoint),
+	M("Kill", kill_request, h_kill),
+	M("Exec", exec_process_request, h_exec),
+	M("ResizePty", resize_pty_request, h_resize),
+	M("CloseIO", close_iorequest, h_closeio),
+	M("Update", update_task_request, h_update),
+	M("Wait", wait_request, h_wait),
+	M("Stats", stats_request, h_stats),
+	M("Connect", connect_request, h_connect),
+	M("Shutdown", shutdown_request, h_shutdown),
+};
+const size_t shim_n_methods = sizeof(shim_methods) / sizeof(shim_methods[0]);
