@@ -267,8 +267,10 @@ int shim_start(struct shim_opts *o, const char *address, const char *publish_bin
 		int n = 0, devnull = open("/dev/null", O_RDWR | O_CLOEXEC), log = open_log(bundle);
 
 		setsid(); /* detached: containerd's session and terminal are not ours */
+		/* the listener goes to fd 3 without close-on-exec (dup2 onto itself
+		 * would keep the flag) */
 		if (devnull < 0 || log < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(log, 2) < 0 ||
-		    dup2(fd, 3) < 0)
+		    (fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(fd, 3)) < 0)
 			_exit(1);
 		argv[n++] = "husk-shim";
 		argv[n++] = "-namespace";
