@@ -1,7 +1,7 @@
 /* Helper processes. In the child: fd 0-2 the process's stdio, 3 the result
  * pipe, 4 the console socket (if any), 5 the input (a memfd, if any), 6 the
- * shim's log. The result is "<code> <pid>\n<message>". The shim takes it
- * when the pipe reaches EOF and the helper has been reaped, in either order. */
+ * shim's log. The result is "<code> <pid>\n<message>", taken when the
+ * helper has been reaped. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -24,11 +24,9 @@ enum { FD_RESULT = 3, FD_CONSOLE = 4, FD_INPUT = 5, FD_LOG = 6 };
 struct helper {
 	struct shim *s;
 	pid_t pid;
-	uv_poll_t *poll;
 	int fd;
 	char buf[HUSK_ERROR_MAX + 64];
 	size_t len;
-	bool eof, reaped;
 	int ws;
 	helper_cb cb;
 	void *arg;
@@ -59,39 +57,30 @@ static void complete(struct helper *h)
 	free(h);
 }
 
-static void on_result(uv_poll_t *p, int status, int events)
+/* The result is read once the helper has been reaped: it wrote it before it
+ * exited, and it is far smaller than a pipe's buffer. EOF cannot be the
+ * signal: the container's init is a clone of the helper and holds the pipe
+ * (close-on-exec) until its own execve. */
+static void read_result(struct helper *h)
 {
-	struct helper *h = p->data;
-	ssize_t n;
-
-	(void)status;
-	(void)events;
-	n = read(h->fd, h->buf + h->len, sizeof(h->buf) - 1 - h->len);
-	if (n > 0) {
-		h->len += (size_t)n;
-		if (h->len < sizeof(h->buf) - 1)
-			return;
-	} else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-		return;
+	for (;;) {
+		ssize_t n = read(h->fd, h->buf + h->len, sizeof(h->buf) - 1 - h->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || (h->len += (size_t)n) >= sizeof(h->buf) - 1)
+			break;
 	}
-	h->eof = true;
-	uv_poll_stop(p);
-	uv_close((uv_handle_t *)p, (uv_close_cb)free);
-	h->poll = NULL;
 	close(h->fd);
 	h->fd = -1;
-	if (h->reaped)
-		complete(h);
 }
 
 bool helper_reaped(struct shim *s, pid_t pid, int ws)
 {
 	for (struct helper *h = s->helpers; h; h = h->next)
 		if (h->pid == pid) {
-			h->reaped = true;
 			h->ws = ws;
-			if (h->eof)
-				complete(h);
+			read_result(h);
+			complete(h);
 			return true;
 		}
 	return false;
@@ -102,10 +91,6 @@ void helper_forget_all(struct shim *s)
 	while (s->helpers) {
 		struct helper *h = s->helpers;
 		s->helpers = h->next;
-		if (h->poll) {
-			uv_poll_stop(h->poll);
-			uv_close((uv_handle_t *)h->poll, (uv_close_cb)free);
-		}
 		if (h->fd >= 0)
 			close(h->fd);
 		/* its caller gets an answer and frees what it holds */
@@ -212,11 +197,6 @@ int helper_spawn(struct shim *s, const struct helper_req *req, helper_cb cb, voi
 	h->cb = cb;
 	h->arg = arg;
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	h->poll = calloc(1, sizeof(*h->poll));
-	if (!h->poll || uv_poll_init(s->loop, h->poll, p[0]) < 0)
-		abort();
-	h->poll->data = h;
-	uv_poll_start(h->poll, UV_READABLE | UV_DISCONNECT, on_result);
 	h->next = s->helpers;
 	s->helpers = h;
 	return 0;
