@@ -59,9 +59,17 @@ static int open_fifo_out(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 
+	struct stat st;
+
 	if (fd < 0 && errno == ENXIO)
 		fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	/* a plain path may also name a regular file (a person with shimctl):
+	 * append, so that two processes' output does not overwrite each other */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_APPEND);
+	return fd;
 }
 
 static int open_file_out(const char *path)
