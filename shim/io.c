@@ -166,7 +166,7 @@ static int start_logger(struct proc_io *io, const struct io_cfg *c, char *msg, s
 	if (pid == 0) {
 		char idenv[512], nsenv[512];
 		char *envp[] = {idenv, nsenv, NULL};
-		int devnull = open("/dev/null", O_RDWR);
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 		sigset_t none;
 
 		sigemptyset(&none);
@@ -174,7 +174,8 @@ static int start_logger(struct proc_io *io, const struct io_cfg *c, char *msg, s
 		snprintf(idenv, sizeof(idenv), "CONTAINER_ID=%s", c->id ? c->id : "");
 		snprintf(nsenv, sizeof(nsenv), "CONTAINER_NAMESPACE=%s", c->ns ? c->ns : "");
 		/* out_r, err_r, rp[1] are ≥ 3: move them clear of 3..5 first */
-		int a = fcntl(out_r, F_DUPFD, 10), b = fcntl(err_r, F_DUPFD, 10), w = fcntl(rp[1], F_DUPFD, 10);
+		int a = fcntl(out_r, F_DUPFD_CLOEXEC, 10), b = fcntl(err_r, F_DUPFD_CLOEXEC, 10),
+		    w = fcntl(rp[1], F_DUPFD_CLOEXEC, 10);
 		if (devnull < 0 || a < 0 || b < 0 || w < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
 		    dup2(a, 3) < 0 || dup2(b, 4) < 0 || dup2(w, 5) < 0)
 			_exit(127);

@@ -236,6 +236,12 @@ static void h_create(struct ttrpc_call *c)
 	char msg[MSGLEN];
 	int r;
 
+	/* one container at a time; a deleted one makes room for the next */
+	if (s->init && s->init->state == PROC_DELETED) {
+		process_free(s->init);
+		free(s->cid);
+		s->cid = NULL;
+	}
 	if (s->init) {
 		ttrpc_server_reply(c, TTRPC_ALREADY_EXISTS, "this shim already has a container", NULL);
 		return;

@@ -1,0 +1,63 @@
+/* The shim RPC harness: a real husk-shim (serve mode) on real busybox
+ * bundles, driven over its socket with the same ttrpc client shimctl uses.
+ * Runs as root; everything lives under one temp dir. */
+#ifndef HUSK_TEST_SHIM_HARNESS_H
+#define HUSK_TEST_SHIM_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "containerd/task/v2/shim.pb-c.h"
+#include "ttrpc.h"
+
+struct shim_env {
+	char dir[256];    /* the temp dir of this test */
+	char sock[300], root[300], log[300], bundle[300];
+	pid_t pid;        /* the shim */
+	struct ttrpc_client cl;
+};
+
+/* the temp dir, a busybox bundle running args (NULL: sh -c 'echo hello'),
+ * and a shim serving it; events_addr: its TTRPC_ADDRESS (NULL: none) */
+void env_up(struct shim_env *e, const char *const *args, const char *events_addr);
+/* Shutdown --now; the shim must exit 0 (under ASan that includes no leak). */
+void env_down(struct shim_env *e);
+/* cmocka teardown: a shim a failed test left running is stopped */
+int env_teardown(void **state);
+/* edit the bundle's config.json (call before Create) */
+json_t *bundle_config(struct shim_env *e);
+void bundle_save(struct shim_env *e, json_t *cfg);
+
+/* one call on the env's connection: returns the status code; *resp is
+ * decoded (NULL for an error) and freed by the caller with rpc_free */
+int rpc(struct shim_env *e, const char *method, const void *req, const ProtobufCMessageDescriptor *rd, void *resp);
+int rpc_on(struct ttrpc_client *c, const char *method, const void *req, const ProtobufCMessageDescriptor *rd,
+	   void *resp, char **message);
+void rpc_free(void *msg);
+
+/* convenience */
+int create(struct shim_env *e, const char *id, const char *out, const char *err, const char *in, bool tty);
+int start(struct shim_env *e, const char *id, const char *exec_id, pid_t *pid);
+int wait_exit(struct shim_env *e, const char *id, const char *exec_id, int *status);
+int del(struct shim_env *e, const char *id, const char *exec_id);
+int kill_proc(struct shim_env *e, const char *id, const char *exec_id, int sig, bool all);
+int state_of(struct shim_env *e, const char *id, const char *exec_id, int *status, pid_t *pid);
+int exec_add(struct shim_env *e, const char *id, const char *exec_id, const char *const *args, const char *out,
+	     bool tty);
+
+/* a path in the env's dir */
+const char *path_in(struct shim_env *e, const char *name);
+/* a fifo at path_in(name), opened for reading (non-blocking) */
+int fifo_reader(struct shim_env *e, const char *name);
+/* read everything available (until EAGAIN or EOF) */
+size_t drain_fd(int fd, char *buf, size_t cap);
+char *read_text(const char *path);
+/* open fds of the shim; zombie children of the shim */
+int shim_fd_count(struct shim_env *e);
+int shim_zombies(struct shim_env *e);
+long long now_ms(void);
+
+#endif

@@ -1,0 +1,861 @@
+/* husk-shim driven over its socket on real containers: every RPC, results
+ * checked from the container's side too, and the protocol's bad cases. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "containerd/cgroups/v1/metrics.pb-c.h"
+#include "containerd/events/task.pb-c.h"
+#include "containerd/runc/options/oci.pb-c.h"
+#include "containerd/services/events/ttrpc/v1/events.pb-c.h"
+#include "harness.h"
+#include "ttrpc/request.pb-c.h"
+#include "ttrpc-server.h"
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void test_lifecycle(void **state)
+{
+	struct shim_env e;
+	int st, code;
+	pid_t pid, pid2;
+	char *out, *err;
+
+	(void)state;
+	env_up(&e, ARGS("sh", "-c", "echo out-line; echo err-line >&2; exit 5"), NULL);
+	close(open(path_in(&e, "out"), O_CREAT | O_WRONLY, 0600));
+	close(open(path_in(&e, "err"), O_CREAT | O_WRONLY, 0600));
+	assert_int_equal(create(&e, "c1", path_in(&e, "out"), path_in(&e, "err"), NULL, false), TTRPC_OK);
+	assert_int_equal(state_of(&e, "c1", NULL, &st, &pid), TTRPC_OK);
+	assert_int_equal(st, 1); /* CREATED */
+	assert_true(pid > 0);
+	/* the pid is the container's init, waiting on exec.fifo */
+	{
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/%d", pid);
+		assert_int_equal(access(p, F_OK), 0);
+	}
+	assert_int_equal(start(&e, "c1", NULL, &pid2), TTRPC_OK);
+	assert_int_equal(pid2, pid);
+	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_int_equal(st, 5);
+	out = read_text(path_in(&e, "out"));
+	err = read_text(path_in(&e, "err"));
+	assert_string_equal(out, "out-line\n");
+	assert_string_equal(err, "err-line\n");
+	free(out);
+	free(err);
+	assert_int_equal(state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_int_equal(st, 3); /* STOPPED */
+	code = del(&e, "c1", NULL);
+	assert_int_equal(code, TTRPC_OK);
+	assert_int_equal(state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	env_down(&e);
+}
+
+/* 64 MiB written right before exit, read through a fifo: every byte arrives,
+ * in order, and Wait answers only after the last one left the shim */
+static void test_output_64mib(void **state)
+{
+	const size_t total = 64u << 20;
+	const char pattern[] = "0123456789abcdef\n";
+	struct shim_env e;
+	char *buf = malloc(1 << 20);
+	size_t got = 0;
+	int fd, st;
+	bool ok = true;
+
+	(void)state;
+	assert_non_null(buf);
+	env_up(&e, ARGS("sh", "-c", "yes 0123456789abcdef | head -c 67108864"), NULL);
+	fd = fifo_reader(&e, "out");
+	assert_int_equal(create(&e, "c1", path_in(&e, "out"), NULL, NULL, false), TTRPC_OK);
+	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	{
+		/* read while it runs, on a second connection Wait is pending */
+		Containerd__Task__V2__WaitRequest req = CONTAINERD__TASK__V2__WAIT_REQUEST__INIT;
+		struct ttrpc_frame f;
+		struct ttrpc_client w;
+		assert_int_equal(ttrpc_client_connect(&w, e.sock), 0);
+		req.id = (char *)"c1";
+		req.exec_id = (char *)"";
+		assert_int_equal(ttrpc_encode_request(1, "containerd.task.v2.Task", "Wait", &req.base, 0, &f), 0);
+		assert_int_equal(write(w.fd, f.data, f.len), (ssize_t)f.len);
+		ttrpc_frame_free(&f);
+		for (;;) {
+			struct pollfd p[2] = {{fd, POLLIN, 0}, {w.fd, POLLIN, 0}};
+			assert_true(poll(p, 2, 30000) > 0);
+			if (p[0].revents) {
+				size_t n = drain_fd(fd, buf, 1 << 20);
+				for (size_t i = 0; i < n && ok; i++)
+					ok = buf[i] == pattern[(got + i) % 17];
+				got += n;
+			}
+			if (p[1].revents)
+				break; /* Wait answered */
+		}
+		/* all that is left is already in the fifo */
+		for (size_t n; (n = drain_fd(fd, buf, 1 << 20)) > 0; got += n)
+			for (size_t i = 0; i < n && ok; i++)
+				ok = buf[i] == pattern[(got + i) % 17];
+		ttrpc_client_close(&w);
+	}
+	assert_true(ok);
+	assert_int_equal(got, total);
+	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_int_equal(st, 0);
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	close(fd);
+	free(buf);
+	env_down(&e);
+}
+
+/* 200 runs: exit codes 0..255 and deaths by signal (128+N) come back exact.
+ * The container has no pid namespace here, so `kill -N $$` is an ordinary
+ * signal (a namespace's init ignores its own signals). */
+static void test_exit_codes(void **state)
+{
+	struct shim_env e;
+	json_t *cfg;
+	const int sigs[] = {SIGKILL, SIGTERM, SIGSEGV, SIGABRT, SIGUSR1, SIGHUP, SIGINT, SIGUSR2};
+
+	(void)state;
+	env_up(&e, NULL, NULL);
+	cfg = bundle_config(&e);
+	{
+		json_t *ns = json_object_get(json_object_get(cfg, "linux"), "namespaces"), *keep = json_array(), *v;
+		size_t i;
+		json_array_foreach(ns, i, v) if (strcmp(json_string_value(json_object_get(v, "type")), "pid"))
+			json_array_append(keep, v);
+		json_object_set_new(json_object_get(cfg, "linux"), "namespaces", keep);
+	}
+	for (int run = 0; run < 200; run++) {
+		char cmd[64], id[16];
+		int want, st;
+		json_t *c = json_deep_copy(cfg);
+		if (run % 5 == 4) {
+			int sig = sigs[(run / 5) % 8];
+			snprintf(cmd, sizeof(cmd), "kill -%d $$", sig);
+			want = 128 + sig;
+		} else {
+			want = (run * 37) % 256;
+			snprintf(cmd, sizeof(cmd), "exit %d", want);
+		}
+		json_object_set_new(json_object_get(c, "process"), "args", json_pack("[s,s,s]", "sh", "-c", cmd));
+		bundle_save(&e, c);
+		snprintf(id, sizeof(id), "r%d", run);
+		assert_int_equal(create(&e, id, NULL, NULL, NULL, false), TTRPC_OK);
+		assert_int_equal(start(&e, id, NULL, NULL), TTRPC_OK);
+		assert_int_equal(wait_exit(&e, id, NULL, &st), TTRPC_OK);
+		if (st != want)
+			fail_msg("run %d (%s): status %d, want %d", run, cmd, st, want);
+		assert_int_equal(del(&e, id, NULL), TTRPC_OK);
+		/* one container per shim at a time: the next Create is a new one */
+	}
+	json_decref(cfg);
+	env_down(&e);
+}
+
+static void test_wrong_state(void **state)
+{
+	struct shim_env e;
+	Containerd__Task__V2__CheckpointTaskRequest cp = CONTAINERD__TASK__V2__CHECKPOINT_TASK_REQUEST__INIT;
+	Containerd__Task__V2__PauseRequest pr = CONTAINERD__TASK__V2__PAUSE_REQUEST__INIT;
+	Containerd__Task__V2__ResizePtyRequest rz = CONTAINERD__TASK__V2__RESIZE_PTY_REQUEST__INIT;
+	int st;
+
+	(void)state;
+	env_up(&e, ARGS("sleep", "100"), NULL);
+	/* nothing created yet */
+	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_NOT_FOUND);
+	assert_int_equal(state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	assert_int_equal(kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_NOT_FOUND);
+	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_ALREADY_EXISTS);
+	/* created: not paused, not resumed, exec allowed only once it exists */
+	pr.id = (char *)"c1";
+	assert_int_equal(rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_int_equal(rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_int_equal(start(&e, "c1", "nope", NULL), TTRPC_NOT_FOUND);
+	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_FAILED_PRECONDITION); /* running */
+	assert_int_equal(rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_int_equal(rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_OK);
+	assert_int_equal(state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_int_equal(st, 4); /* PAUSED */
+	assert_int_equal(rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_int_equal(exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_FAILED_PRECONDITION);
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_FAILED_PRECONDITION); /* paused */
+	assert_int_equal(rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_OK);
+	assert_int_equal(exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_OK);
+	assert_int_equal(exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_ALREADY_EXISTS);
+	rz.id = (char *)"c1";
+	rz.exec_id = (char *)"";
+	rz.width = 80;
+	rz.height = 24;
+	assert_int_equal(rpc(&e, "ResizePty", &rz, NULL, NULL), TTRPC_FAILED_PRECONDITION); /* no terminal */
+	cp.id = (char *)"c1";
+	assert_int_equal(rpc(&e, "Checkpoint", &cp, NULL, NULL), TTRPC_UNIMPLEMENTED);
+	assert_int_equal(kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
+	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_int_equal(st, 137);
+	/* stopped: no more signals, starts, execs */
+	assert_int_equal(kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_NOT_FOUND);
+	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_int_equal(exec_add(&e, "c1", "e2", ARGS("true"), NULL, false), TTRPC_FAILED_PRECONDITION);
+	assert_int_equal(del(&e, "c1", "e1"), TTRPC_OK); /* an exec never started can go */
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_NOT_FOUND);
+	env_down(&e);
+}
+
+/* raw frames on a fresh connection; returns the reply's status code */
+static int raw_call(const char *sock, const char *service, const char *method, int *closed)
+{
+	struct ttrpc_client c;
+	struct ttrpc_reply rep;
+	int r, code;
+
+	assert_int_equal(ttrpc_client_connect(&c, sock), 0);
+	r = ttrpc_client_call(&c, service, method, NULL, 5000, &rep);
+	assert_int_equal(r, 0);
+	code = rep.code;
+	if (closed)
+		*closed = 0;
+	ttrpc_reply_free(&rep);
+	ttrpc_client_close(&c);
+	return code;
+}
+
+static int unix_connect(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* the reply to a raw frame, then whether the shim closed the connection */
+static int raw_frame(const char *sock, const uint8_t *frame, size_t len, bool *closed)
+{
+	int fd = unix_connect(sock), code = -1;
+	uint8_t buf[4096];
+	size_t have = 0;
+	struct ttrpc_header h;
+	struct ttrpc_reply rep;
+
+	assert_int_equal(write(fd, frame, len), (ssize_t)len);
+	while (have < TTRPC_HEADER_LEN || have < TTRPC_HEADER_LEN + h.length) {
+		struct pollfd p = {fd, POLLIN, 0};
+		ssize_t n;
+		assert_int_equal(poll(&p, 1, 5000), 1);
+		n = read(fd, buf + have, sizeof(buf) - have);
+		assert_true(n > 0);
+		have += (size_t)n;
+		if (have >= TTRPC_HEADER_LEN)
+			ttrpc_header_decode(buf, &h);
+	}
+	assert_int_equal(h.type, TTRPC_RESPONSE);
+	assert_int_equal(ttrpc_decode_response(buf + TTRPC_HEADER_LEN, h.length, &rep), 0);
+	code = rep.code;
+	ttrpc_reply_free(&rep);
+	{
+		struct pollfd p = {fd, POLLIN, 0};
+		*closed = poll(&p, 1, 1000) == 1 && read(fd, buf, 1) == 0;
+	}
+	close(fd);
+	return code;
+}
+
+static void test_protocol_errors(void **state)
+{
+	struct shim_env e;
+	bool closed;
+
+	(void)state;
+	env_up(&e, NULL, NULL);
+	assert_int_equal(raw_call(e.sock, "containerd.task.v2.Task", "NoSuchMethod", NULL), TTRPC_UNIMPLEMENTED);
+	assert_int_equal(raw_call(e.sock, "no.such.Service", "State", NULL), TTRPC_UNIMPLEMENTED);
+	{
+		/* a Request that is not protobuf: InvalidArgument, then that connection closes */
+		uint8_t f[TTRPC_HEADER_LEN + 4] = {0};
+		struct ttrpc_header h = {4, 1, TTRPC_REQUEST, 0};
+		ttrpc_header_encode(&h, f);
+		memcpy(f + TTRPC_HEADER_LEN, "\xff\xff\xff\xff", 4);
+		assert_int_equal(raw_frame(e.sock, f, sizeof(f), &closed), TTRPC_INVALID_ARGUMENT);
+		assert_true(closed);
+	}
+	{
+		/* a State whose payload does not decode */
+		Ttrpc__Request req = TTRPC__REQUEST__INIT;
+		uint8_t bad[] = {0x0a, 0x7f}, f[256];
+		struct ttrpc_header h = {0, 3, TTRPC_REQUEST, 0};
+		req.service = (char *)"containerd.task.v2.Task";
+		req.method = (char *)"State";
+		req.payload.data = bad;
+		req.payload.len = sizeof(bad);
+		h.length = (uint32_t)protobuf_c_message_get_packed_size(&req.base);
+		ttrpc_header_encode(&h, f);
+		protobuf_c_message_pack(&req.base, f + TTRPC_HEADER_LEN);
+		assert_int_equal(raw_frame(e.sock, f, TTRPC_HEADER_LEN + h.length, &closed), TTRPC_INVALID_ARGUMENT);
+	}
+	{
+		/* even stream id: refused */
+		Containerd__Task__V2__StateRequest sr = CONTAINERD__TASK__V2__STATE_REQUEST__INIT;
+		struct ttrpc_frame f;
+		sr.id = (char *)"c1";
+		assert_int_equal(ttrpc_encode_request(2, "containerd.task.v2.Task", "State", &sr.base, 0, &f), 0);
+		assert_int_equal(raw_frame(e.sock, f.data, f.len, &closed), TTRPC_INVALID_ARGUMENT);
+		ttrpc_frame_free(&f);
+	}
+	{
+		/* a frame over 4 MiB: ResourceExhausted and the connection closes */
+		uint8_t f[TTRPC_HEADER_LEN];
+		struct ttrpc_header h = {5u << 20, 1, TTRPC_REQUEST, 0};
+		ttrpc_header_encode(&h, f);
+		assert_int_equal(raw_frame(e.sock, f, sizeof(f), &closed), TTRPC_RESOURCE_EXHAUSTED);
+		assert_true(closed);
+	}
+	{
+		/* a truncated frame, then the peer leaves: nothing to answer, shim fine */
+		int fd = unix_connect(e.sock);
+		uint8_t f[TTRPC_HEADER_LEN + 3];
+		struct ttrpc_header h = {100, 1, TTRPC_REQUEST, 0};
+		ttrpc_header_encode(&h, f);
+		assert_int_equal(write(fd, f, sizeof(f)), (ssize_t)sizeof(f));
+		close(fd);
+	}
+	/* and the shim still answers on the env's own connection */
+	assert_int_equal(state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	env_down(&e);
+}
+
+/* Wait on one connection that goes away mid-call; a second client works on,
+ * and two clients are served at once (a pending Wait does not hold State) */
+static void test_clients(void **state)
+{
+	struct shim_env e;
+	Containerd__Task__V2__WaitRequest wr = CONTAINERD__TASK__V2__WAIT_REQUEST__INIT;
+	struct ttrpc_client a, b;
+	struct ttrpc_frame f;
+	int st, fds;
+
+	(void)state;
+	env_up(&e, ARGS("sleep", "100"), NULL);
+	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	fds = shim_fd_count(&e);
+	wr.id = (char *)"c1";
+	wr.exec_id = (char *)"";
+	/* a: Wait, then leave before the answer */
+	assert_int_equal(ttrpc_client_connect(&a, e.sock), 0);
+	assert_int_equal(ttrpc_encode_request(1, "containerd.task.v2.Task", "Wait", &wr.base, 0, &f), 0);
+	assert_int_equal(write(a.fd, f.data, f.len), (ssize_t)f.len);
+	/* b: Wait too, and keep it */
+	assert_int_equal(ttrpc_client_connect(&b, e.sock), 0);
+	assert_int_equal(write(b.fd, f.data, f.len), (ssize_t)f.len);
+	ttrpc_frame_free(&f);
+	usleep(100000);
+	ttrpc_client_close(&a);
+	/* meanwhile the env's connection is answered at once */
+	assert_int_equal(state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_int_equal(st, 2);
+	assert_int_equal(kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
+	{
+		struct ttrpc_reply rep;
+		Containerd__Task__V2__WaitResponse *w;
+		struct pollfd p = {b.fd, POLLIN, 0};
+		uint8_t buf[512];
+		ssize_t n;
+		struct ttrpc_header h;
+		const uint8_t *payload;
+		assert_int_equal(poll(&p, 1, 10000), 1);
+		n = read(b.fd, buf, sizeof(buf));
+		assert_true(n > 0);
+		ttrpc_reader_feed(&b.rd, buf, (size_t)n);
+		assert_int_equal(ttrpc_reader_next(&b.rd, &h, &payload), 1);
+		assert_int_equal(h.stream_id, 1);
+		assert_int_equal(ttrpc_decode_response(payload, h.length, &rep), 0);
+		assert_int_equal(rep.code, TTRPC_OK);
+		w = containerd__task__v2__wait_response__unpack(NULL, rep.payload_len, rep.payload);
+		assert_non_null(w);
+		assert_int_equal(w->exit_status, 137);
+		containerd__task__v2__wait_response__free_unpacked(w, NULL);
+		ttrpc_reply_free(&rep);
+	}
+	ttrpc_client_close(&b);
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	usleep(100000);
+	assert_true(shim_fd_count(&e) <= fds);
+	env_down(&e);
+}
+
+/* A Create held up by a slow hook: State is answered meanwhile */
+static void test_state_during_create(void **state)
+{
+	struct shim_env e;
+	Containerd__Task__V2__CreateTaskRequest cr = CONTAINERD__TASK__V2__CREATE_TASK_REQUEST__INIT;
+	struct ttrpc_client slow;
+	struct ttrpc_frame f;
+	struct ttrpc_reply rep;
+	json_t *cfg;
+	long long t0, dt;
+	int st;
+
+	(void)state;
+	env_up(&e, ARGS("true"), NULL);
+	cfg = bundle_config(&e);
+	json_object_set_new(cfg, "hooks", json_pack("{s:[{s:s, s:[s,s,s]}]}", "createRuntime", "path", "/bin/sh", "args",
+						     "sh", "-c", "sleep 1.5"));
+	bundle_save(&e, cfg);
+	assert_int_equal(ttrpc_client_connect(&slow, e.sock), 0);
+	cr.id = (char *)"c1";
+	cr.bundle = e.bundle;
+	assert_int_equal(ttrpc_encode_request(1, "containerd.task.v2.Task", "Create", &cr.base, 0, &f), 0);
+	t0 = now_ms();
+	assert_int_equal(write(slow.fd, f.data, f.len), (ssize_t)f.len);
+	ttrpc_frame_free(&f);
+	usleep(200000);
+	assert_int_equal(state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	dt = now_ms() - t0;
+	assert_int_equal(st, 0); /* UNKNOWN: being created */
+	assert_true(dt < 1200);  /* answered long before the hook let Create finish */
+	/* and a second Create meanwhile is refused */
+	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_ALREADY_EXISTS);
+	slow.next_id = 1;
+	{
+		/* read the Create reply on its connection */
+		struct pollfd p = {slow.fd, POLLIN, 0};
+		uint8_t buf[512];
+		struct ttrpc_header h;
+		const uint8_t *payload;
+		ssize_t n;
+		assert_int_equal(poll(&p, 1, 20000), 1);
+		n = read(slow.fd, buf, sizeof(buf));
+		assert_true(n > 0);
+		ttrpc_reader_feed(&slow.rd, buf, (size_t)n);
+		assert_int_equal(ttrpc_reader_next(&slow.rd, &h, &payload), 1);
+		assert_int_equal(ttrpc_decode_response(payload, h.length, &rep), 0);
+		assert_int_equal(rep.code, TTRPC_OK);
+		ttrpc_reply_free(&rep);
+	}
+	assert_true(now_ms() - t0 >= 1400);
+	ttrpc_client_close(&slow);
+	assert_int_equal(state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_int_equal(st, 1);
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	env_down(&e);
+}
+
+/* 1000 execs in a running container: each exit exact, and the shim ends
+ * with as many fds and no more zombies than it started with */
+static void test_1000_execs(void **state)
+{
+	struct shim_env e;
+	int fds0, fds1, z = 0;
+
+	(void)state;
+	env_up(&e, ARGS("sleep", "1000"), NULL);
+	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	fds0 = shim_fd_count(&e);
+	for (int i = 0; i < 1000; i++) {
+		char id[16], cmd[32];
+		int st;
+		snprintf(id, sizeof(id), "e%d", i);
+		snprintf(cmd, sizeof(cmd), "exit %d", i % 200);
+		assert_int_equal(exec_add(&e, "c1", id, ARGS("sh", "-c", cmd), NULL, false), TTRPC_OK);
+		assert_int_equal(start(&e, "c1", id, NULL), TTRPC_OK);
+		assert_int_equal(wait_exit(&e, "c1", id, &st), TTRPC_OK);
+		if (st != i % 200)
+			fail_msg("exec %d: status %d, want %d", i, st, i % 200);
+		assert_int_equal(del(&e, "c1", id), TTRPC_OK);
+	}
+	for (int i = 0; i < 100 && (z = shim_zombies(&e)) > 0; i++)
+		usleep(10000);
+	fds1 = shim_fd_count(&e);
+	assert_int_equal(z, 0);
+	assert_int_equal(fds1, fds0);
+	assert_int_equal(kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
+	assert_int_equal(wait_exit(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	env_down(&e);
+}
+
+/* stdin relayed, CloseIO gives the process EOF; exec output; Pids names the
+ * exec; Stats is containerd's v1 Metrics and sees an Update */
+static void test_io_pids_stats(void **state)
+{
+	struct shim_env e;
+	Containerd__Task__V2__CloseIORequest ci = CONTAINERD__TASK__V2__CLOSE_IOREQUEST__INIT;
+	Containerd__Task__V2__PidsRequest pr = CONTAINERD__TASK__V2__PIDS_REQUEST__INIT;
+	Containerd__Task__V2__PidsResponse *pids;
+	Containerd__Task__V2__StatsRequest sr = CONTAINERD__TASK__V2__STATS_REQUEST__INIT;
+	Containerd__Task__V2__StatsResponse *stats;
+	Containerd__Task__V2__UpdateTaskRequest ur = CONTAINERD__TASK__V2__UPDATE_TASK_REQUEST__INIT;
+	Google__Protobuf__Any res = GOOGLE__PROTOBUF__ANY__INIT;
+	Io__Containerd__Cgroups__V1__Metrics *m;
+	int in, out, st;
+	char buf[256];
+	size_t n;
+	bool found = false;
+	pid_t epid = 0;
+
+	(void)state;
+	env_up(&e, ARGS("sh", "-c", "cat; echo done"), NULL);
+	out = fifo_reader(&e, "out");
+	assert_int_equal(mkfifo(path_in(&e, "in"), 0600), 0);
+	in = open(path_in(&e, "in"), O_RDWR | O_CLOEXEC);
+	assert_true(in >= 0);
+	assert_int_equal(create(&e, "c1", path_in(&e, "out"), NULL, path_in(&e, "in"), false), TTRPC_OK);
+	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_int_equal(write(in, "abc\n", 4), 4);
+	/* an exec that stays a while, seen by Pids with its exec id */
+	assert_int_equal(exec_add(&e, "c1", "e1", ARGS("sleep", "5"), NULL, false), TTRPC_OK);
+	assert_int_equal(start(&e, "c1", "e1", &epid), TTRPC_OK);
+	pr.id = (char *)"c1";
+	assert_int_equal(rpc(&e, "Pids", &pr, &containerd__task__v2__pids_response__descriptor, &pids), TTRPC_OK);
+	assert_true(pids->n_processes >= 2);
+	for (size_t i = 0; i < pids->n_processes; i++)
+		if ((pid_t)pids->processes[i]->pid == epid && pids->processes[i]->info) {
+			Containerd__Runc__V1__ProcessDetails *d = containerd__runc__v1__process_details__unpack(
+				NULL, pids->processes[i]->info->value.len, pids->processes[i]->info->value.data);
+			assert_non_null(d);
+			assert_string_equal(d->exec_id, "e1");
+			assert_string_equal(pids->processes[i]->info->type_url, "containerd.runc.v1.ProcessDetails");
+			containerd__runc__v1__process_details__free_unpacked(d, NULL);
+			found = true;
+		}
+	assert_true(found);
+	rpc_free(pids);
+	/* Update pids.max, then Stats shows it */
+	res.type_url = (char *)"types.containerd.io/opencontainers/runtime-spec/1/LinuxResources";
+	res.value.data = (uint8_t *)"{\"pids\":{\"limit\":77}}";
+	res.value.len = strlen((char *)res.value.data);
+	ur.id = (char *)"c1";
+	ur.resources = &res;
+	assert_int_equal(rpc(&e, "Update", &ur, NULL, NULL), TTRPC_OK);
+	sr.id = (char *)"c1";
+	assert_int_equal(rpc(&e, "Stats", &sr, &containerd__task__v2__stats_response__descriptor, &stats), TTRPC_OK);
+	assert_string_equal(stats->stats->type_url, "io.containerd.cgroups.v1.Metrics");
+	m = io__containerd__cgroups__v1__metrics__unpack(NULL, stats->stats->value.len, stats->stats->value.data);
+	assert_non_null(m);
+	assert_non_null(m->pids);
+	assert_int_equal(m->pids->limit, 77);
+	assert_true(m->pids->current >= 2);
+	assert_true(m->memory && m->memory->usage && m->memory->usage->usage > 0);
+	io__containerd__cgroups__v1__metrics__free_unpacked(m, NULL);
+	rpc_free(stats);
+	assert_int_equal(kill_proc(&e, "c1", "e1", SIGKILL, false), TTRPC_OK);
+	assert_int_equal(wait_exit(&e, "c1", "e1", &st), TTRPC_OK);
+	assert_int_equal(st, 137);
+	/* CloseIO: cat sees EOF after what was written */
+	ci.id = (char *)"c1";
+	ci.exec_id = (char *)"";
+	ci.stdin = true;
+	close(in);
+	assert_int_equal(rpc(&e, "CloseIO", &ci, NULL, NULL), TTRPC_OK);
+	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_int_equal(st, 0);
+	n = drain_fd(out, buf, sizeof(buf) - 1);
+	buf[n] = '\0';
+	assert_string_equal(buf, "abc\ndone\n");
+	close(out);
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	env_down(&e);
+}
+
+/* a terminal: the process sees a pty, ResizePty sets its size */
+static void test_terminal(void **state)
+{
+	struct shim_env e;
+	Containerd__Task__V2__ResizePtyRequest rz = CONTAINERD__TASK__V2__RESIZE_PTY_REQUEST__INIT;
+	int out, st;
+	char buf[512];
+	size_t n = 0;
+
+	(void)state;
+	env_up(&e, ARGS("sh", "-c", "sleep 0.5; tty; stty size"), NULL);
+	{
+		json_t *cfg = bundle_config(&e);
+		json_object_set_new(json_object_get(cfg, "process"), "terminal", json_true());
+		bundle_save(&e, cfg);
+	}
+	out = fifo_reader(&e, "out");
+	assert_int_equal(create(&e, "c1", path_in(&e, "out"), NULL, NULL, true), TTRPC_OK);
+	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	rz.id = (char *)"c1";
+	rz.exec_id = (char *)"";
+	rz.width = 123;
+	rz.height = 45;
+	assert_int_equal(rpc(&e, "ResizePty", &rz, NULL, NULL), TTRPC_OK);
+	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_int_equal(st, 0);
+	n = drain_fd(out, buf, sizeof(buf) - 1);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "/dev/pts/"));
+	assert_non_null(strstr(buf, "45 123"));
+	close(out);
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	env_down(&e);
+}
+
+/* ---- events: a fake containerd events service records what the shim forwards ---- */
+
+struct recorder {
+	pthread_mutex_t mu;
+	char topics[64][32];
+	char types[64][64];
+	int n;
+	uv_loop_t loop;
+	uv_async_t stop;
+	struct ttrpc_server *srv;
+};
+
+static void on_forward(struct ttrpc_call *c)
+{
+	struct recorder *r = c->ctx;
+	Containerd__Services__Events__Ttrpc__V1__ForwardRequest *fr = (void *)c->request;
+
+	pthread_mutex_lock(&r->mu);
+	if (r->n < 64 && fr->envelope && fr->envelope->event) {
+		snprintf(r->topics[r->n], sizeof(r->topics[0]), "%s", fr->envelope->topic);
+		snprintf(r->types[r->n], sizeof(r->types[0]), "%s", fr->envelope->event->type_url);
+		assert_string_equal(fr->envelope->namespace_, "harness");
+		assert_true(fr->envelope->timestamp && fr->envelope->timestamp->seconds > 0);
+		r->n++;
+	}
+	pthread_mutex_unlock(&r->mu);
+	ttrpc_server_reply(c, TTRPC_OK, NULL, NULL);
+}
+
+static const struct ttrpc_method events_methods[] = {
+	{"containerd.services.events.ttrpc.v1.Events", "Forward",
+	 &containerd__services__events__ttrpc__v1__forward_request__descriptor, on_forward},
+};
+
+static void on_stop(uv_async_t *a)
+{
+	struct recorder *r = a->data;
+
+	ttrpc_server_stop(r->srv);
+	uv_close((uv_handle_t *)a, NULL);
+}
+
+static void *recorder_run(void *arg)
+{
+	struct recorder *r = arg;
+
+	uv_run(&r->loop, UV_RUN_DEFAULT);
+	return NULL;
+}
+
+static void test_events(void **state)
+{
+	struct shim_env e;
+	struct recorder r = {.mu = PTHREAD_MUTEX_INITIALIZER};
+	Containerd__Task__V2__PauseRequest pr = CONTAINERD__TASK__V2__PAUSE_REQUEST__INIT;
+	char addr[128];
+	pthread_t th;
+	static const char *const want[][2] = {
+		{"/tasks/create", "containerd.events.TaskCreate"},
+		{"/tasks/start", "containerd.events.TaskStart"},
+		{"/tasks/exec-added", "containerd.events.TaskExecAdded"},
+		{"/tasks/exec-started", "containerd.events.TaskExecStarted"},
+		{"/tasks/exit", "containerd.events.TaskExit"},
+		{"/tasks/paused", "containerd.events.TaskPaused"},
+		{"/tasks/resumed", "containerd.events.TaskResumed"},
+		{"/tasks/exit", "containerd.events.TaskExit"},
+		{"/tasks/delete", "containerd.events.TaskDelete"},
+	};
+
+	(void)state;
+	snprintf(addr, sizeof(addr), "/tmp/husk-events.%d.sock", getpid());
+	unlink(addr);
+	assert_int_equal(uv_loop_init(&r.loop), 0);
+	assert_int_equal(ttrpc_server_start(&r.loop, addr, events_methods, 1, &r, &r.srv), 0);
+	uv_async_init(&r.loop, &r.stop, on_stop);
+	r.stop.data = &r;
+	assert_int_equal(pthread_create(&th, NULL, recorder_run, &r), 0);
+
+	env_up(&e, ARGS("sleep", "100"), addr);
+	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_int_equal(exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_OK);
+	assert_int_equal(start(&e, "c1", "e1", NULL), TTRPC_OK);
+	assert_int_equal(wait_exit(&e, "c1", "e1", NULL), TTRPC_OK);
+	pr.id = (char *)"c1";
+	assert_int_equal(rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_OK);
+	assert_int_equal(rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_OK);
+	assert_int_equal(kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
+	assert_int_equal(wait_exit(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	for (int i = 0; i < 300; i++) {
+		pthread_mutex_lock(&r.mu);
+		int n = r.n;
+		pthread_mutex_unlock(&r.mu);
+		if (n >= 9)
+			break;
+		usleep(10000);
+	}
+	env_down(&e);
+	uv_async_send(&r.stop);
+	pthread_join(th, NULL);
+	uv_loop_close(&r.loop);
+	unlink(addr);
+	assert_int_equal(r.n, 9);
+	for (int i = 0; i < 9; i++) {
+		if (strcmp(r.topics[i], want[i][0]) || strcmp(r.types[i], want[i][1]))
+			fail_msg("event %d: %s %s, want %s %s", i, r.topics[i], r.types[i], want[i][0], want[i][1]);
+	}
+}
+
+/* file:// sends both streams to one file; binary:// hands them to a logger */
+static void test_log_drivers(void **state)
+{
+	struct shim_env e;
+	char uri[600], *text;
+	int st;
+	FILE *f;
+
+	(void)state;
+	env_up(&e, ARGS("sh", "-c", "echo to-out; echo to-err >&2"), NULL);
+	snprintf(uri, sizeof(uri), "file://%s", path_in(&e, "log/ctr.log"));
+	assert_int_equal(create(&e, "c1", uri, uri, NULL, false), TTRPC_OK);
+	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	text = read_text(path_in(&e, "log/ctr.log"));
+	assert_non_null(text);
+	assert_non_null(strstr(text, "to-out\n"));
+	assert_non_null(strstr(text, "to-err\n"));
+	free(text);
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+
+	/* a logger as containerd's binary:// runs it: fds 3 and 4, ready on 5 */
+	f = fopen(path_in(&e, "logger.sh"), "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\nexec 5>&-\ncat <&3 > \"$2.out\" & cat <&4 > \"$2.err\"; wait\n"
+		   "echo \"$CONTAINER_ID $CONTAINER_NAMESPACE $1\" > \"$2.env\"\n");
+	fclose(f);
+	chmod(path_in(&e, "logger.sh"), 0755);
+	snprintf(uri, sizeof(uri), "binary://%s?flag=%s", path_in(&e, "logger.sh"), path_in(&e, "lg"));
+	assert_int_equal(create(&e, "c2", uri, uri, NULL, false), TTRPC_OK);
+	assert_int_equal(start(&e, "c2", NULL, NULL), TTRPC_OK);
+	assert_int_equal(wait_exit(&e, "c2", NULL, &st), TTRPC_OK);
+	assert_int_equal(del(&e, "c2", NULL), TTRPC_OK);
+	for (int i = 0; i < 200; i++) {
+		text = read_text(path_in(&e, "lg.env"));
+		if (text && strchr(text, '\n'))
+			break;
+		free(text);
+		text = NULL;
+		usleep(10000);
+	}
+	assert_non_null(text);
+	assert_string_equal(text, "c2 harness flag\n");
+	free(text);
+	text = read_text(path_in(&e, "lg.out"));
+	assert_string_equal(text, "to-out\n");
+	free(text);
+	text = read_text(path_in(&e, "lg.err"));
+	assert_string_equal(text, "to-err\n");
+	free(text);
+	env_down(&e);
+}
+
+/* bad input: a clear error, and nothing left (state, fds, the next Create works) */
+static void test_bad_create(void **state)
+{
+	struct shim_env e;
+	Containerd__Task__V2__CreateTaskRequest cr = CONTAINERD__TASK__V2__CREATE_TASK_REQUEST__INIT;
+	char *msg;
+	int fds;
+
+	(void)state;
+	env_up(&e, NULL, NULL);
+	/* settled: the connection accepted, libuv's reserve fd open */
+	assert_int_equal(state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	usleep(100000);
+	fds = shim_fd_count(&e);
+	cr.id = (char *)"c1";
+	cr.bundle = (char *)"/nonexistent/bundle";
+	assert_int_not_equal(rpc_on(&e.cl, "Create", &cr, NULL, NULL, &msg), TTRPC_OK);
+	assert_non_null(msg);
+	if (!strstr(msg, "/nonexistent/bundle"))
+		fail_msg("message does not name the bundle: %s", msg);
+	free(msg);
+	cr.id = (char *)"../evil";
+	cr.bundle = e.bundle;
+	assert_int_equal(rpc_on(&e.cl, "Create", &cr, NULL, NULL, NULL), TTRPC_INVALID_ARGUMENT);
+	cr.id = (char *)"c1";
+	cr.stdout = (char *)"/nonexistent/dir/fifo";
+	assert_int_not_equal(rpc_on(&e.cl, "Create", &cr, NULL, NULL, &msg), TTRPC_OK);
+	assert_non_null(strstr(msg, "/nonexistent/dir/fifo"));
+	free(msg);
+	{
+		json_t *cfg = bundle_config(&e);
+		json_object_set_new(json_object_get(cfg, "process"), "args", json_pack("[s]", "/no/such/binary"));
+		bundle_save(&e, cfg);
+	}
+	assert_int_not_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_int_equal(state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	usleep(100000);
+	if (shim_fd_count(&e) != fds) {
+		char cmd[64];
+		snprintf(cmd, sizeof(cmd), "ls -l /proc/%d/fd >&2", e.pid);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(cannot list the shim's fds)\n");
+	}
+	assert_int_equal(shim_fd_count(&e), fds);
+	assert_int_equal(shim_zombies(&e), 0);
+	env_down(&e); /* checks that the root has no state left */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_lifecycle, env_teardown),
+		cmocka_unit_test_teardown(test_wrong_state, env_teardown),
+		cmocka_unit_test_teardown(test_protocol_errors, env_teardown),
+		cmocka_unit_test_teardown(test_clients, env_teardown),
+		cmocka_unit_test_teardown(test_state_during_create, env_teardown),
+		cmocka_unit_test_teardown(test_io_pids_stats, env_teardown),
+		cmocka_unit_test_teardown(test_terminal, env_teardown),
+		cmocka_unit_test_teardown(test_events, env_teardown),
+		cmocka_unit_test_teardown(test_log_drivers, env_teardown),
+		cmocka_unit_test_teardown(test_bad_create, env_teardown),
+		cmocka_unit_test_teardown(test_output_64mib, env_teardown),
+		cmocka_unit_test_teardown(test_exit_codes, env_teardown),
+		cmocka_unit_test_teardown(test_1000_execs, env_teardown),
+	};
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_shim_rpc needs root (it runs containers)\n");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (getenv("SHIM_TEST")) /* run only the tests matching this pattern */
+		cmocka_set_test_filter(getenv("SHIM_TEST"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
