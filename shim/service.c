@@ -394,8 +394,8 @@ static void exec_io_ready(void *arg, int r)
 static void h_start(struct ttrpc_call *c)
 {
 	Containerd__Task__V2__StartRequest *req = (void *)c->request;
+	struct shim *s = shim_of(c); /* before lookup: a refusal frees the call */
 	struct process *p = lookup(c, req->id, req->exec_id, OP_START, false);
-	struct shim *s = shim_of(c);
 	char msg[MSGLEN];
 	int r;
 
