@@ -35,9 +35,10 @@
 
 char *shim_default_root(const char *ns)
 {
+	const char *base = getenv("HUSK_SHIM_ROOT");
 	char *r;
 
-	if (asprintf(&r, STATE_PREFIX "/%s", ns && *ns ? ns : "default") < 0)
+	if (asprintf(&r, "%s/%s", base && *base ? base : STATE_PREFIX, ns && *ns ? ns : "default") < 0)
 		abort();
 	return r;
 }

@@ -26,9 +26,10 @@ int ctl_call_on(struct ttrpc_client *cl, const char *method, const ProtobufCMess
 		return 1;
 	}
 	if (rep.code != TTRPC_OK) {
-		fprintf(stderr, "shimctl: %s: %s: %s\n", method, ttrpc_code_name(rep.code), rep.message ? rep.message : "");
+		int code = rep.code;
+		fprintf(stderr, "shimctl: %s: %s: %s\n", method, ttrpc_code_name(code), rep.message ? rep.message : "");
 		ttrpc_reply_free(&rep);
-		return rep.code == TTRPC_NOT_FOUND ? 4 : 1;
+		return code == TTRPC_NOT_FOUND ? 4 : 1; /* 4: scripts can tell "gone" from a failure */
 	}
 	if (resp && resp_desc) {
 		*resp = protobuf_c_message_unpack(resp_desc, NULL, rep.payload_len, rep.payload);

@@ -102,7 +102,9 @@ static int make_bundle(struct run *r, const char *dir, char **cmd, int ncmd)
 		json_object_set_new(proc, "args", a);
 	}
 	json_object_set_new(proc, "terminal", json_boolean(r->tty));
-	snprintf(r->bundle, sizeof(r->bundle), "%s/bundle", r->tmp);
+	/* named for the id, as containerd's bundles are: runc-v2's delete looks
+	 * for its files in dirname(cwd)/ID */
+	snprintf(r->bundle, sizeof(r->bundle), "%s/%s", r->tmp, r->id);
 	if (mkdir(r->bundle, 0700) < 0) {
 		json_decref(cfg);
 		return -errno;
@@ -185,7 +187,10 @@ static void shim_delete(struct run *r)
 
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR);
-		if (chdir(r->bundle) < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0)
+		/* its stdout is a DeleteResponse, its stderr what containerd would
+		 * log as "cleanup warnings": neither is ours to show */
+		if (chdir(r->bundle) < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
+		    dup2(devnull, 2) < 0)
 			_exit(127);
 		execlp(r->shim, r->shim, "-namespace", "shimctl", "-address", "/run/shimctl", "-id", r->id, "-bundle",
 		       r->bundle, "delete", (char *)NULL);
@@ -243,10 +248,12 @@ static void kill_task(struct run *r, int sig)
 	ctl_call_on(&r->cl, "Kill", PB(&req), NULL, NULL, 5000);
 }
 
-/* copy what is there now; false at EOF */
+/* copy what is there now; false at EOF. Our stdin stays blocking (it may
+ * be a terminal shared with others): one read per wakeup there. */
 static bool copy(int from, int to)
 {
 	char buf[65536];
+	bool once = from == 0;
 
 	for (;;) {
 		ssize_t n = read(from, buf, sizeof(buf)), off = 0;
@@ -269,6 +276,8 @@ static bool copy(int from, int to)
 				break;
 			off += w;
 		}
+		if (once)
+			return true;
 	}
 }
 
@@ -394,6 +403,10 @@ int cmd_run(const struct ctl *c, int argc, char **argv)
 		return 2;
 	}
 	r.id = pos[0];
+	if (!*r.id || strchr(r.id, '/') || !strcmp(r.id, ".") || !strcmp(r.id, "..")) {
+		fprintf(stderr, "shimctl: run: invalid id \"%s\"\n", r.id);
+		return 2;
+	}
 	r.shim = shim_path = shim_binary(shim);
 	snprintf(r.tmp, sizeof(r.tmp), "/tmp/shimctl-XXXXXX");
 	if (!mkdtemp(r.tmp)) {

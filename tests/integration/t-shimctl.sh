@@ -1,0 +1,112 @@
+#!/bin/sh
+# husk-shim's binary contract (start, delete) as containerd runs it, and
+# shimctl driving both husk-shim and containerd-shim-runc-v2 over ttrpc.
+. "$(dirname "$0")/lib.sh"
+
+SHIM=$BUILD/husk-shim
+CTL=$BUILD/shimctl
+RUNCV2=$(command -v containerd-shim-runc-v2 || true)
+# sockets under our temp dir, not /run/containerd/s
+export HUSK_SHIM_SOCKET_DIR=$T/s
+# and container state under it too (husk-shim's root is $HUSK_SHIM_ROOT/<namespace>)
+export HUSK_SHIM_ROOT=$T/shimroot
+B=$T/b
+bundle "$B" sh -c 'echo out-line; echo err-line >&2; exit 5'
+
+# --- start: prints the address, no newline; the address file; a detached shim ---
+mkdir -p "$T/c1"
+cp "$B/config.json" "$T/c1/"
+edit "$T/c1" ".root.path = \"$B/rootfs\""
+mkfifo "$T/c1/log"
+exec 7<>"$T/c1/log" # containerd holds the log fifo open for reading
+out=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address /run/it.sock -id c1 -root "$ROOT" start 2>&1)
+expect_match "start prints a unix:// address" "$out" "^unix://$T/s/[0-9a-f]{64}$"
+expect_eq "start writes the bundle's address file (no newline)" "$(cat "$T/c1/address")" "$out"
+sock=${out#unix://}
+check "the socket is 0600" test "$(stat -c %a "$sock")" = 600
+check "its directory is 0700" test "$(stat -c %a "$T/s")" = 700
+spid=$("$CTL" -a "$out" connect c1 2>/dev/null | sed -n 's/^shim pid //p')
+check "the shim answers Connect with its pid" test -n "$spid"
+check "the shim runs in its own session (detached)" test "$(ps -o sid= -p "$spid" | tr -d ' ')" = "$spid"
+check "the shim's stderr is the bundle's log fifo" test "$(readlink /proc/"$spid"/fd/2)" = "$T/c1/log"
+check "the shim keeps no fd of start's stdout (start returned)" test -n "$out"
+out2=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address /run/it.sock -id c1 -root "$ROOT" start 2>&1)
+expect_eq "a second start finds the running shim and reuses it" "$out2" "$out"
+
+# --- the task through shimctl, and a SIGKILLed shim cleaned up by delete ---
+edit "$T/c1" '.process.args = ["sleep", "100"]'
+"$CTL" -a "$out" create c1 --bundle "$T/c1" >/dev/null && ok "create through the started shim" || not_ok "create"
+ipid=$("$CTL" -a "$out" --json state c1 | jq -r .pid)
+"$CTL" -a "$out" start c1 >/dev/null || not_ok "start"
+check "the container runs" kill -0 "$ipid"
+kill -9 "$spid"
+sleep 0.2
+resp=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address /run/it.sock -id c1 -bundle "$T/c1" delete 2>"$T/delete.err" | od -An -tx1 | tr -d ' \n')
+expect_match "delete prints a DeleteResponse (pid, exit 137, exited_at)" "$resp" "^08[0-9a-f]+10890 *11a"
+i=0
+while kill -0 "$ipid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "delete killed the orphaned container" sh -c "! kill -0 $ipid 2>/dev/null || grep -q zombie /proc/$ipid/status 2>/dev/null || [ \"\$(awk '{print \$3}' /proc/$ipid/stat)\" = Z ]"
+check "delete removed its state" test ! -e "$ROOT/c1"
+check "delete removed the socket" test ! -e "$sock"
+nothing_left c1 && ok "no cgroup or mount left" || not_ok "c1 left something"
+exec 7<&-
+
+# --- shimctl run through husk-shim ---
+got=$("$CTL" run r1 --bundle "$B" 2>"$T/r1.err")
+rc=$?
+expect_eq "shimctl run: stdout relayed" "$got" out-line
+expect_eq "shimctl run: stderr relayed" "$(cat "$T/r1.err")" err-line
+expect_eq "shimctl run: exits with the container's status" "$rc" 5
+got=$(printf 'abc\ndef\n' | "$CTL" run r2 --bundle "$B" -- sh -c 'cat | wc -l')
+expect_eq "shimctl run: stdin relayed, EOF reaches the container" "$(echo $got)" 2
+"$CTL" run r3 --bundle "$B" -- sh -c 'kill -9 $$ ; sleep 1; exit 9' >/dev/null 2>&1
+expect_eq "shimctl run: a pid-namespace init ignores its own SIGKILL (kernel rule)" "$?" 9
+check "shimctl run leaves no shim" no_process "-id r1 "
+check "shimctl run leaves no temp dir" sh -c "! ls -d /tmp/shimctl-* 2>/dev/null | grep -q ."
+
+# --- the same shimctl against containerd-shim-runc-v2 ---
+if [ -n "$RUNCV2" ]; then
+	got=$("$CTL" run --shim "$RUNCV2" v1 --bundle "$B" 2>"$T/v1.err")
+	rc=$?
+	expect_eq "shimctl run via runc-v2: stdout" "$got" out-line
+	expect_eq "shimctl run via runc-v2: exit status" "$rc" 5
+	got=$(printf 'x\n' | "$CTL" run --shim "$RUNCV2" v2 --bundle "$B" -- cat)
+	expect_eq "shimctl run via runc-v2: stdin" "$got" x
+	# the verbs one by one against a runc-v2 shim
+	mkdir -p "$T/v3"
+	cp "$T/c1/config.json" "$T/v3/"
+	edit "$T/v3" '.process.args = ["sleep", "100"]'
+	mkfifo "$T/v3/log"
+	exec 8<>"$T/v3/log"
+	a=$(cd "$T/v3" && TTRPC_ADDRESS=$T/none.sock "$RUNCV2" -namespace it -address "$T/ctrd.sock" -id v3 start)
+	"$CTL" -a "$a" create v3 --bundle "$T/v3" >/dev/null && ok "runc-v2: create" || not_ok "runc-v2: create"
+	expect_eq "runc-v2: state --json says created" "$("$CTL" -a "$a" --json state v3 | jq -r .status)" created
+	"$CTL" -a "$a" start v3 >/dev/null && ok "runc-v2: start" || not_ok "runc-v2: start"
+	expect_eq "runc-v2: state running" "$("$CTL" -a "$a" --json state v3 | jq -r .status)" running
+	check "runc-v2: pids lists the init" sh -c "'$CTL' -a '$a' pids v3 | grep -q ."
+	"$CTL" -a "$a" kill v3 KILL && ok "runc-v2: kill" || not_ok "runc-v2: kill"
+	expect_eq "runc-v2: wait prints 137" "$("$CTL" -a "$a" wait v3)" 137
+	"$CTL" -a "$a" delete v3 >/dev/null && ok "runc-v2: delete" || not_ok "runc-v2: delete"
+	"$CTL" -a "$a" state v3 >/dev/null 2>&1
+	expect_eq "runc-v2: state after delete is NotFound (exit 4)" "$?" 4
+	"$CTL" -a "$a" shutdown v3 >/dev/null 2>&1
+	(cd "$T/v3" && "$RUNCV2" -namespace it -address "$T/ctrd.sock" -id v3 -bundle "$T/v3" delete >/dev/null 2>&1)
+	exec 8<&-
+else
+	not_ok "containerd-shim-runc-v2 is not installed (tools/install-deps installs containerd)"
+fi
+
+# --- shimctl run --tty, as a person uses it (tmux) ---
+S=shimctl-$$
+tmux -L "$S" new-session -d -x 90 -y 30 "$CTL run --tty t1 --bundle $B -- sh; echo run-exit=\$? >$T/tty.rc; sleep 30"
+check "tty: the container's shell prompts" tmux_shows "$S" '#'
+tmux -L "$S" send-keys 'tty; stty size' Enter
+check "tty: the shell runs on a pty" tmux_shows "$S" '^/dev/pts/'
+check "tty: the pty has the pane's size (ResizePty)" tmux_shows "$S" '^30 90'
+check "tty: a resize reaches the container" tmux_resized "$S" 33 100
+tmux -L "$S" send-keys 'exit 6' Enter
+sleep 1
+expect_eq "tty: shimctl run exits with the shell's status" "$(cat "$T/tty.rc" 2>/dev/null)" run-exit=6
+tmux -L "$S" kill-server 2>/dev/null
+
+finish
