@@ -21,6 +21,8 @@
 #include "io.h"
 #include "relay.h"
 
+#define PIPE_BYTES (1 << 20)
+
 struct proc_io {
 	uv_loop_t *loop;
 	int child[3];
@@ -225,6 +227,11 @@ static int open_out(struct proc_io *io, const char *path, int which, bool is_fil
 		close(dst);
 		return fail(msg, len, r, "pipe for %s", path);
 	}
+	/* bigger pipes, fewer wakeups per MiB of output; the pages are only
+	 * allocated while data waits in them (a failure just keeps 64 KiB) */
+	fcntl(src, F_SETPIPE_SZ, PIPE_BYTES);
+	if (!is_file)
+		fcntl(dst, F_SETPIPE_SZ, PIPE_BYTES);
 	*rel = relay_new(io->loop, src, dst, 0, on_out_done, io);
 	return *rel ? 0 : fail(msg, len, -ENOMEM, "relay %s", path);
 }

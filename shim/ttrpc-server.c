@@ -24,6 +24,9 @@ struct conn {
 	struct ttrpc_reader rd;
 	int refs;     /* 1 while open + 1 per call in flight */
 	bool closing;
+	bool reading; /* inside on_read: replies are held and flushed together */
+	struct ttrpc_frame *held;
+	size_t held_n, held_cap;
 	struct conn *next;
 };
 
@@ -41,14 +44,12 @@ struct call {
 	struct conn *conn;
 };
 
-struct write_req {
-	uv_write_t req;
-	struct ttrpc_frame f;
-};
-
 static void conn_unref(struct conn *c)
 {
 	if (--c->refs == 0) {
+		for (size_t i = 0; i < c->held_n; i++)
+			ttrpc_frame_free(&c->held[i]);
+		free(c->held);
 		ttrpc_reader_free(&c->rd);
 		free(c);
 	}
@@ -59,12 +60,18 @@ static void on_closed(uv_handle_t *h)
 	conn_unref(h->data);
 }
 
+static void flush(struct conn *c);
+
 static void conn_close(struct conn *c)
 {
 	struct conn **pp;
 
 	if (c->closing)
 		return;
+	/* what is held (the error that made us close) goes first: libuv writes
+	 * at once when nothing is queued */
+	c->reading = false;
+	flush(c);
 	c->closing = true;
 	for (pp = &c->srv->conns; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
@@ -75,36 +82,69 @@ static void conn_close(struct conn *c)
 	uv_close((uv_handle_t *)&c->pipe, on_closed);
 }
 
+/* one uv_write of one or more frames */
+struct write_req {
+	uv_write_t req;
+	size_t n;
+	struct ttrpc_frame *f;
+};
+
 static void on_written(uv_write_t *req, int status)
 {
 	struct write_req *w = (struct write_req *)req;
 
 	(void)status; /* a failed write shows up as EOF/error on read */
-	ttrpc_frame_free(&w->f);
+	for (size_t i = 0; i < w->n; i++)
+		ttrpc_frame_free(&w->f[i]);
+	free(w->f);
 	free(w);
+}
+
+/* Write the frames held back during a read: replies to the requests of one
+ * read go out in one writev, not one syscall each (pipelined clients). */
+static void flush(struct conn *c)
+{
+	struct write_req *w;
+	uv_buf_t *b;
+
+	if (!c->held_n)
+		return;
+	w = calloc(1, sizeof(*w));
+	b = calloc(c->held_n, sizeof(*b));
+	if (!w || !b)
+		abort();
+	w->n = c->held_n;
+	w->f = c->held;
+	c->held = NULL;
+	c->held_n = c->held_cap = 0;
+	for (size_t i = 0; i < w->n; i++)
+		b[i] = uv_buf_init((char *)w->f[i].data, (unsigned)w->f[i].len);
+	if (c->closing || uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > MAX_QUEUED ||
+	    uv_write(&w->req, (uv_stream_t *)&c->pipe, b, (unsigned)w->n, on_written) < 0) {
+		on_written(&w->req, UV_ECANCELED);
+		if (!c->closing)
+			conn_close(c);
+	}
+	free(b);
 }
 
 static void send_frame(struct conn *c, struct ttrpc_frame *f)
 {
-	struct write_req *w;
-	uv_buf_t b;
-
-	if (c->closing || uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > MAX_QUEUED) {
+	if (c->closing) {
 		ttrpc_frame_free(f);
-		if (!c->closing)
-			conn_close(c);
 		return;
 	}
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		abort();
-	w->f = *f;
-	b = uv_buf_init((char *)w->f.data, (unsigned)w->f.len);
-	if (uv_write(&w->req, (uv_stream_t *)&c->pipe, &b, 1, on_written) < 0) {
-		ttrpc_frame_free(&w->f);
-		free(w);
-		conn_close(c);
+	if (c->held_n == c->held_cap) {
+		size_t cap = c->held_cap ? c->held_cap * 2 : 8;
+		struct ttrpc_frame *n = realloc(c->held, cap * sizeof(*n));
+		if (!n)
+			abort();
+		c->held = n;
+		c->held_cap = cap;
 	}
+	c->held[c->held_n++] = *f;
+	if (!c->reading)
+		flush(c); /* a reply from later (a helper, an exit): at once */
 }
 
 static void reply_raw(struct conn *c, uint32_t id, int code, const char *msg, const ProtobufCMessage *resp)
@@ -182,6 +222,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	}
 	ttrpc_reader_feed(&c->rd, buf->base, (size_t)n);
 	c->refs++; /* a handler may close the connection under us */
+	c->reading = true;
 	while (!c->closing && (r = ttrpc_reader_next(&c->rd, &h, &payload)) != 0) {
 		if (r < 0) {
 			reply_raw(c, h.stream_id, TTRPC_RESOURCE_EXHAUSTED, "message length exceeds the 4 MiB maximum", NULL);
@@ -192,6 +233,8 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 			handle_request(c, &h, payload);
 		/* anything else is ignored, as ttrpc does for future types */
 	}
+	c->reading = false;
+	flush(c);
 	conn_unref(c);
 }
 

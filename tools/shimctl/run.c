@@ -128,10 +128,15 @@ static int make_bundle(struct run *r, const char *dir, char **cmd, int ncmd)
 
 static int fifo(char *path, size_t len, const char *dir, const char *name, int flags)
 {
+	int fd;
+
 	snprintf(path, len, "%s/%s", dir, name);
 	if (mkfifo(path, 0600) < 0)
 		return -errno;
-	return open(path, flags | O_NONBLOCK | O_CLOEXEC);
+	fd = open(path, flags | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0)
+		fcntl(fd, F_SETPIPE_SZ, 1 << 20); /* fewer wakeups for big outputs */
+	return fd;
 }
 
 /* `SHIM -namespace shimctl -address shimctl -id ID start` in the bundle;
@@ -255,6 +260,24 @@ static bool copy(int from, int to)
 	char buf[65536];
 	bool once = from == 0;
 
+	/* fifo → pipe or fifo: let the kernel move it */
+	while (!once && to >= 0) {
+		ssize_t n = splice(from, NULL, to, NULL, 1 << 20, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+		if (n > 0)
+			continue;
+		if (n == 0)
+			return false;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			struct pollfd p = {.fd = to, .events = POLLOUT};
+			if (poll(&p, 1, 0) == 1)
+				return true; /* the source is empty */
+			poll(&p, 1, -1);
+			continue;
+		}
+		break; /* not spliceable (a terminal, a file opened for append): copy */
+	}
 	for (;;) {
 		ssize_t n = read(from, buf, sizeof(buf)), off = 0;
 		if (n < 0 && errno == EINTR)
