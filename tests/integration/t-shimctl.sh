@@ -96,6 +96,24 @@ else
 	not_ok "containerd-shim-runc-v2 is not installed (tools/install-deps installs containerd)"
 fi
 
+# --- serve -forward-signals: SIGTERM to the shim goes to the container ---
+mkdir -p "$T/fs"
+cp "$T/c1/config.json" "$T/fs/"
+edit "$T/fs" '.process.args = ["sh", "-c", "trap \"exit 42\" TERM; while :; do sleep 0.1; done"]'
+"$SHIM" -id fs -root "$ROOT" -socket "$T/fs.sock" -forward-signals serve 2>"$T/fs.log" &
+fspid=$!
+i=0
+while [ ! -S "$T/fs.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+"$CTL" -a "$T/fs.sock" create fs --bundle "$T/fs" >/dev/null && "$CTL" -a "$T/fs.sock" start fs >/dev/null
+sleep 0.3
+kill -TERM "$fspid"
+expect_eq "serve -forward-signals: SIGTERM reaches the container (its trap exits 42)" \
+	"$("$CTL" -a "$T/fs.sock" --timeout 10000 wait fs)" 42
+"$CTL" -a "$T/fs.sock" delete fs >/dev/null
+"$CTL" -a "$T/fs.sock" shutdown fs >/dev/null
+wait "$fspid"
+expect_eq "the shim exits 0 after Shutdown" "$?" 0
+
 # --- shimctl run --tty, as a person uses it (tmux) ---
 S=shimctl-$$
 tmux -L "$S" new-session -d -x 90 -y 30 "$CTL run --tty t1 --bundle $B -- sh; echo run-exit=\$? >$T/tty.rc; sleep 30"

@@ -784,6 +784,103 @@ static void test_log_drivers(void **state)
 	env_down(&e);
 }
 
+/* Create's rootfs mounts (a bind of a snapshot, as containerd's native
+ * snapshotter sends) land on bundle/rootfs and are gone after Delete */
+static void test_rootfs_mounts(void **state)
+{
+	struct shim_env e;
+	Containerd__Task__V2__CreateTaskRequest cr = CONTAINERD__TASK__V2__CREATE_TASK_REQUEST__INIT;
+	Containerd__Types__Mount m = CONTAINERD__TYPES__MOUNT__INIT, *mp[1] = {&m};
+	char src[400], dst[400], *opts[] = {(char *)"rbind", (char *)"rw"}, *text;
+	int st;
+
+	(void)state;
+	env_up(&e, ARGS("sh", "-c", "test -x /bin/busybox && echo from-snapshot"), NULL);
+	/* the bundle's own rootfs becomes the "snapshot"; rootfs/ is left empty */
+	snprintf(src, sizeof(src), "%s/snapshot", e.dir);
+	snprintf(dst, sizeof(dst), "%s/rootfs", e.bundle);
+	assert_int_equal(rename(dst, src), 0);
+	assert_int_equal(mkdir(dst, 0755), 0);
+	m.type = (char *)"bind";
+	m.source = src;
+	m.n_options = 2;
+	m.options = opts;
+	cr.id = (char *)"c1";
+	cr.bundle = e.bundle;
+	cr.stdout = (char *)path_in(&e, "out");
+	close(open(cr.stdout, O_CREAT | O_WRONLY, 0600));
+	cr.n_rootfs = 1;
+	cr.rootfs = mp;
+	assert_int_equal(rpc(&e, "Create", &cr, NULL, NULL), TTRPC_OK);
+	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_int_equal(st, 0);
+	text = read_text(path_in(&e, "out"));
+	assert_string_equal(text, "from-snapshot\n");
+	free(text);
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	/* unmounted: rootfs/ is the empty dir again */
+	{
+		char probe[450];
+		snprintf(probe, sizeof(probe), "%s/bin", dst);
+		assert_int_not_equal(access(probe, F_OK), 0);
+	}
+	env_down(&e);
+}
+
+/* an OOM kill is published as /tasks/oom before the /tasks/exit it caused */
+static void test_oom_event(void **state)
+{
+	struct shim_env e;
+	struct recorder r = {.mu = PTHREAD_MUTEX_INITIALIZER};
+	char addr[128];
+	pthread_t th;
+	json_t *cfg;
+	int st, oom = -1, exit_at = -1;
+
+	(void)state;
+	snprintf(addr, sizeof(addr), "/tmp/husk-events-oom.%d.sock", getpid());
+	unlink(addr);
+	assert_int_equal(uv_loop_init(&r.loop), 0);
+	assert_int_equal(ttrpc_server_start(&r.loop, addr, events_methods, 1, &r, &r.srv), 0);
+	uv_async_init(&r.loop, &r.stop, on_stop);
+	r.stop.data = &r;
+	assert_int_equal(pthread_create(&th, NULL, recorder_run, &r), 0);
+	/* 16 MiB of memory, and a process that wants 64 */
+	env_up(&e, ARGS("tail", "/dev/zero"), addr); /* keeps reading for a newline: unbounded */
+	cfg = bundle_config(&e);
+	json_object_set_new(json_object_get(cfg, "linux"), "resources",
+			    json_pack("{s:{s:I}}", "memory", "limit", (json_int_t)16 << 20));
+	bundle_save(&e, cfg);
+	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	for (int i = 0; i < 300; i++) {
+		pthread_mutex_lock(&r.mu);
+		int n = r.n;
+		pthread_mutex_unlock(&r.mu);
+		if (n >= 4)
+			break;
+		usleep(10000);
+	}
+	env_down(&e);
+	uv_async_send(&r.stop);
+	pthread_join(th, NULL);
+	uv_loop_close(&r.loop);
+	unlink(addr);
+	for (int i = 0; i < r.n; i++) {
+		if (!strcmp(r.topics[i], "/tasks/oom") && oom < 0)
+			oom = i;
+		if (!strcmp(r.topics[i], "/tasks/exit") && exit_at < 0)
+			exit_at = i;
+	}
+	if (oom < 0)
+		fail_msg("no /tasks/oom among %d events (exit status %d)", r.n, st);
+	assert_true(exit_at > oom);
+	assert_string_equal(r.types[oom], "containerd.events.TaskOOM");
+}
+
 /* bad input: a clear error, and nothing left (state, fds, the next Create works) */
 static void test_bad_create(void **state)
 {
@@ -845,6 +942,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_events, env_teardown),
 		cmocka_unit_test_teardown(test_log_drivers, env_teardown),
 		cmocka_unit_test_teardown(test_bad_create, env_teardown),
+		cmocka_unit_test_teardown(test_rootfs_mounts, env_teardown),
+		cmocka_unit_test_teardown(test_oom_event, env_teardown),
 		cmocka_unit_test_teardown(test_output_64mib, env_teardown),
 		cmocka_unit_test_teardown(test_exit_codes, env_teardown),
 		cmocka_unit_test_teardown(test_1000_execs, env_teardown),

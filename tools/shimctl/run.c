@@ -315,7 +315,12 @@ static void close_stdin(struct run *r)
 	req.id = (char *)r->id;
 	req.exec_id = (char *)"";
 	req.stdin = true;
-	ctl_call_on(&r->cl, "CloseIO", PB(&req), NULL, NULL, 5000);
+	/* the process may be gone already (our stdin was /dev/null): not an error */
+	{
+		struct ttrpc_reply rep;
+		if (ttrpc_client_call(&r->cl, "containerd.task.v2.Task", "CloseIO", PB(&req), 5000, &rep) == 0)
+			ttrpc_reply_free(&rep);
+	}
 }
 
 /* relay until Wait answers; then take what the shim has already written */
