@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -189,11 +190,77 @@ static int open_log(const char *bundle)
 	return fd < 0 ? -errno : fd;
 }
 
+/* the serving shim: its own session, 0 and 1 on /dev/null, 2 on the log,
+ * the listener on fd 3; husk-shim re-executed to serve it */
+static void __attribute__((noreturn)) exec_serving(const struct shim_opts *o, const char *bundle, const char *path,
+						   int fd, const char *address, const char *publish_binary)
+{
+	const char *argv[20];
+	int n = 0, devnull = open("/dev/null", O_RDWR | O_CLOEXEC), log = open_log(bundle);
+
+	setsid(); /* detached: containerd's session and terminal are not ours */
+	/* the listener goes to fd 3 without close-on-exec (dup2 onto itself
+	 * would keep the flag) */
+	if (devnull < 0 || log < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(log, 2) < 0 ||
+	    (fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(fd, 3)) < 0)
+		_exit(1);
+	argv[n++] = "husk-shim";
+	argv[n++] = "-namespace";
+	argv[n++] = o->ns;
+	argv[n++] = "-id";
+	argv[n++] = o->id;
+	argv[n++] = "-bundle";
+	argv[n++] = bundle;
+	argv[n++] = "-root";
+	argv[n++] = o->root;
+	argv[n++] = "-socket";
+	argv[n++] = path;
+	if (address) {
+		argv[n++] = "-address";
+		argv[n++] = address;
+	}
+	if (publish_binary) {
+		argv[n++] = "-publish-binary";
+		argv[n++] = publish_binary;
+	}
+	if (o->debug)
+		argv[n++] = "-debug";
+	argv[n++] = "serve-fd";
+	argv[n] = NULL;
+	execv("/proc/self/exe", (char **)argv);
+	_exit(127);
+}
+
+/* bundle/address (the address, no newline) and bundle/options.json (the
+ * root, for `delete`, which runs without our flags) */
+static int write_bundle_files(const char *bundle, const char *addr, const char *root, bool options)
+{
+	char *f = NULL, *json = NULL;
+	json_t *j;
+	int r;
+
+	if (asprintf(&f, "%s/address", bundle) < 0)
+		return -ENOMEM;
+	r = write_file(f, addr);
+	free(f);
+	if (r < 0 || !options)
+		return r;
+	j = json_pack("{s:s}", "root", root);
+	json = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (json && asprintf(&f, "%s/options.json", bundle) >= 0) {
+		write_file(f, json);
+		free(f);
+	}
+	free(json);
+	return 0;
+}
+
 int shim_start(struct shim_opts *o, const char *address, const char *publish_binary)
 {
-	char cwd[PATH_MAX], *path, *root_opt = NULL, *addr, *dir, *slash;
+	char cwd[PATH_MAX], *path = NULL, *root_opt = NULL, *addr = NULL, *dir = NULL, *slash;
 	const char *bundle = o->bundle;
-	int fd, r;
+	int fd = -1, r, rc = 1;
 	pid_t pid;
 
 	if (!o->ns || !*o->ns || !o->id || !*o->id) {
@@ -212,99 +279,51 @@ int shim_start(struct shim_opts *o, const char *address, const char *publish_bin
 	if (!o->root)
 		o->root = root_opt = shim_default_root(o->ns);
 	path = shim_socket_path(address, o->ns, o->id);
-	if (asprintf(&addr, "unix://%s", path) < 0)
+	if (asprintf(&addr, "unix://%s", path) < 0 || !(dir = strdup(path)))
 		abort();
-	dir = strdup(path);
-	slash = dir ? strrchr(dir, '/') : NULL;
+	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
-	if (!dir || (r = mkdir_p(dir, 0700)) < 0) {
-		fprintf(stderr, "husk-shim: socket directory %s: %s\n", dir ? dir : "", strerror(dir ? -r : ENOMEM));
-		return 1;
+	if ((r = mkdir_p(dir, 0700)) < 0) {
+		fprintf(stderr, "husk-shim: socket directory %s: %s\n", dir, strerror(-r));
+		goto out;
 	}
-	free(dir);
 	/* a shim for this id already serves there (containerd retried): reuse it */
 	if (can_connect(path)) {
-		char *f;
-		if (asprintf(&f, "%s/address", bundle) >= 0) {
-			write_file(f, addr);
-			free(f);
-		}
+		write_bundle_files(bundle, addr, o->root, false);
 		fputs(addr, stdout);
-		return 0;
+		rc = 0;
+		goto out;
 	}
 	unlink(path);
 	fd = listen_on(path);
 	if (fd < 0) {
 		fprintf(stderr, "husk-shim: listen on %s: %s\n", path, strerror(-fd));
-		return 1;
+		goto out;
 	}
-	{
-		char *f, *json;
-		json_t *j = json_pack("{s:s}", "root", o->root);
-		json = j ? json_dumps(j, JSON_COMPACT) : NULL;
-		json_decref(j);
-		if (asprintf(&f, "%s/address", bundle) < 0 || (r = write_file(f, addr)) < 0) {
-			fprintf(stderr, "husk-shim: write %s/address: %s\n", bundle, strerror(-r));
-			unlink(path);
-			return 1;
-		}
-		free(f);
-		/* `delete` runs without our flags' memory: it finds the root here */
-		if (json && asprintf(&f, "%s/options.json", bundle) >= 0) {
-			write_file(f, json);
-			free(f);
-		}
-		free(json);
+	if ((r = write_bundle_files(bundle, addr, o->root, true)) < 0) {
+		fprintf(stderr, "husk-shim: write %s/address: %s\n", bundle, strerror(-r));
+		unlink(path);
+		goto out;
 	}
 	pid = fork();
+	if (pid == 0)
+		exec_serving(o, bundle, path, fd, address, publish_binary);
 	if (pid < 0) {
 		fprintf(stderr, "husk-shim: fork: %s\n", strerror(errno));
 		unlink(path);
-		return 1;
+		goto out;
 	}
-	if (pid == 0) {
-		const char *argv[20];
-		int n = 0, devnull = open("/dev/null", O_RDWR | O_CLOEXEC), log = open_log(bundle);
-
-		setsid(); /* detached: containerd's session and terminal are not ours */
-		/* the listener goes to fd 3 without close-on-exec (dup2 onto itself
-		 * would keep the flag) */
-		if (devnull < 0 || log < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(log, 2) < 0 ||
-		    (fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(fd, 3)) < 0)
-			_exit(1);
-		argv[n++] = "husk-shim";
-		argv[n++] = "-namespace";
-		argv[n++] = o->ns;
-		argv[n++] = "-id";
-		argv[n++] = o->id;
-		argv[n++] = "-bundle";
-		argv[n++] = bundle;
-		argv[n++] = "-root";
-		argv[n++] = o->root;
-		argv[n++] = "-socket";
-		argv[n++] = path;
-		if (address) {
-			argv[n++] = "-address";
-			argv[n++] = address;
-		}
-		if (publish_binary) {
-			argv[n++] = "-publish-binary";
-			argv[n++] = publish_binary;
-		}
-		if (o->debug)
-			argv[n++] = "-debug";
-		argv[n++] = "serve-fd";
-		argv[n] = NULL;
-		execv("/proc/self/exe", (char **)argv);
-		_exit(127);
-	}
-	close(fd);
 	fputs(addr, stdout);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(dir);
 	free(addr);
 	free(path);
 	free(root_opt);
-	return 0;
+	return rc;
 }
 
 int shim_delete(struct shim_opts *o)
