@@ -47,15 +47,12 @@ static void item_free(struct item *it)
 	free(it);
 }
 
+/* it holds the ForwardRequest packed on the loop; it goes out as it is */
 static int forward(struct events *e, const struct item *it)
 {
-	Containerd__Services__Events__Ttrpc__V1__ForwardRequest *fr =
-		containerd__services__events__ttrpc__v1__forward_request__unpack(NULL, it->len, it->data);
 	struct ttrpc_reply rep;
-	int r;
+	int r = -ENOTCONN;
 
-	if (!fr)
-		return -EBADMSG;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (!e->connected) {
 			r = ttrpc_client_connect(&e->client, e->address);
@@ -65,8 +62,8 @@ static int forward(struct events *e, const struct item *it)
 			e->client.md_value = e->ns;
 			e->connected = true;
 		}
-		r = ttrpc_client_call(&e->client, "containerd.services.events.ttrpc.v1.Events", "Forward", &fr->base,
-				      FORWARD_TIMEOUT_MS, &rep);
+		r = ttrpc_client_call_raw(&e->client, "containerd.services.events.ttrpc.v1.Events", "Forward", it->data,
+					  it->len, FORWARD_TIMEOUT_MS, &rep);
 		if (r == 0) {
 			if (rep.code != TTRPC_OK) {
 				husk_warn("event refused by %s: %s", e->address, rep.message ? rep.message : "");
@@ -79,7 +76,6 @@ static int forward(struct events *e, const struct item *it)
 		ttrpc_client_close(&e->client);
 		e->connected = false;
 	}
-	containerd__services__events__ttrpc__v1__forward_request__free_unpacked(fr, NULL);
 	return r;
 }
 
@@ -101,7 +97,7 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&e->mu);
 		for (int retry = 0; retry < MAX_RETRIES; retry++) {
 			r = forward(e, it);
-			if (r == 0 || r == -EPROTO || r == -EBADMSG)
+			if (r == 0 || r == -EPROTO)
 				break;
 			struct timespec pause = {.tv_sec = retry + 1};
 			nanosleep(&pause, NULL);

@@ -160,6 +160,9 @@ static int start_logger(struct proc_io *io, const struct io_cfg *c, char *msg, s
 		return fail(msg, len, -ENOMEM, "logger %s", c->stdout_path);
 	if ((r = make_pipe(&out_r, &io->child[1], false)) < 0 || (r = make_pipe(&err_r, &io->child[2], false)) < 0 ||
 	    (pipe2(rp, O_CLOEXEC) < 0 && (r = -errno))) {
+		/* io->child[] is closed by proc_io_free; our read ends here */
+		close_fd(&out_r);
+		close_fd(&err_r);
 		free(argv[0]);
 		free(argv);
 		return fail(msg, len, r, "pipes for logger %s", c->stdout_path);

@@ -6,13 +6,14 @@
 #endif
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mount.h>
 
 #include "containerd/types/mount.pb-c.h"
 #include "husk/husk.h"
 #include "shim.h"
 
-int rootfs_mount(const char *target, Containerd__Types__Mount **m, size_t n, char *msg, size_t len)
+static int rootfs_mount(const char *target, Containerd__Types__Mount **m, size_t n, char *msg, size_t len)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct husk_error e = {0};
@@ -35,4 +36,32 @@ int rootfs_unmount(const char *target)
 	while (umount2(target, MNT_DETACH) == 0)
 		n++;
 	return errno == EINVAL || errno == ENOENT ? n : -errno;
+}
+
+int shim_rootfs_mount(struct shim *s, Containerd__Types__Mount **m, size_t n, char *msg, size_t len)
+{
+	char *rootfs;
+	int r;
+
+	if (!n)
+		return 0;
+	if (asprintf(&rootfs, "%s/rootfs", s->bundle) < 0)
+		abort();
+	r = rootfs_mount(rootfs, m, n, msg, len);
+	free(rootfs);
+	s->rootfs_mounted = r == 0;
+	return r;
+}
+
+void shim_rootfs_release(struct shim *s)
+{
+	char *rootfs;
+
+	if (!s->rootfs_mounted)
+		return;
+	if (asprintf(&rootfs, "%s/rootfs", s->bundle) < 0)
+		abort();
+	rootfs_unmount(rootfs);
+	free(rootfs);
+	s->rootfs_mounted = false;
 }

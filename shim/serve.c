@@ -42,14 +42,7 @@ static void remove_container(struct shim *s)
 		return;
 	if (husk_delete(s->o.root, s->cid, true, &e) < 0 && e.code != -ENOENT)
 		shim_log(s, "delete %s on shutdown: %s", s->cid, e.msg);
-	if (s->rootfs_mounted) {
-		char *rootfs;
-		if (asprintf(&rootfs, "%s/rootfs", s->bundle) >= 0) {
-			rootfs_unmount(rootfs);
-			free(rootfs);
-		}
-		s->rootfs_mounted = false;
-	}
+	shim_rootfs_release(s);
 	s->init->state = PROC_DELETED;
 }
 

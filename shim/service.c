@@ -152,14 +152,7 @@ void shim_init_exited(struct shim *s)
 static void create_undo(struct shim *s, struct process *p)
 {
 	process_free(p);
-	if (s->rootfs_mounted) {
-		char *rootfs;
-		if (asprintf(&rootfs, "%s/rootfs", s->bundle) >= 0) {
-			rootfs_unmount(rootfs);
-			free(rootfs);
-		}
-		s->rootfs_mounted = false;
-	}
+	shim_rootfs_release(s);
 	free(s->cid);
 	s->cid = NULL;
 }
@@ -192,23 +185,25 @@ static void on_created(struct shim *s, void *arg, int code, pid_t pid, const cha
 	free(cc);
 }
 
-static void spawn_helper(struct shim *s, struct process *p, struct helper_req *hr, helper_cb cb, void *arg,
-			 struct ttrpc_call *call)
+/* Every helper goes through here: the process is busy until cb, and cb is
+ * called exactly once, with the spawn's error if there is no helper (it
+ * answers the call and frees arg either way). */
+static void spawn_helper(struct process *p, struct helper_req *hr, helper_cb cb, void *arg)
 {
 	int console = -1, r;
 
-	if (p->io)
+	hr->stdio[0] = hr->stdio[1] = hr->stdio[2] = -1;
+	if (p->io) /* create and exec: the process's ends (already -1 after that) */
 		proc_io_child_fds(p->io, hr->stdio, &console);
 	hr->console = console;
 	p->busy = true;
-	r = helper_spawn(s, hr, cb, arg);
+	r = helper_spawn(p->shim, hr, cb, arg);
 	if (p->io)
 		proc_io_spawned(p->io); /* the helper holds the process's ends now */
 	if (r < 0) {
 		char m[128];
 		snprintf(m, sizeof(m), "start a helper: %s", strerror(-r));
-		cb(s, arg, r, 0, m);
-		(void)call;
+		cb(p->shim, arg, r, 0, m);
 	}
 }
 
@@ -216,14 +211,13 @@ static void create_io_ready(void *arg, int r)
 {
 	struct create_ctx *cc = arg;
 	struct shim *s = cc->p->shim;
-	struct helper_req hr = {.op = "create", .bundle = s->bundle, .pid_file = cc->pid_file,
-				.stdio = {-1, -1, -1}, .console = -1};
+	struct helper_req hr = {.op = "create", .bundle = s->bundle, .pid_file = cc->pid_file};
 
 	if (r < 0) {
 		on_created(s, cc, r, 0, "the binary:// logger did not start");
 		return;
 	}
-	spawn_helper(s, cc->p, &hr, on_created, cc, cc->call);
+	spawn_helper(cc->p, &hr, on_created, cc);
 }
 
 static void h_create(struct ttrpc_call *c)
@@ -269,18 +263,10 @@ static void h_create(struct ttrpc_call *c)
 	p->stdin_path = dup_or_null(req->stdin);
 	p->stdout_path = dup_or_null(req->stdout);
 	p->stderr_path = dup_or_null(req->stderr);
-	if (req->n_rootfs) {
-		char *rootfs;
-		if (asprintf(&rootfs, "%s/rootfs", s->bundle) < 0)
-			abort();
-		r = rootfs_mount(rootfs, req->rootfs, req->n_rootfs, msg, sizeof(msg));
-		free(rootfs);
-		if (r < 0) {
-			ttrpc_server_reply(c, code_of(r), msg, NULL);
-			create_undo(s, p);
-			return;
-		}
-		s->rootfs_mounted = true;
+	if ((r = shim_rootfs_mount(s, req->rootfs, req->n_rootfs, msg, sizeof(msg))) < 0) {
+		ttrpc_server_reply(c, code_of(r), msg, NULL);
+		create_undo(s, p);
+		return;
 	}
 	cc = calloc(1, sizeof(*cc));
 	if (!cc)
@@ -382,13 +368,13 @@ static void exec_io_ready(void *arg, int r)
 {
 	struct op_ctx *o = arg;
 	struct process *p = o->p;
-	struct helper_req hr = {.op = "exec", .input = p->spec_json, .stdio = {-1, -1, -1}, .console = -1};
+	struct helper_req hr = {.op = "exec", .input = p->spec_json};
 
 	if (r < 0) {
 		on_exec_started(p->shim, o, r, 0, "the binary:// logger did not start");
 		return;
 	}
-	spawn_helper(p->shim, p, &hr, on_exec_started, o, o->call);
+	spawn_helper(p, &hr, on_exec_started, o);
 }
 
 static void h_start(struct ttrpc_call *c)
@@ -402,13 +388,8 @@ static void h_start(struct ttrpc_call *c)
 	if (!p)
 		return;
 	if (p == s->init) {
-		struct helper_req hr = {.op = "start", .stdio = {-1, -1, -1}, .console = -1};
-		p->busy = true;
-		r = helper_spawn(s, &hr, on_started, op_new(c, p));
-		if (r < 0) {
-			p->busy = false;
-			ttrpc_server_reply(c, TTRPC_UNKNOWN, "start a helper", NULL);
-		}
+		struct helper_req hr = {.op = "start"};
+		spawn_helper(p, &hr, on_started, op_new(c, p));
 		return;
 	}
 	{
@@ -520,14 +501,7 @@ static void on_deleted(struct shim *s, void *arg, int code, pid_t pid, const cha
 		free(o);
 		return;
 	}
-	if (s->rootfs_mounted) {
-		char *rootfs;
-		if (asprintf(&rootfs, "%s/rootfs", s->bundle) >= 0) {
-			rootfs_unmount(rootfs);
-			free(rootfs);
-		}
-		s->rootfs_mounted = false;
-	}
+	shim_rootfs_release(s);
 	/* the execs went with the container */
 	for (struct process *e = s->procs, *n; e; e = n) {
 		n = e->next;
@@ -565,13 +539,8 @@ static void h_delete(struct ttrpc_call *c)
 	}
 	{
 		/* a created init that never ran is killed by the delete (force) */
-		struct helper_req hr = {.op = "delete", .force = p->state == PROC_CREATED, .stdio = {-1, -1, -1},
-					.console = -1};
-		p->busy = true;
-		if (helper_spawn(s, &hr, on_deleted, op_new(c, p)) < 0) {
-			p->busy = false;
-			ttrpc_server_reply(c, TTRPC_UNKNOWN, "start a helper", NULL);
-		}
+		struct helper_req hr = {.op = "delete", .force = p->state == PROC_CREATED};
+		spawn_helper(p, &hr, on_deleted, op_new(c, p));
 	}
 }
 
@@ -698,17 +667,11 @@ static void on_paused(struct shim *s, void *arg, int code, pid_t pid, const char
 
 static void pause_or_resume(struct ttrpc_call *c, const char *id, bool pause)
 {
-	struct shim *s = shim_of(c);
 	struct process *p = lookup(c, id, NULL, pause ? OP_PAUSE : OP_RESUME, false);
-	struct helper_req hr = {.op = pause ? "pause" : "resume", .stdio = {-1, -1, -1}, .console = -1};
+	struct helper_req hr = {.op = pause ? "pause" : "resume"};
 
-	if (!p)
-		return;
-	p->busy = true;
-	if (helper_spawn(s, &hr, on_paused, op_new(c, p)) < 0) {
-		p->busy = false;
-		ttrpc_server_reply(c, TTRPC_UNKNOWN, "start a helper", NULL);
-	}
+	if (p)
+		spawn_helper(p, &hr, on_paused, op_new(c, p));
 }
 
 static void h_pause(struct ttrpc_call *c)
@@ -735,9 +698,8 @@ static void on_updated(struct shim *s, void *arg, int code, pid_t pid, const cha
 static void h_update(struct ttrpc_call *c)
 {
 	Containerd__Task__V2__UpdateTaskRequest *req = (void *)c->request;
-	struct shim *s = shim_of(c);
 	struct process *p = lookup(c, req->id, NULL, OP_UPDATE, false);
-	struct helper_req hr = {.op = "update", .stdio = {-1, -1, -1}, .console = -1};
+	struct helper_req hr = {.op = "update"};
 	char *json;
 
 	if (!p)
@@ -751,11 +713,7 @@ static void h_update(struct ttrpc_call *c)
 	if (!json)
 		abort();
 	hr.input = json;
-	p->busy = true;
-	if (helper_spawn(s, &hr, on_updated, op_new(c, p)) < 0) {
-		p->busy = false;
-		ttrpc_server_reply(c, TTRPC_UNKNOWN, "start a helper", NULL);
-	}
+	spawn_helper(p, &hr, on_updated, op_new(c, p));
 	free(json);
 }
 

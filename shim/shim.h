@@ -104,8 +104,11 @@ void shim_init_exited(struct shim *s);
 int reaper_start(struct shim *s);
 void reaper_collect(struct shim *s);
 
-/* rootfs mounts from Create (rootfs-mounts.c) */
-int rootfs_mount(const char *target, Containerd__Types__Mount **m, size_t n, char *msg, size_t len);
+/* rootfs mounts from Create on bundle/rootfs (rootfs-mounts.c); release
+ * unmounts them if they are there */
+int shim_rootfs_mount(struct shim *s, Containerd__Types__Mount **m, size_t n, char *msg, size_t len);
+void shim_rootfs_release(struct shim *s);
+/* everything stacked on target (delete, when no shim knows what is there) */
 int rootfs_unmount(const char *target);
 
 /* the RPC table (service.c) */

@@ -71,6 +71,10 @@ int ttrpc_encode_request(uint32_t stream_id, const char *service, const char *me
 int ttrpc_encode_request_md(uint32_t stream_id, const char *service, const char *method,
 			    const ProtobufCMessage *msg, int64_t timeout_ns, const char *md_key, const char *md_value,
 			    struct ttrpc_frame *out);
+/* The same with the payload already packed (a message kept as bytes). */
+int ttrpc_encode_request_raw(uint32_t stream_id, const char *service, const char *method, const uint8_t *payload,
+			     size_t len, int64_t timeout_ns, const char *md_key, const char *md_value,
+			     struct ttrpc_frame *out);
 /* Response frame: code 0 = success with msg (NULL = Empty, no payload),
  * otherwise a status with message and no payload. */
 int ttrpc_encode_response(uint32_t stream_id, int code, const char *message, const ProtobufCMessage *msg,
@@ -130,6 +134,9 @@ int ttrpc_client_connect(struct ttrpc_client *c, const char *address);
  * failure (-ETIMEDOUT, -ECONNRESET, -EMSGSIZE, -EBADMSG). */
 int ttrpc_client_call(struct ttrpc_client *c, const char *service, const char *method,
 		      const ProtobufCMessage *req, int timeout_ms, struct ttrpc_reply *reply);
+/* The same with the request already packed. */
+int ttrpc_client_call_raw(struct ttrpc_client *c, const char *service, const char *method, const uint8_t *payload,
+			  size_t len, int timeout_ms, struct ttrpc_reply *reply);
 void ttrpc_client_close(struct ttrpc_client *c);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -61,6 +62,23 @@ static int send_all(int fd, const uint8_t *b, size_t n)
 int ttrpc_client_call(struct ttrpc_client *c, const char *service, const char *method,
 		      const ProtobufCMessage *req, int timeout_ms, struct ttrpc_reply *reply)
 {
+	size_t len = req ? protobuf_c_message_get_packed_size(req) : 0;
+	uint8_t *payload = malloc(len ? len : 1);
+	int r;
+
+	memset(reply, 0, sizeof(*reply));
+	if (!payload)
+		return -ENOMEM;
+	if (len)
+		protobuf_c_message_pack(req, payload);
+	r = ttrpc_client_call_raw(c, service, method, payload, len, timeout_ms, reply);
+	free(payload);
+	return r;
+}
+
+int ttrpc_client_call_raw(struct ttrpc_client *c, const char *service, const char *method, const uint8_t *payload,
+			  size_t len, int timeout_ms, struct ttrpc_reply *reply)
+{
 	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	uint32_t id = c->next_id;
 	struct ttrpc_frame f;
@@ -68,8 +86,10 @@ int ttrpc_client_call(struct ttrpc_client *c, const char *service, const char *m
 
 	memset(reply, 0, sizeof(*reply));
 	c->next_id += 2;
-	r = ttrpc_encode_request_md(id, service, method, req, timeout_ms < 0 ? 0 : (int64_t)timeout_ms * 1000000,
-				    c->md_key, c->md_value, &f);
+	if (len > TTRPC_MAX_DATA)
+		return -EMSGSIZE;
+	r = ttrpc_encode_request_raw(id, service, method, payload, len, timeout_ms < 0 ? 0 : (int64_t)timeout_ms * 1000000,
+				     c->md_key, c->md_value, &f);
 	if (r < 0)
 		return r;
 	r = send_all(c->fd, f.data, f.len);
@@ -78,18 +98,18 @@ int ttrpc_client_call(struct ttrpc_client *c, const char *service, const char *m
 		return r;
 	for (;;) {
 		struct ttrpc_header h;
-		const uint8_t *payload;
+		const uint8_t *body;
 		uint8_t buf[65536];
 		struct pollfd p = {.fd = c->fd, .events = POLLIN};
 		ssize_t n;
 
-		r = ttrpc_reader_next(&c->rd, &h, &payload);
+		r = ttrpc_reader_next(&c->rd, &h, &body);
 		if (r < 0)
 			return r;
 		if (r == 1) {
 			if (h.type != TTRPC_RESPONSE || h.stream_id != id)
 				continue; /* not ours (or a type we do not speak) */
-			return ttrpc_decode_response(payload, h.length, reply);
+			return ttrpc_decode_response(body, h.length, reply);
 		}
 		r = poll(&p, 1, deadline < 0 ? -1 : (int)(deadline > now_ms() ? deadline - now_ms() : 0));
 		if (r < 0 && errno == EINTR)

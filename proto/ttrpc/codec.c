@@ -64,24 +64,35 @@ int ttrpc_encode_request_md(uint32_t stream_id, const char *service, const char 
 			    const ProtobufCMessage *msg, int64_t timeout_ns, const char *md_key, const char *md_value,
 			    struct ttrpc_frame *out)
 {
+	ProtobufCBinaryData payload;
+	int r = pack(msg, &payload);
+
+	if (r == 0)
+		r = ttrpc_encode_request_raw(stream_id, service, method, payload.data, payload.len, timeout_ns, md_key,
+					     md_value, out);
+	free(payload.data);
+	return r;
+}
+
+int ttrpc_encode_request_raw(uint32_t stream_id, const char *service, const char *method, const uint8_t *payload,
+			     size_t len, int64_t timeout_ns, const char *md_key, const char *md_value,
+			     struct ttrpc_frame *out)
+{
 	Ttrpc__Request req = TTRPC__REQUEST__INIT;
 	Ttrpc__KeyValue kv = TTRPC__KEY_VALUE__INIT, *kvs[1] = {&kv};
-	int r;
 
 	req.service = (char *)service;
 	req.method = (char *)method;
 	req.timeout_nano = timeout_ns;
+	req.payload.data = (uint8_t *)payload;
+	req.payload.len = len;
 	if (md_key) {
 		kv.key = (char *)md_key;
 		kv.value = (char *)(md_value ? md_value : "");
 		req.n_metadata = 1;
 		req.metadata = kvs;
 	}
-	r = pack(msg, &req.payload);
-	if (r == 0)
-		r = frame(stream_id, TTRPC_REQUEST, &req.base, out);
-	free(req.payload.data);
-	return r;
+	return frame(stream_id, TTRPC_REQUEST, &req.base, out);
 }
 
 int ttrpc_encode_response(uint32_t stream_id, int code, const char *message, const ProtobufCMessage *msg,

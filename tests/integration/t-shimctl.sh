@@ -29,7 +29,8 @@ spid=$("$CTL" -a "$out" connect c1 2>/dev/null | sed -n 's/^shim pid //p')
 check "the shim answers Connect with its pid" test -n "$spid"
 check "the shim runs in its own session (detached)" test "$(ps -o sid= -p "$spid" | tr -d ' ')" = "$spid"
 check "the shim's stderr is the bundle's log fifo" test "$(readlink /proc/"$spid"/fd/2)" = "$T/c1/log"
-check "the shim keeps no fd of start's stdout (start returned)" test -n "$out"
+check "the shim holds neither of start's output fds (0 and 1 are /dev/null)" \
+	test "$(readlink /proc/"$spid"/fd/0) $(readlink /proc/"$spid"/fd/1)" = "/dev/null /dev/null"
 out2=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address /run/it.sock -id c1 -root "$ROOT" start 2>&1)
 expect_eq "a second start finds the running shim and reuses it" "$out2" "$out"
 

@@ -98,7 +98,10 @@ void env_up(struct shim_env *e, const char *const *args, const char *events_addr
 	json_t *cfg;
 
 	memset(e, 0, sizeof(*e));
-	snprintf(e->dir, sizeof(e->dir), "/tmp/husk-shimtest.XXXXXX");
+	/* mkdtemp's template: it replaces the six X with a unique name */
+	static const char tmpl[] = "/tmp/husk-shimtest.XXXXXX";
+
+	memcpy(e->dir, tmpl, sizeof(tmpl));
 	assert_non_null(mkdtemp(e->dir));
 	snprintf(e->sock, sizeof(e->sock), "%s/shim.sock", e->dir);
 	snprintf(e->root, sizeof(e->root), "%s/root", e->dir);

@@ -140,45 +140,20 @@ void print_json(json_t *j)
 	json_decref(j);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *b = NULL;
-	size_t cap = 0, len = 0, n;
-
-	if (!f)
-		return NULL;
-	do {
-		char *nb = realloc(b, cap += 65536);
-		if (!nb) {
-			free(b);
-			fclose(f);
-			return NULL;
-		}
-		b = nb;
-		n = fread(b + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	b[len] = '\0';
-	return b;
-}
-
 char *exec_process_json(const char *bundle, char **args, int nargs, bool tty, char *err, size_t len)
 {
-	char *path, *text, *out;
+	char *path, *out;
 	json_t *cfg, *proc, *a;
+	json_error_t je;
 
 	if (asprintf(&path, "%s/config.json", bundle) < 0)
 		return NULL;
-	text = slurp(path);
-	if (!text) {
-		snprintf(err, len, "read %s: %s", path, strerror(errno));
+	cfg = json_load_file(path, 0, &je);
+	if (!cfg) {
+		snprintf(err, len, "read %s: %s", path, je.text);
 		free(path);
 		return NULL;
 	}
-	cfg = json_loads(text, 0, NULL);
-	free(text);
 	proc = json_object_get(cfg, "process");
 	if (!json_is_object(proc)) {
 		snprintf(err, len, "%s has no process object", path);

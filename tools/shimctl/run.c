@@ -71,8 +71,9 @@ static char *shim_binary(const char *given)
  * the root made absolute; the shim writes its files here, not in DIR */
 static int make_bundle(struct run *r, const char *dir, char **cmd, int ncmd)
 {
-	char path[PATH_MAX], abs[PATH_MAX], *s;
+	char path[PATH_MAX], abs[PATH_MAX];
 	json_t *cfg, *proc, *root;
+	int rc;
 	const char *rp;
 
 	snprintf(path, sizeof(path), "%s/config.json", dir);
@@ -107,23 +108,17 @@ static int make_bundle(struct run *r, const char *dir, char **cmd, int ncmd)
 	snprintf(r->bundle, sizeof(r->bundle), "%s/%s", r->tmp, r->id);
 	if (mkdir(r->bundle, 0700) < 0) {
 		json_decref(cfg);
-		return -errno;
+		return -fail(r->bundle, errno);
 	}
 	snprintf(path, sizeof(path), "%s/config.json", r->bundle);
-	s = json_dumps(cfg, JSON_INDENT(1));
+	rc = json_dump_file(cfg, path, JSON_INDENT(1));
 	json_decref(cfg);
-	if (!s)
-		return -ENOMEM;
-	{
-		FILE *f = fopen(path, "we");
-		if (!f || fputs(s, f) < 0 || fclose(f) != 0) {
-			free(s);
-			return -EIO;
-		}
+	if (rc < 0) {
+		fprintf(stderr, "shimctl: run: cannot write %s\n", path);
+		return -EIO;
 	}
-	free(s);
 	snprintf(path, sizeof(path), "%s/rootfs", r->bundle);
-	return mkdir(path, 0755) < 0 ? -errno : 0;
+	return mkdir(path, 0755) < 0 ? -fail(path, errno) : 0;
 }
 
 static int fifo(char *path, size_t len, const char *dir, const char *name, int flags)
@@ -436,7 +431,10 @@ int cmd_run(const struct ctl *c, int argc, char **argv)
 		return 2;
 	}
 	r.shim = shim_path = shim_binary(shim);
-	snprintf(r.tmp, sizeof(r.tmp), "/tmp/shimctl-XXXXXX");
+	/* mkdtemp's template: it replaces the six X with a unique name */
+	static const char tmpl[] = "/tmp/shimctl-XXXXXX";
+
+	memcpy(r.tmp, tmpl, sizeof(tmpl));
 	if (!mkdtemp(r.tmp)) {
 		free(shim_path);
 		return fail("mkdtemp", errno);
@@ -455,10 +453,12 @@ int cmd_run(const struct ctl *c, int argc, char **argv)
 	}
 	if (spawn_shim(&r))
 		goto out;
-	if (ttrpc_client_connect(&r.cl, r.address) < 0) {
-		fail(r.address, errno);
+	if ((rc = ttrpc_client_connect(&r.cl, r.address)) < 0) {
+		rc = fail(r.address, -rc);
+		shim_delete(&r); /* what the shim made in the bundle, and its socket */
 		goto out;
 	}
+	rc = 1;
 	creq.id = (char *)r.id;
 	creq.bundle = r.bundle;
 	creq.terminal = r.tty;
