@@ -161,7 +161,7 @@ int helper_spawn(struct shim *s, const struct helper_req *req, helper_cb cb, voi
 	argv[n++] = "__helper";
 	argv[n++] = req->op;
 	argv[n++] = s->o.root;
-	argv[n++] = s->o.id;
+	argv[n++] = s->cid; /* the container of Create, which need not be the shim's -id */
 	argv[n++] = req->bundle ? req->bundle : "";
 	argv[n++] = req->pid_file ? req->pid_file : "";
 	argv[n++] = req->console >= 0 ? "console" : "-";

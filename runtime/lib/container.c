@@ -73,15 +73,17 @@ int husk_start(const char *root, const char *id, struct husk_error *err)
 		if (r < 0)
 			goto out;
 	}
+	/* the pidfd first: once the fifo is open the init may run, end and be
+	 * reaped before we look, and a pid looked up after that is gone */
+	pidfd = pidfd_for(st->pid, st->start_time);
+	if (pidfd < 0) {
+		r = husk_error_set(err, -ESRCH, "container init exited before it was started");
+		goto out;
+	}
 	fifo = xasprintf("%s/exec.fifo", st->state_dir);
 	fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		r = husk_error_sys(err, -errno, "open %s", fifo);
-		goto out;
-	}
-	pidfd = pidfd_for(st->pid, st->start_time);
-	if (pidfd < 0) {
-		r = husk_error_set(err, -ESRCH, "container init exited before it was started");
 		goto out;
 	}
 	for (;;) {

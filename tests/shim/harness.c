@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,15 +50,33 @@ const char *path_in(struct shim_env *e, const char *name)
 	return b;
 }
 
-static void run(const char *fmt, ...)
+static int vrun(const char *fmt, va_list ap)
 {
 	char cmd[4096];
+
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	return system(cmd);
+}
+
+static void run(const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vrun(fmt, ap);
+	va_end(ap);
+	assert_int_equal(r, 0);
+}
+
+/* for teardown, where a failure must not abort the cleanup */
+static void run_quiet(const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	(void)vrun(fmt, ap);
 	va_end(ap);
-	assert_int_equal(system(cmd), 0);
 }
 
 json_t *bundle_config(struct shim_env *e)
@@ -120,8 +139,14 @@ void env_up(struct shim_env *e, const char *const *args, const char *events_addr
 	e->pid = fork();
 	assert_true(e->pid >= 0);
 	if (e->pid == 0) {
+		/* nothing of ctest's: a shim or container a failed test leaves
+		 * behind must not hold the pipe ctest waits on */
 		int log = open(e->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		if (log < 0 || dup2(log, 2) < 0)
+		int null = open("/dev/null", O_RDONLY);
+		/* a test runner killed by a timeout takes its shim along */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+			_exit(127);
+		if (log < 0 || null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
 			_exit(127);
 		if (events_addr)
 			setenv("TTRPC_ADDRESS", events_addr, 1);
@@ -154,6 +179,13 @@ int env_teardown(void **state)
 	kill(e->pid, SIGKILL);
 	waitpid(e->pid, &ws, 0);
 	ttrpc_client_close(&e->cl);
+	/* what the shim said, for the failure report; then any container it
+	 * could not remove (it was killed) goes, so nothing outlives the test */
+	fprintf(stderr, "--- %s (last lines)\n", e->log);
+	run_quiet("tail -n 40 %s >&2", e->log);
+	run_quiet("for d in %s/*/; do [ -f \"$d/state.json\" ] && %s/husk --root %s delete --force \"$(basename \"$d\")\"; done",
+		  e->root, build_dir(), e->root);
+	fprintf(stderr, "--- left for inspection: %s\n", e->dir);
 	return 0;
 }
 
@@ -228,7 +260,12 @@ int rpc_on(struct ttrpc_client *c, const char *method, const void *req, const Pr
 
 int rpc(struct shim_env *e, const char *method, const void *req, const ProtobufCMessageDescriptor *rd, void *resp)
 {
-	return rpc_on(&e->cl, method, req, rd, resp, NULL);
+	char *msg;
+	int code = rpc_on(&e->cl, method, req, rd, resp, &msg);
+
+	snprintf(e->last_msg, sizeof(e->last_msg), "%s", msg ? msg : "");
+	free(msg);
+	return code;
 }
 
 void rpc_free(void *msg)

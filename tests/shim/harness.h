@@ -18,7 +18,16 @@ struct shim_env {
 	char sock[300], root[300], log[300], bundle[300];
 	pid_t pid;        /* the shim */
 	struct ttrpc_client cl;
+	char last_msg[512]; /* the message of the last reply on cl */
 };
+
+/* a call on e's connection must answer want; a failure shows the shim's message */
+#define assert_rpc(e, call, want)                                                                              \
+	do {                                                                                                   \
+		int got_ = (call);                                                                             \
+		if (got_ != (want))                                                                            \
+			fail_msg("%s: status %d, want %d (%s)", #call, got_, (int)(want), (e)->last_msg);      \
+	} while (0)
 
 /* the temp dir, a busybox bundle running args (NULL: sh -c 'echo hello'),
  * and a shim serving it; events_addr: its TTRPC_ADDRESS (NULL: none) */

@@ -42,8 +42,8 @@ static void test_lifecycle(void **state)
 	env_up(&e, ARGS("sh", "-c", "echo out-line; echo err-line >&2; exit 5"), NULL);
 	close(open(path_in(&e, "out"), O_CREAT | O_WRONLY, 0600));
 	close(open(path_in(&e, "err"), O_CREAT | O_WRONLY, 0600));
-	assert_int_equal(create(&e, "c1", path_in(&e, "out"), path_in(&e, "err"), NULL, false), TTRPC_OK);
-	assert_int_equal(state_of(&e, "c1", NULL, &st, &pid), TTRPC_OK);
+	assert_rpc(&e, create(&e, "c1", path_in(&e, "out"), path_in(&e, "err"), NULL, false), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, "c1", NULL, &st, &pid), TTRPC_OK);
 	assert_int_equal(st, 1); /* CREATED */
 	assert_true(pid > 0);
 	/* the pid is the container's init, waiting on exec.fifo */
@@ -52,9 +52,9 @@ static void test_lifecycle(void **state)
 		snprintf(p, sizeof(p), "/proc/%d", pid);
 		assert_int_equal(access(p, F_OK), 0);
 	}
-	assert_int_equal(start(&e, "c1", NULL, &pid2), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, &pid2), TTRPC_OK);
 	assert_int_equal(pid2, pid);
-	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
 	assert_int_equal(st, 5);
 	out = read_text(path_in(&e, "out"));
 	err = read_text(path_in(&e, "err"));
@@ -62,11 +62,11 @@ static void test_lifecycle(void **state)
 	assert_string_equal(err, "err-line\n");
 	free(out);
 	free(err);
-	assert_int_equal(state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 3); /* STOPPED */
 	code = del(&e, "c1", NULL);
 	assert_int_equal(code, TTRPC_OK);
-	assert_int_equal(state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
 	env_down(&e);
 }
 
@@ -86,8 +86,8 @@ static void test_output_64mib(void **state)
 	assert_non_null(buf);
 	env_up(&e, ARGS("sh", "-c", "yes 0123456789abcdef | head -c 67108864"), NULL);
 	fd = fifo_reader(&e, "out");
-	assert_int_equal(create(&e, "c1", path_in(&e, "out"), NULL, NULL, false), TTRPC_OK);
-	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, "c1", path_in(&e, "out"), NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
 	{
 		/* read while it runs, on a second connection Wait is pending */
 		Containerd__Task__V2__WaitRequest req = CONTAINERD__TASK__V2__WAIT_REQUEST__INIT;
@@ -119,9 +119,9 @@ static void test_output_64mib(void **state)
 	}
 	assert_true(ok);
 	assert_int_equal(got, total);
-	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
 	assert_int_equal(st, 0);
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
 	close(fd);
 	free(buf);
 	env_down(&e);
@@ -161,12 +161,12 @@ static void test_exit_codes(void **state)
 		json_object_set_new(json_object_get(c, "process"), "args", json_pack("[s,s,s]", "sh", "-c", cmd));
 		bundle_save(&e, c);
 		snprintf(id, sizeof(id), "r%d", run);
-		assert_int_equal(create(&e, id, NULL, NULL, NULL, false), TTRPC_OK);
-		assert_int_equal(start(&e, id, NULL, NULL), TTRPC_OK);
-		assert_int_equal(wait_exit(&e, id, NULL, &st), TTRPC_OK);
+		assert_rpc(&e, create(&e, id, NULL, NULL, NULL, false), TTRPC_OK);
+		assert_rpc(&e, start(&e, id, NULL, NULL), TTRPC_OK);
+		assert_rpc(&e, wait_exit(&e, id, NULL, &st), TTRPC_OK);
 		if (st != want)
 			fail_msg("run %d (%s): status %d, want %d", run, cmd, st, want);
-		assert_int_equal(del(&e, id, NULL), TTRPC_OK);
+		assert_rpc(&e, del(&e, id, NULL), TTRPC_OK);
 		/* one container per shim at a time: the next Create is a new one */
 	}
 	json_decref(cfg);
@@ -184,46 +184,46 @@ static void test_wrong_state(void **state)
 	(void)state;
 	env_up(&e, ARGS("sleep", "100"), NULL);
 	/* nothing created yet */
-	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_NOT_FOUND);
-	assert_int_equal(state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
-	assert_int_equal(kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_NOT_FOUND);
-	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_ALREADY_EXISTS);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_NOT_FOUND);
+	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_ALREADY_EXISTS);
 	/* created: not paused, not resumed, exec allowed only once it exists */
 	pr.id = (char *)"c1";
-	assert_int_equal(rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
-	assert_int_equal(rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
-	assert_int_equal(start(&e, "c1", "nope", NULL), TTRPC_NOT_FOUND);
-	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_FAILED_PRECONDITION);
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_FAILED_PRECONDITION); /* running */
-	assert_int_equal(rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
-	assert_int_equal(rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_OK);
-	assert_int_equal(state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, start(&e, "c1", "nope", NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_FAILED_PRECONDITION); /* running */
+	assert_rpc(&e, rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 4); /* PAUSED */
-	assert_int_equal(rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
-	assert_int_equal(exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_FAILED_PRECONDITION);
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_FAILED_PRECONDITION); /* paused */
-	assert_int_equal(rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_OK);
-	assert_int_equal(exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_OK);
-	assert_int_equal(exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_ALREADY_EXISTS);
+	assert_rpc(&e, rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_FAILED_PRECONDITION); /* paused */
+	assert_rpc(&e, rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_OK);
+	assert_rpc(&e, exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_ALREADY_EXISTS);
 	rz.id = (char *)"c1";
 	rz.exec_id = (char *)"";
 	rz.width = 80;
 	rz.height = 24;
-	assert_int_equal(rpc(&e, "ResizePty", &rz, NULL, NULL), TTRPC_FAILED_PRECONDITION); /* no terminal */
+	assert_rpc(&e, rpc(&e, "ResizePty", &rz, NULL, NULL), TTRPC_FAILED_PRECONDITION); /* no terminal */
 	cp.id = (char *)"c1";
-	assert_int_equal(rpc(&e, "Checkpoint", &cp, NULL, NULL), TTRPC_UNIMPLEMENTED);
-	assert_int_equal(kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
-	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, rpc(&e, "Checkpoint", &cp, NULL, NULL), TTRPC_UNIMPLEMENTED);
+	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
 	assert_int_equal(st, 137);
 	/* stopped: no more signals, starts, execs */
-	assert_int_equal(kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_NOT_FOUND);
-	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_FAILED_PRECONDITION);
-	assert_int_equal(exec_add(&e, "c1", "e2", ARGS("true"), NULL, false), TTRPC_FAILED_PRECONDITION);
-	assert_int_equal(del(&e, "c1", "e1"), TTRPC_OK); /* an exec never started can go */
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_NOT_FOUND);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, exec_add(&e, "c1", "e2", ARGS("true"), NULL, false), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, del(&e, "c1", "e1"), TTRPC_OK); /* an exec never started can go */
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_NOT_FOUND);
 	env_down(&e);
 }
 
@@ -347,7 +347,7 @@ static void test_protocol_errors(void **state)
 		close(fd);
 	}
 	/* and the shim still answers on the env's own connection */
-	assert_int_equal(state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
 	env_down(&e);
 }
 
@@ -363,8 +363,8 @@ static void test_clients(void **state)
 
 	(void)state;
 	env_up(&e, ARGS("sleep", "100"), NULL);
-	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
 	fds = shim_fd_count(&e);
 	wr.id = (char *)"c1";
 	wr.exec_id = (char *)"";
@@ -379,9 +379,9 @@ static void test_clients(void **state)
 	usleep(100000);
 	ttrpc_client_close(&a);
 	/* meanwhile the env's connection is answered at once */
-	assert_int_equal(state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 2);
-	assert_int_equal(kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
 	{
 		struct ttrpc_reply rep;
 		Containerd__Task__V2__WaitResponse *w;
@@ -405,7 +405,7 @@ static void test_clients(void **state)
 		ttrpc_reply_free(&rep);
 	}
 	ttrpc_client_close(&b);
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
 	usleep(100000);
 	assert_true(shim_fd_count(&e) <= fds);
 	env_down(&e);
@@ -437,12 +437,12 @@ static void test_state_during_create(void **state)
 	assert_int_equal(write(slow.fd, f.data, f.len), (ssize_t)f.len);
 	ttrpc_frame_free(&f);
 	usleep(200000);
-	assert_int_equal(state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
 	dt = now_ms() - t0;
 	assert_int_equal(st, 0); /* UNKNOWN: being created */
 	assert_true(dt < 1200);  /* answered long before the hook let Create finish */
 	/* and a second Create meanwhile is refused */
-	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_ALREADY_EXISTS);
+	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_ALREADY_EXISTS);
 	slow.next_id = 1;
 	{
 		/* read the Create reply on its connection */
@@ -462,9 +462,9 @@ static void test_state_during_create(void **state)
 	}
 	assert_true(now_ms() - t0 >= 1400);
 	ttrpc_client_close(&slow);
-	assert_int_equal(state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 1);
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
 	env_down(&e);
 }
 
@@ -477,29 +477,29 @@ static void test_1000_execs(void **state)
 
 	(void)state;
 	env_up(&e, ARGS("sleep", "1000"), NULL);
-	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
 	fds0 = shim_fd_count(&e);
 	for (int i = 0; i < 1000; i++) {
 		char id[16], cmd[32];
 		int st;
 		snprintf(id, sizeof(id), "e%d", i);
 		snprintf(cmd, sizeof(cmd), "exit %d", i % 200);
-		assert_int_equal(exec_add(&e, "c1", id, ARGS("sh", "-c", cmd), NULL, false), TTRPC_OK);
-		assert_int_equal(start(&e, "c1", id, NULL), TTRPC_OK);
-		assert_int_equal(wait_exit(&e, "c1", id, &st), TTRPC_OK);
+		assert_rpc(&e, exec_add(&e, "c1", id, ARGS("sh", "-c", cmd), NULL, false), TTRPC_OK);
+		assert_rpc(&e, start(&e, "c1", id, NULL), TTRPC_OK);
+		assert_rpc(&e, wait_exit(&e, "c1", id, &st), TTRPC_OK);
 		if (st != i % 200)
 			fail_msg("exec %d: status %d, want %d", i, st, i % 200);
-		assert_int_equal(del(&e, "c1", id), TTRPC_OK);
+		assert_rpc(&e, del(&e, "c1", id), TTRPC_OK);
 	}
 	for (int i = 0; i < 100 && (z = shim_zombies(&e)) > 0; i++)
 		usleep(10000);
 	fds1 = shim_fd_count(&e);
 	assert_int_equal(z, 0);
 	assert_int_equal(fds1, fds0);
-	assert_int_equal(kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
-	assert_int_equal(wait_exit(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
 	env_down(&e);
 }
 
@@ -528,14 +528,14 @@ static void test_io_pids_stats(void **state)
 	assert_int_equal(mkfifo(path_in(&e, "in"), 0600), 0);
 	in = open(path_in(&e, "in"), O_RDWR | O_CLOEXEC);
 	assert_true(in >= 0);
-	assert_int_equal(create(&e, "c1", path_in(&e, "out"), NULL, path_in(&e, "in"), false), TTRPC_OK);
-	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, "c1", path_in(&e, "out"), NULL, path_in(&e, "in"), false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
 	assert_int_equal(write(in, "abc\n", 4), 4);
 	/* an exec that stays a while, seen by Pids with its exec id */
-	assert_int_equal(exec_add(&e, "c1", "e1", ARGS("sleep", "5"), NULL, false), TTRPC_OK);
-	assert_int_equal(start(&e, "c1", "e1", &epid), TTRPC_OK);
+	assert_rpc(&e, exec_add(&e, "c1", "e1", ARGS("sleep", "5"), NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", "e1", &epid), TTRPC_OK);
 	pr.id = (char *)"c1";
-	assert_int_equal(rpc(&e, "Pids", &pr, &containerd__task__v2__pids_response__descriptor, &pids), TTRPC_OK);
+	assert_rpc(&e, rpc(&e, "Pids", &pr, &containerd__task__v2__pids_response__descriptor, &pids), TTRPC_OK);
 	assert_true(pids->n_processes >= 2);
 	for (size_t i = 0; i < pids->n_processes; i++)
 		if ((pid_t)pids->processes[i]->pid == epid && pids->processes[i]->info) {
@@ -555,9 +555,9 @@ static void test_io_pids_stats(void **state)
 	res.value.len = strlen((char *)res.value.data);
 	ur.id = (char *)"c1";
 	ur.resources = &res;
-	assert_int_equal(rpc(&e, "Update", &ur, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, rpc(&e, "Update", &ur, NULL, NULL), TTRPC_OK);
 	sr.id = (char *)"c1";
-	assert_int_equal(rpc(&e, "Stats", &sr, &containerd__task__v2__stats_response__descriptor, &stats), TTRPC_OK);
+	assert_rpc(&e, rpc(&e, "Stats", &sr, &containerd__task__v2__stats_response__descriptor, &stats), TTRPC_OK);
 	assert_string_equal(stats->stats->type_url, "io.containerd.cgroups.v1.Metrics");
 	m = io__containerd__cgroups__v1__metrics__unpack(NULL, stats->stats->value.len, stats->stats->value.data);
 	assert_non_null(m);
@@ -567,22 +567,22 @@ static void test_io_pids_stats(void **state)
 	assert_true(m->memory && m->memory->usage && m->memory->usage->usage > 0);
 	io__containerd__cgroups__v1__metrics__free_unpacked(m, NULL);
 	rpc_free(stats);
-	assert_int_equal(kill_proc(&e, "c1", "e1", SIGKILL, false), TTRPC_OK);
-	assert_int_equal(wait_exit(&e, "c1", "e1", &st), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, "c1", "e1", SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", "e1", &st), TTRPC_OK);
 	assert_int_equal(st, 137);
 	/* CloseIO: cat sees EOF after what was written */
 	ci.id = (char *)"c1";
 	ci.exec_id = (char *)"";
 	ci.stdin = true;
 	close(in);
-	assert_int_equal(rpc(&e, "CloseIO", &ci, NULL, NULL), TTRPC_OK);
-	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, rpc(&e, "CloseIO", &ci, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
 	assert_int_equal(st, 0);
 	n = drain_fd(out, buf, sizeof(buf) - 1);
 	buf[n] = '\0';
 	assert_string_equal(buf, "abc\ndone\n");
 	close(out);
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
 	env_down(&e);
 }
 
@@ -603,21 +603,21 @@ static void test_terminal(void **state)
 		bundle_save(&e, cfg);
 	}
 	out = fifo_reader(&e, "out");
-	assert_int_equal(create(&e, "c1", path_in(&e, "out"), NULL, NULL, true), TTRPC_OK);
-	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, "c1", path_in(&e, "out"), NULL, NULL, true), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
 	rz.id = (char *)"c1";
 	rz.exec_id = (char *)"";
 	rz.width = 123;
 	rz.height = 45;
-	assert_int_equal(rpc(&e, "ResizePty", &rz, NULL, NULL), TTRPC_OK);
-	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, rpc(&e, "ResizePty", &rz, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
 	assert_int_equal(st, 0);
 	n = drain_fd(out, buf, sizeof(buf) - 1);
 	buf[n] = '\0';
 	assert_non_null(strstr(buf, "/dev/pts/"));
 	assert_non_null(strstr(buf, "45 123"));
 	close(out);
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
 	env_down(&e);
 }
 
@@ -700,17 +700,17 @@ static void test_events(void **state)
 	assert_int_equal(pthread_create(&th, NULL, recorder_run, &r), 0);
 
 	env_up(&e, ARGS("sleep", "100"), addr);
-	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_int_equal(exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_OK);
-	assert_int_equal(start(&e, "c1", "e1", NULL), TTRPC_OK);
-	assert_int_equal(wait_exit(&e, "c1", "e1", NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", "e1", NULL), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", "e1", NULL), TTRPC_OK);
 	pr.id = (char *)"c1";
-	assert_int_equal(rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_OK);
-	assert_int_equal(rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_OK);
-	assert_int_equal(kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
-	assert_int_equal(wait_exit(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
 	for (int i = 0; i < 300; i++) {
 		pthread_mutex_lock(&r.mu);
 		int n = r.n;
@@ -742,15 +742,15 @@ static void test_log_drivers(void **state)
 	(void)state;
 	env_up(&e, ARGS("sh", "-c", "echo to-out; echo to-err >&2"), NULL);
 	snprintf(uri, sizeof(uri), "file://%s", path_in(&e, "log/ctr.log"));
-	assert_int_equal(create(&e, "c1", uri, uri, NULL, false), TTRPC_OK);
-	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, create(&e, "c1", uri, uri, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
 	text = read_text(path_in(&e, "log/ctr.log"));
 	assert_non_null(text);
 	assert_non_null(strstr(text, "to-out\n"));
 	assert_non_null(strstr(text, "to-err\n"));
 	free(text);
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
 
 	/* a logger as containerd's binary:// runs it: fds 3 and 4, ready on 5 */
 	f = fopen(path_in(&e, "logger.sh"), "w");
@@ -760,10 +760,10 @@ static void test_log_drivers(void **state)
 	fclose(f);
 	chmod(path_in(&e, "logger.sh"), 0755);
 	snprintf(uri, sizeof(uri), "binary://%s?flag=%s", path_in(&e, "logger.sh"), path_in(&e, "lg"));
-	assert_int_equal(create(&e, "c2", uri, uri, NULL, false), TTRPC_OK);
-	assert_int_equal(start(&e, "c2", NULL, NULL), TTRPC_OK);
-	assert_int_equal(wait_exit(&e, "c2", NULL, &st), TTRPC_OK);
-	assert_int_equal(del(&e, "c2", NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, "c2", uri, uri, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c2", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c2", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c2", NULL), TTRPC_OK);
 	for (int i = 0; i < 200; i++) {
 		text = read_text(path_in(&e, "lg.env"));
 		if (text && strchr(text, '\n'))
@@ -811,14 +811,14 @@ static void test_rootfs_mounts(void **state)
 	close(open(cr.stdout, O_CREAT | O_WRONLY, 0600));
 	cr.n_rootfs = 1;
 	cr.rootfs = mp;
-	assert_int_equal(rpc(&e, "Create", &cr, NULL, NULL), TTRPC_OK);
-	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, rpc(&e, "Create", &cr, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
 	assert_int_equal(st, 0);
 	text = read_text(path_in(&e, "out"));
 	assert_string_equal(text, "from-snapshot\n");
 	free(text);
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
 	/* unmounted: rootfs/ is the empty dir again */
 	{
 		char probe[450];
@@ -852,10 +852,10 @@ static void test_oom_event(void **state)
 	json_object_set_new(json_object_get(cfg, "linux"), "resources",
 			    json_pack("{s:{s:I}}", "memory", "limit", (json_int_t)16 << 20));
 	bundle_save(&e, cfg);
-	assert_int_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_int_equal(start(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_int_equal(wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
-	assert_int_equal(del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
 	for (int i = 0; i < 300; i++) {
 		pthread_mutex_lock(&r.mu);
 		int n = r.n;
@@ -892,7 +892,7 @@ static void test_bad_create(void **state)
 	(void)state;
 	env_up(&e, NULL, NULL);
 	/* settled: the connection accepted, libuv's reserve fd open */
-	assert_int_equal(state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
 	usleep(100000);
 	fds = shim_fd_count(&e);
 	cr.id = (char *)"c1";
@@ -916,7 +916,7 @@ static void test_bad_create(void **state)
 		bundle_save(&e, cfg);
 	}
 	assert_int_not_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_int_equal(state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
 	usleep(100000);
 	if (shim_fd_count(&e) != fds) {
 		char cmd[64];
