@@ -204,7 +204,8 @@ static void __attribute__((noreturn)) exec_serving(const struct shim_opts *o, co
 	if (devnull < 0 || log < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(log, 2) < 0 ||
 	    (fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(fd, 3)) < 0)
 		_exit(1);
-	argv[n++] = "husk-shim";
+	/* the name containerd ran us by, so `pgrep containerd-shim-husk-v2` finds us */
+	argv[n++] = o->prog ? o->prog : "husk-shim";
 	argv[n++] = "-namespace";
 	argv[n++] = o->ns;
 	argv[n++] = "-id";

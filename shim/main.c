@@ -38,7 +38,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	struct shim_opts o = {0};
+	struct shim_opts o = {.prog = argv[0]};
 	const char *address = NULL, *publish = NULL, *socket_path = NULL, *action = NULL;
 	char *root_alloc = NULL;
 	int i, r;

@@ -138,27 +138,34 @@ void shim_check_oom(struct shim *s)
 		publish_oom(s);
 }
 
-static void on_drained(void *arg)
+/* stopped: the state moves on and every Wait gets its answer */
+static void mark_exited(struct process *p)
 {
-	struct process *p = arg;
-	struct shim *s = p->shim;
-	Containerd__Events__TaskExit ev = CONTAINERD__EVENTS__TASK_EXIT__INIT;
-	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
 	enum proc_state next;
 	const char *why;
 
 	p->exited = true;
 	if (proc_transition(p->state, OP_EXIT, &next, &why) == 0)
 		p->state = next;
-	/* an OOM kill is reported before the exit it caused */
-	if (p == s->init)
-		shim_check_oom(s);
 	while (p->waiters) {
 		struct waiter *w = p->waiters;
 		p->waiters = w->next;
 		process_reply_wait(p, w->call);
 		free(w);
 	}
+}
+
+static void on_drained(void *arg)
+{
+	struct process *p = arg;
+	struct shim *s = p->shim;
+	Containerd__Events__TaskExit ev = CONTAINERD__EVENTS__TASK_EXIT__INIT;
+	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+
+	/* an OOM kill is reported before the exit it caused */
+	if (p == s->init)
+		shim_check_oom(s);
+	mark_exited(p);
 	ev.container_id = s->cid;
 	ev.id = p->exec_id ? p->exec_id : s->cid;
 	ev.pid = (uint32_t)p->pid;
@@ -184,6 +191,18 @@ void process_reaped(struct process *p, int ws)
 		proc_io_drain(p->io, DRAIN_MS, on_drained, p);
 	else
 		on_drained(p);
+}
+
+/* An exec whose Start failed never ran. Its fifos are closed now: a client
+ * that opened them (ctr) waits for EOF before it reports the error. Waiters
+ * are answered, and it is stopped with status 255, so it can only be deleted. */
+void process_start_failed(struct process *p)
+{
+	proc_io_free(p->io);
+	p->io = NULL;
+	p->exit_status = 255;
+	clock_gettime(CLOCK_REALTIME, &p->exited_at);
+	mark_exited(p);
 }
 
 void process_set_pid(struct process *p, pid_t pid)

@@ -344,8 +344,11 @@ static void on_exec_started(struct shim *s, void *arg, int code, pid_t pid, cons
 	p->busy = false;
 	p->creating = false;
 	if (code < 0) {
-		snprintf(err, sizeof(err), "exec: %s", msg);
-		ttrpc_server_reply(o->call, code_of(code), err, NULL);
+		/* the process's own failure (a missing binary, a bad cwd) is not a
+		 * NotFound of the exec: Unknown, as runc-v2 answers */
+		snprintf(err, sizeof(err), "exec failed: %s", msg);
+		process_start_failed(p); /* its fifos are closed before the client hears */
+		ttrpc_server_reply(o->call, code == -ESRCH ? TTRPC_NOT_FOUND : TTRPC_UNKNOWN, err, NULL);
 		free(o);
 		return;
 	}

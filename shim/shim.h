@@ -45,6 +45,7 @@ struct process {
 };
 
 struct shim_opts {
+	const char *prog;        /* argv[0]: what `ps` shows the serving shim as */
 	const char *ns;          /* containerd namespace */
 	const char *id;          /* the container (task) id */
 	const char *bundle;      /* default bundle (Create gives the real one) */
@@ -92,6 +93,7 @@ void process_free(struct process *p);
 void process_reaped(struct process *p, int ws);
 /* Set its pid (a helper reported it); picks up an exit reaped earlier. */
 void process_set_pid(struct process *p, pid_t pid);
+void process_start_failed(struct process *p);
 void process_add_waiter(struct process *p, struct ttrpc_call *call);
 void process_reply_wait(struct process *p, struct ttrpc_call *call);
 int exit_status_of(int ws);

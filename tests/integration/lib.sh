@@ -2,15 +2,13 @@
 # temp dir, assertions, and a check that a container left nothing behind.
 # Sourced by each t-*.sh; runs as root against the real husk binary.
 set -u
+. "$(dirname "$0")/../lib/checks.sh"
 
 BUILD=${HUSK_BUILD:?HUSK_BUILD must point at the build directory}
 HUSK=$BUILD/husk
 MKBUNDLE=$BUILD/mkbundle
 T=$(mktemp -d /tmp/husk-it.XXXXXX)
 ROOT=$T/root
-PASS=0
-FAIL=0
-TEST_NAME=$(basename "$0" .sh)
 
 h() { "$HUSK" --root "$ROOT" "$@"; }
 
@@ -21,25 +19,6 @@ cleanup() {
 	find "$T" -mount -depth -type d -empty -delete 2>/dev/null
 }
 trap cleanup EXIT
-
-ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
-not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
-
-# check DESC CMD...: passes when CMD succeeds
-check() {
-	desc=$1; shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-
-# expect_eq DESC GOT WANT
-expect_eq() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', want '$3'"; fi
-}
-
-# expect_match DESC TEXT PATTERN (grep -E)
-expect_match() {
-	if printf '%s\n' "$2" | grep -Eq -- "$3"; then ok "$1"; else not_ok "$1: '$2' does not match /$3/"; fi
-}
 
 # bundle DIR [CMD...]: a busybox bundle
 bundle() {
@@ -72,38 +51,6 @@ nothing_left() {
 	done
 	grep -q " $T/" /proc/self/mountinfo && what="$what mount"
 	[ -z "$what" ] || { echo "left behind for $id:$what" >&2; return 1; }
-}
-
-# no_process PATTERN: no process has PATTERN in its command line
-no_process() {
-	# matched in the shell: a grep here would match its own command line
-	for c in /proc/[0-9]*/cmdline; do
-		line=$(tr '\0' ' ' <"$c" 2>/dev/null) || continue
-		case $line in
-		*"$1"*) echo "process left: $1 (${c%/cmdline})" >&2; return 1 ;;
-		esac
-	done
-	return 0
-}
-
-# tmux_shows SERVER PATTERN: the pane shows a line matching PATTERN within 5 s
-tmux_shows() {
-	for _ in $(seq 50); do tmux -L "$1" capture-pane -p | grep -q -- "$2" && return 0; sleep 0.1; done
-	return 1
-}
-
-# tmux_resized SERVER ROWS COLS: resize the window, and the shell in it sees the new size
-tmux_resized() {
-	tmux -L "$1" resize-window -x "$3" -y "$2"
-	sleep 0.3
-	tmux -L "$1" send-keys 'stty size' Enter
-	tmux_shows "$1" "^$2 $3"
-}
-
-finish() {
-	echo "$TEST_NAME: $PASS passed, $FAIL failed"
-	echo "$PASS passed, $FAIL failed"
-	[ "$FAIL" -eq 0 ]
 }
 
 [ "$(id -u)" = 0 ] || { echo "integration tests need root"; exit 1; }

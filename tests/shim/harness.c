@@ -109,7 +109,10 @@ static bool connectable(const char *sock)
 	return true;
 }
 
-static struct shim_env *live; /* the env of the running test */
+/* a copy of the running test's env: a failed assertion longjmps out of the
+ * test, and its own struct dies with its stack frame */
+static struct shim_env live;
+static bool live_set;
 
 void env_up(struct shim_env *e, const char *const *args, const char *events_addr)
 {
@@ -159,18 +162,19 @@ void env_up(struct shim_env *e, const char *const *args, const char *events_addr
 	for (int i = 0; i < 500 && !connectable(e->sock); i++)
 		usleep(10000);
 	assert_int_equal(ttrpc_client_connect(&e->cl, e->sock), 0);
-	live = e;
+	live = *e;
+	live_set = true;
 }
 
 int env_teardown(void **state)
 {
-	struct shim_env *e = live;
+	struct shim_env *e = &live;
 	int ws;
 
 	(void)state;
-	live = NULL;
-	if (!e || e->pid <= 0)
+	if (!live_set || e->pid <= 0)
 		return 0;
+	live_set = false;
 	/* a test that failed half-way: SIGTERM makes the shim remove its
 	 * container before it exits */
 	kill(e->pid, SIGTERM);
@@ -178,7 +182,8 @@ int env_teardown(void **state)
 		usleep(10000);
 	kill(e->pid, SIGKILL);
 	waitpid(e->pid, &ws, 0);
-	ttrpc_client_close(&e->cl);
+	/* the test's client is left open: the test may have replaced it, and
+	 * this copy's fd number could belong to something else by now */
 	/* what the shim said, for the failure report; then any container it
 	 * could not remove (it was killed) goes, so nothing outlives the test */
 	fprintf(stderr, "--- %s (last lines)\n", e->log);
@@ -208,7 +213,7 @@ void env_down(struct shim_env *e)
 	req.now = true;
 	rpc(e, "Shutdown", &req, NULL, NULL);
 	ttrpc_client_close(&e->cl);
-	live = NULL;
+	live_set = false;
 	for (int i = 0; i < 1000 && (r = waitpid(e->pid, &ws, WNOHANG)) == 0; i++)
 		usleep(10000);
 	if (r == 0) {
@@ -430,6 +435,29 @@ char *read_text(const char *path)
 	b[n] = '\0';
 	close(fd);
 	return b;
+}
+
+bool shim_holds(struct shim_env *e, const char *path)
+{
+	char dir[64], link[600], target[600];
+	struct dirent *d;
+	bool found = false;
+	DIR *fds;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)e->pid);
+	fds = opendir(dir);
+	assert_non_null(fds);
+	while (!found && (d = readdir(fds))) {
+		ssize_t n;
+		snprintf(link, sizeof(link), "%s/%s", dir, d->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = 0;
+			found = !strcmp(target, path);
+		}
+	}
+	closedir(fds);
+	return found;
 }
 
 int shim_fd_count(struct shim_env *e)

@@ -66,6 +66,8 @@ size_t drain_fd(int fd, char *buf, size_t cap);
 char *read_text(const char *path);
 /* open fds of the shim; zombie children of the shim */
 int shim_fd_count(struct shim_env *e);
+/* the shim has path open */
+bool shim_holds(struct shim_env *e, const char *path);
 int shim_zombies(struct shim_env *e);
 long long now_ms(void);
 

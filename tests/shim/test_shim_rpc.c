@@ -505,6 +505,42 @@ static void test_1000_execs(void **state)
 
 /* stdin relayed, CloseIO gives the process EOF; exec output; Pids names the
  * exec; Stats is containerd's v1 Metrics and sees an Update */
+/* An exec whose binary is missing: Start fails with the runtime's message,
+ * the fifo it was given reaches EOF (ctr waits for that before it prints the
+ * error), Wait answers 255 at once and Delete removes it. */
+static void test_exec_start_fails(void **state)
+{
+	struct shim_env e;
+	char buf[16];
+	int out, st;
+
+	(void)state;
+	env_up(&e, ARGS("sleep", "100"), NULL);
+	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	out = fifo_reader(&e, "xout");
+	assert_rpc(&e, exec_add(&e, "c1", "x1", ARGS("/no/such"), path_in(&e, "xout"), false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", "x1", NULL), TTRPC_UNKNOWN);
+	assert_non_null(strstr(e.last_msg, "/no/such"));
+	/* Start opened the fifo; nothing of it may stay open in the shim */
+	assert_false(shim_holds(&e, path_in(&e, "xout")));
+	assert_int_equal(read(out, buf, sizeof(buf)), 0);
+	assert_rpc(&e, wait_exit(&e, "c1", "x1", &st), TTRPC_OK);
+	assert_int_equal(st, 255);
+	assert_rpc(&e, state_of(&e, "c1", "x1", &st, NULL), TTRPC_OK);
+	assert_int_equal(st, 3); /* STOPPED */
+	assert_rpc(&e, start(&e, "c1", "x1", NULL), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, del(&e, "c1", "x1"), TTRPC_OK);
+	/* the container is untouched */
+	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_int_equal(st, 2); /* RUNNING */
+	close(out);
+	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	env_down(&e);
+}
+
 static void test_io_pids_stats(void **state)
 {
 	struct shim_env e;
@@ -938,6 +974,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_clients, env_teardown),
 		cmocka_unit_test_teardown(test_state_during_create, env_teardown),
 		cmocka_unit_test_teardown(test_io_pids_stats, env_teardown),
+		cmocka_unit_test_teardown(test_exec_start_fails, env_teardown),
 		cmocka_unit_test_teardown(test_terminal, env_teardown),
 		cmocka_unit_test_teardown(test_events, env_teardown),
 		cmocka_unit_test_teardown(test_log_drivers, env_teardown),

@@ -1,0 +1,56 @@
+# Shared by the integration and e2e tests: counted checks, process and tmux
+# probes, and the summary. Sourced; a test ends with `finish`.
+PASS=0
+FAIL=0
+TEST_NAME=$(basename "$0" .sh)
+
+ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
+
+# check DESC CMD...: passes when CMD succeeds
+check() {
+	desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# expect_eq DESC GOT WANT
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', want '$3'"; fi
+}
+
+# expect_match DESC TEXT PATTERN (grep -E)
+expect_match() {
+	if printf '%s\n' "$2" | grep -Eq -- "$3"; then ok "$1"; else not_ok "$1: '$2' does not match /$3/"; fi
+}
+
+# no_process PATTERN: no process has PATTERN in its command line
+no_process() {
+	# matched in the shell: a grep here would match its own command line
+	for c in /proc/[0-9]*/cmdline; do
+		line=$(tr '\0' ' ' <"$c" 2>/dev/null) || continue
+		case $line in
+		*"$1"*) echo "process left: $1 (${c%/cmdline})" >&2; return 1 ;;
+		esac
+	done
+	return 0
+}
+
+# tmux_shows SERVER PATTERN: the pane shows a line matching PATTERN within 5 s
+tmux_shows() {
+	for _ in $(seq 50); do tmux -L "$1" capture-pane -p | grep -q -- "$2" && return 0; sleep 0.1; done
+	return 1
+}
+
+# tmux_resized SERVER ROWS COLS: resize the window, and the shell in it sees the new size
+tmux_resized() {
+	tmux -L "$1" resize-window -x "$3" -y "$2"
+	sleep 0.3
+	tmux -L "$1" send-keys 'stty size' Enter
+	tmux_shows "$1" "^$2 $3"
+}
+
+finish() {
+	echo "$TEST_NAME: $PASS passed, $FAIL failed"
+	echo "$PASS passed, $FAIL failed"
+	[ "$FAIL" -eq 0 ]
+}
