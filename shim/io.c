@@ -30,6 +30,7 @@ struct proc_io {
 	int master;
 	struct relay *in, *out, *err;
 	int in_src;   /* stdin fifo, relayed once the pty master is there */
+	int in_keep;  /* our own writer on the stdin fifo, until CloseIO */
 	int out_dst;  /* stdout destination for a terminal */
 	pid_t logger;
 	uv_poll_t *logger_ready;
@@ -252,15 +253,27 @@ int proc_io_open(uv_loop_t *loop, const struct io_cfg *c, void (*ready)(void *ar
 		return fail(msg, len, -ENOMEM, "%s", "stdio");
 	io->loop = loop;
 	io->child[0] = io->child[1] = io->child[2] = -1;
-	io->console[0] = io->console[1] = io->master = io->in_src = io->out_dst = io->ready_fd = -1;
+	io->console[0] = io->console[1] = io->master = io->in_src = io->in_keep = io->out_dst = io->ready_fd = -1;
 	io->ready = ready;
 	io->ready_arg = arg;
 
 	if (set(c->stdin_path)) {
+		struct stat st;
+
 		io->in_src = open(c->stdin_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 		if (io->in_src < 0) {
 			r = fail(msg, len, -errno, "open stdin %s", c->stdin_path);
 			goto err;
+		}
+		/* As runc-v2: a writer of our own, so the process's stdin ends with
+		 * CloseIO and not when the client's writer goes (containerd
+		 * restarting, an attach session ending). */
+		if (fstat(io->in_src, &st) == 0 && S_ISFIFO(st.st_mode)) {
+			io->in_keep = open(c->stdin_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+			if (io->in_keep < 0) {
+				r = fail(msg, len, -errno, "open stdin %s for writing", c->stdin_path);
+				goto err;
+			}
 		}
 	}
 	if (c->terminal) {
@@ -357,10 +370,12 @@ int proc_io_resize(struct proc_io *io, unsigned width, unsigned height)
 
 void proc_io_close_stdin(struct proc_io *io)
 {
-	if (io && io->in)
+	if (!io)
+		return;
+	if (io->in)
 		relay_shutdown(io->in);
-	if (io)
-		close_fd(&io->in_src);
+	close_fd(&io->in_src);
+	close_fd(&io->in_keep);
 }
 
 static bool drained(const struct proc_io *io)
@@ -448,6 +463,7 @@ void proc_io_free(struct proc_io *io)
 	close_fd(&io->console[1]);
 	close_fd(&io->master);
 	close_fd(&io->in_src);
+	close_fd(&io->in_keep);
 	close_fd(&io->out_dst);
 	close_fd(&io->ready_fd);
 	if (io->logger > 0)

@@ -31,7 +31,8 @@ EOF
 ctr_() {
 	_ns=$1
 	shift
-	timeout 60 ctr -a "$CT_SOCK" -n "$_ns" "$@"
+	# -k: ctr passes a plain SIGTERM on to the task, which may ignore it
+	timeout -k 5 60 ctr -a "$CT_SOCK" -n "$_ns" "$@"
 }
 
 # start containerd (again, after ctrd_stop: same config, same state) and wait

@@ -34,7 +34,9 @@ cleanup() {
 	# mounts under the temp dir (snapshots, rootfs), deepest first
 	awk -v t="$CT/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
 		while read -r m; do umount -l "$m"; done
-	for d in /sys/fs/cgroup/*/"$NS" /sys/fs/cgroup/unified/"$NS"; do
+	# the parents made for our namespace: containerd's cgroup parent, and
+	# runc-v2's state root (t-runc-shim)
+	for d in /sys/fs/cgroup/*/"$NS" /sys/fs/cgroup/unified/"$NS" /run/containerd/runc/"$NS"; do
 		[ -d "$d" ] && rmdir "$d" 2>/dev/null
 	done
 	sanitizer_report

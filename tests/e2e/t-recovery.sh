@@ -1,0 +1,81 @@
+#!/bin/sh
+# What outlives what: containers keep running across a containerd restart and
+# are still managed afterwards (containerd reconnects through the bundle's
+# address file); a container that ended while containerd was away shows as
+# stopped; a shim killed with SIGKILL is cleaned up by its `delete` contract.
+. "$(dirname "$0")/lib.sh"
+e2e_up
+
+# --- containerd restart
+c run -d --runtime $RT "$IMG" a1 sleep 600 >/dev/null
+c run -d --runtime $RT "$IMG" a2 sh -c 'trap "exit 5" USR1; while :; do sleep 0.1; done' >/dev/null
+init1=$(c task ls | awk '$1 == "a1" { print $2 }')
+shim1=$(shim_pid a1)
+init2=$(c task ls | awk '$1 == "a2" { print $2 }')
+ctrd_stop
+check "containerd is down" sh -c "! ctr -a $CT_SOCK version >/dev/null 2>&1"
+check "the shim outlives containerd" kill -0 "$shim1"
+check "and so does the container" kill -0 "$init1"
+# a2 ends while nobody listens: its exit event cannot be delivered
+kill -USR1 "$init2"
+check "a2 ended while containerd was down" wait_until 10 sh -c "! kill -0 $init2 2>/dev/null"
+ctrd_start
+expect_eq "after the restart a1 is RUNNING" "$(task_status a1)" RUNNING
+expect_eq "with the same pid" "$(c task ls | awk '$1 == "a1" { print $2 }')" "$init1"
+expect_eq "served by the same shim" "$(shim_pid a1)" "$shim1"
+expect_eq "a2 shows as STOPPED" "$(task_status a2)" STOPPED
+out=$(c task exec --exec-id r1 a1 sh -c 'echo still-here; exit 2')
+expect_eq "exec works after the restart" "$?:$out" "2:still-here"
+c task pause a1 && c task resume a1
+expect_eq "pause and resume work after the restart" "$(task_status a1)" RUNNING
+expect_match "metrics work after the restart" "$(c task metrics --format json a1)" '"current": 1'
+out=$(c task delete a2 2>&1)
+expect_match "a2's exit status survived containerd's absence" "$out" "exit code 5"
+c containers delete a2
+check "a2 leaves nothing" settled a2
+c task kill -s KILL a1
+check "a1 stops on SIGKILL after the restart" wait_until 10 is_status a1 STOPPED
+c task delete a1 >/dev/null
+c containers delete a1
+check "a1 leaves nothing" settled a1
+
+# --- a shim killed with SIGKILL: containerd runs `containerd-shim-husk-v2 delete`
+ctr -a "$CT_SOCK" events >"$CT/events" 2>&1 &
+events_pid=$!
+sleep 0.3
+c run -d --runtime $RT "$IMG" k1 sleep 600 >/dev/null
+init=$(c task ls | awk '$1 == "k1" { print $2 }')
+shim=$(shim_pid k1)
+check "k1 runs under its shim" sh -c "[ -n '$shim' ] && kill -0 $init"
+kill -9 "$shim"
+check "containerd drops the task of the dead shim" wait_until 10 sh -c \
+	"! ctr -a $CT_SOCK -n $NS task ls | awk '\$1 == \"k1\"' | grep -q k1"
+check "the delete contract killed the container" wait_until 5 sh -c "! kill -0 $init 2>/dev/null"
+c containers delete k1
+check "the container can then be removed" [ $? -eq 0 ]
+check "nothing of k1 is left (socket, husk state, cgroup, rootfs mount, bundle)" settled k1
+sleep 0.3
+kill $events_pid 2>/dev/null
+check "containerd published k1's exit with the pid delete reported and 137" sh -c \
+	"grep ' $NS /tasks/exit ' $CT/events | grep '\"container_id\":\"k1\"' | grep -q '\"pid\":$init,\"exit_status\":137'"
+
+# --- the delete contract by hand, as containerd runs it, on a bundle whose
+# shim is gone: it still answers a DeleteResponse and exits 0
+c run -d --runtime $RT "$IMG" k2 sleep 600 >/dev/null
+init=$(c task ls | awk '$1 == "k2" { print $2 }')
+shim=$(shim_pid k2)
+ctrd_stop
+kill -9 "$shim"
+out=$(cd "$BUNDLES/k2" && TTRPC_ADDRESS=$CT_SOCK.ttrpc HUSK_SHIM_ROOT=$CT/husk \
+	"$CT/bin/containerd-shim-husk-v2" -namespace "$NS" -address "$CT_SOCK" -publish-binary "$(command -v containerd)" \
+	-id k2 -bundle "$BUNDLES/k2" delete | od -An -tx1 | tr -d ' \n')
+check "delete by hand exits 0 and prints a DeleteResponse (pid field first)" sh -c "echo '$out' | grep -q '^08'"
+check "and the container is gone" wait_until 5 sh -c "! kill -0 $init 2>/dev/null"
+check "its rootfs is unmounted" sh -c "! grep -q ' $BUNDLES/k2/rootfs ' /proc/self/mountinfo"
+ctrd_start
+check "containerd, restarted, drops the task" wait_until 10 sh -c \
+	"! ctr -a $CT_SOCK -n $NS task ls | awk '\$1 == \"k2\"' | grep -q k2"
+c containers delete k2
+check "nothing of k2 is left" settled k2
+
+finish
