@@ -32,6 +32,15 @@ void shim_log(struct shim *s, const char *fmt, ...)
 	husk_log(HUSK_LOG_INFO, "shim %s: %s", s->o.id ? s->o.id : "", buf);
 }
 
+/* -debug: every call with its status and duration, in the shim's log */
+static void trace_call(void *ctx, const char *method, uint32_t stream, int code, uint64_t ns)
+{
+	struct shim *s = ctx;
+
+	husk_log(HUSK_LOG_DEBUG, "shim %s: %s (stream %u): status %d in %.3f ms", s->o.id ? s->o.id : "", method,
+		 stream, code, (double)ns / 1e6);
+}
+
 /* a container still there when the shim goes: kill it and remove it, so
  * nothing outlives the shim that nobody supervises */
 static void remove_container(struct shim *s)
@@ -140,6 +149,8 @@ int shim_serve(const struct shim_opts *o, int listen_fd, const char *socket_path
 		teardown(&s);
 		return r;
 	}
+	if (o->debug)
+		ttrpc_server_set_trace(s.srv, trace_call);
 	uv_signal_init(s.loop, &s.sigterm);
 	uv_signal_init(s.loop, &s.sigint);
 	uv_signal_init(s.loop, &s.sighup);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ttrpc-server.h"
@@ -37,12 +38,22 @@ struct ttrpc_server {
 	void *ctx;
 	struct conn *conns;
 	size_t nconns;
+	ttrpc_trace_fn trace;
 };
 
 struct call {
 	struct ttrpc_call pub; /* first: handlers get &pub */
 	struct conn *conn;
+	uint64_t started; /* CLOCK_MONOTONIC ns, when tracing */
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void conn_unref(struct conn *c)
 {
@@ -160,7 +171,10 @@ static void reply_raw(struct conn *c, uint32_t id, int code, const char *msg, co
 void ttrpc_server_reply(struct ttrpc_call *pub, int code, const char *message, const ProtobufCMessage *resp)
 {
 	struct call *call = (struct call *)pub;
+	struct ttrpc_server *srv = call->conn->srv;
 
+	if (srv->trace)
+		srv->trace(srv->ctx, pub->method->method, pub->stream_id, code, now_ns() - call->started);
 	if (!call->conn->closing)
 		reply_raw(call->conn, pub->stream_id, code, message, resp);
 	conn_unref(call->conn);
@@ -196,6 +210,8 @@ static void handle_request(struct conn *c, const struct ttrpc_header *h, const u
 	call->pub.conn = c;
 	call->pub.ctx = c->srv->ctx;
 	call->conn = c;
+	if (c->srv->trace)
+		call->started = now_ns();
 	c->refs++;
 	call->pub.method->handler(&call->pub);
 }
@@ -353,4 +369,9 @@ void ttrpc_server_stop(struct ttrpc_server *s)
 size_t ttrpc_server_connections(const struct ttrpc_server *s)
 {
 	return s->nconns;
+}
+
+void ttrpc_server_set_trace(struct ttrpc_server *s, ttrpc_trace_fn fn)
+{
+	s->trace = fn;
 }

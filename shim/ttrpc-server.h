@@ -19,6 +19,10 @@ int ttrpc_server_adopt(uv_loop_t *loop, int fd, const struct ttrpc_method *table
 		       struct ttrpc_server **out);
 /* Reply bytes not yet written, over all connections (to flush before exit). */
 size_t ttrpc_server_queued(const struct ttrpc_server *s);
+/* called with every reply: the method, its stream, the status and how long
+ * the call took (for debug logs; NULL turns it off) */
+typedef void (*ttrpc_trace_fn)(void *ctx, const char *method, uint32_t stream, int code, uint64_t ns);
+void ttrpc_server_set_trace(struct ttrpc_server *s, ttrpc_trace_fn fn);
 /* Answer a call and free it. code 0: resp is the reply (NULL = Empty);
  * otherwise message goes in the status. Safe after the client went away. */
 void ttrpc_server_reply(struct ttrpc_call *call, int code, const char *message, const ProtobufCMessage *resp);
