@@ -121,8 +121,25 @@ static int input_fd(const char *input)
 	return fd;
 }
 
-/* child side of the fork: put every fd at its number and exec ourselves */
-static void __attribute__((noreturn)) child(const struct helper_req *req, const char *const *argv, int result, int input)
+/* Start, Delete, Pause, Resume and Update act on the host only: no process
+ * of the container is cloned from the helper, so it needs no sealed image
+ * (CVE-2019-5736 is about a container reaching the runtime's binary) and no
+ * exec at all. The forked shim runs them itself, which saves an execve per
+ * call. Create and Exec clone the container's processes: sealed re-exec. */
+static bool host_side(const char *op)
+{
+	static const char *const ops[] = {"start", "delete", "pause", "resume", "update"};
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strcmp(op, ops[i]))
+			return true;
+	return false;
+}
+
+/* child side of the fork: put every fd at its number, then run the operation
+ * here (host_side) or exec ourselves from the sealed image */
+static void __attribute__((noreturn)) child(const struct helper_req *req, const char *const *argv, int argc, int result,
+					    int input)
 {
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), fds[7];
 	sigset_t none;
@@ -143,6 +160,16 @@ static void __attribute__((noreturn)) child(const struct helper_req *req, const 
 	for (int i = 0; i < 7; i++)
 		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
 			_exit(127);
+	if (host_side(req->op)) {
+		/* no exec to close the shim's fds (loop, sockets, pipes): a long
+		 * hook must not keep containerd's connection open */
+		for (int i = 0; i < 7; i++)
+			if (fds[i] < 0)
+				close(i);
+		if (close_range(7, ~0U, 0) < 0)
+			_exit(127);
+		helper_main(argc - 2, (char **)argv + 2);
+	}
 	husk_exec_sealed((char **)argv, &(struct husk_error){0});
 	/* already sealed (or the re-exec failed before replacing us): exec plainly */
 	execv("/proc/self/exe", (char **)argv);
@@ -179,7 +206,7 @@ int helper_spawn(struct shim *s, const struct helper_req *req, helper_cb cb, voi
 	}
 	pid = fork();
 	if (pid == 0)
-		child(req, argv, p[1], input);
+		child(req, argv, n, p[1], input);
 	close(p[1]);
 	if (input >= 0)
 		close(input);
