@@ -171,12 +171,14 @@ static void reply_raw(struct conn *c, uint32_t id, int code, const char *msg, co
 void ttrpc_server_reply(struct ttrpc_call *pub, int code, const char *message, const ProtobufCMessage *resp)
 {
 	struct call *call = (struct call *)pub;
-	struct ttrpc_server *srv = call->conn->srv;
 
-	if (srv->trace)
-		srv->trace(srv->ctx, pub->method->method, pub->stream_id, code, now_ns() - call->started);
-	if (!call->conn->closing)
+	/* a closed connection may have outlived its server: srv only while open */
+	if (!call->conn->closing) {
+		struct ttrpc_server *srv = call->conn->srv;
+		if (srv->trace)
+			srv->trace(srv->ctx, pub->method->method, pub->stream_id, code, now_ns() - call->started);
 		reply_raw(call->conn, pub->stream_id, code, message, resp);
+	}
 	conn_unref(call->conn);
 	ttrpc_call_clear(pub);
 	free(call);

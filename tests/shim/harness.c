@@ -155,7 +155,8 @@ void env_up(struct shim_env *e, const char *const *args, const char *events_addr
 			setenv("TTRPC_ADDRESS", events_addr, 1);
 		else
 			unsetenv("TTRPC_ADDRESS");
-		execl(shim, "husk-shim", "-namespace", "harness", "-id", "c1", "-root", e->root, "-bundle", e->bundle,
+		/* -debug: every call is traced into the log (and runs under the sanitizers) */
+		execl(shim, "husk-shim", "-debug", "-namespace", "harness", "-id", "c1", "-root", e->root, "-bundle", e->bundle,
 		      "-socket", e->sock, "serve", (char *)NULL);
 		_exit(127);
 	}

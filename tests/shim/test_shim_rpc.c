@@ -67,6 +67,14 @@ static void test_lifecycle(void **state)
 	code = del(&e, "c1", NULL);
 	assert_int_equal(code, TTRPC_OK);
 	assert_rpc(&e, state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	/* -debug traced each call with its status */
+	{
+		char *log = read_text(e.log);
+		assert_non_null(strstr(log, "Create (stream 1): status 0 in "));
+		assert_non_null(strstr(log, "State (stream"));
+		assert_non_null(strstr(log, ": status 5 in ")); /* the last State: NotFound */
+		free(log);
+	}
 	env_down(&e);
 }
 
