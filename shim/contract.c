@@ -25,11 +25,13 @@
 
 #include "containerd/runc/options/oci.pb-c.h"
 #include "containerd/task/v2/shim.pb-c.h"
+#include "event-envelope.h"
 #include "contract.h"
 #include "google/protobuf/any.pb-c.h"
 #include "husk/husk.h"
 #include "sha256.h"
 #include "shim.h"
+#include "util.h" /* libhusk's file helpers */
 
 #define DEFAULT_SOCKET_DIR "/run/containerd/s"
 #define STATE_PREFIX "/run/containerd/husk"
@@ -60,51 +62,21 @@ char *shim_socket_path(const char *address, const char *ns, const char *id)
 	return path;
 }
 
-static int write_file(const char *path, const char *data)
+/* the socket's directory 0700; its parents as containerd makes
+ * /run/containerd (0711) */
+static int make_socket_dir(const char *dir)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r = 0;
-	size_t len = strlen(data);
+	_cleanup_free_ char *parent = xstrdup(dir);
+	char *slash = strrchr(parent, '/');
+	int r = 0;
 
-	if (fd < 0)
-		return -errno;
-	if (write(fd, data, len) != (ssize_t)len)
-		r = -EIO;
-	if (close(fd) < 0 && !r)
+	if (slash && slash != parent) {
+		*slash = '\0';
+		r = mkdir_p(parent, 0711);
+	}
+	if (r == 0 && mkdir(dir, 0700) < 0 && errno != EEXIST)
 		r = -errno;
 	return r;
-}
-
-static char *read_small(const char *path)
-{
-	char buf[4096];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return NULL;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return NULL;
-	buf[n] = '\0';
-	return strdup(buf);
-}
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char tmp[PATH_MAX];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0711) < 0 && errno != EEXIST)
-				return -errno;
-			*p = '/';
-		}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 /* Runtime options on start's stdin (a protobuf Any); we honour `root`. */
@@ -242,19 +214,20 @@ static int write_bundle_files(const char *bundle, const char *addr, const char *
 
 	if (asprintf(&f, "%s/address", bundle) < 0)
 		return -ENOMEM;
-	r = write_file(f, addr);
+	r = write_file_atomic(f, addr, strlen(addr), 0644);
 	free(f);
 	if (r < 0 || !options)
 		return r;
 	j = json_pack("{s:s}", "root", root);
 	json = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
-	if (json && asprintf(&f, "%s/options.json", bundle) >= 0) {
-		write_file(f, json);
-		free(f);
-	}
+	if (!json || asprintf(&f, "%s/options.json", bundle) < 0)
+		r = -ENOMEM;
+	else
+		r = write_file_atomic(f, json, strlen(json), 0644);
+	free(f);
 	free(json);
-	return 0;
+	return r;
 }
 
 int shim_start(struct shim_opts *o, const char *address, const char *publish_binary)
@@ -285,7 +258,7 @@ int shim_start(struct shim_opts *o, const char *address, const char *publish_bin
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
-	if ((r = mkdir_p(dir, 0700)) < 0) {
+	if ((r = make_socket_dir(dir)) < 0) {
 		fprintf(stderr, "husk-shim: socket directory %s: %s\n", dir, strerror(-r));
 		goto out;
 	}
@@ -330,7 +303,7 @@ out:
 int shim_delete(struct shim_opts *o)
 {
 	Containerd__Task__V2__DeleteResponse resp = CONTAINERD__TASK__V2__DELETE_RESPONSE__INIT;
-	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+	Google__Protobuf__Timestamp ts;
 	struct husk_error e = {0};
 	char cwd[PATH_MAX], *f, *s, *root = NULL;
 	const char *bundle = o->bundle;
@@ -345,21 +318,18 @@ int shim_delete(struct shim_opts *o)
 	if (!bundle)
 		bundle = getcwd(cwd, sizeof(cwd)) ? cwd : ".";
 	if (!o->root && asprintf(&f, "%s/options.json", bundle) >= 0) {
-		if ((s = read_small(f))) {
-			json_t *j = json_loads(s, 0, NULL);
-			const char *r = json_string_value(json_object_get(j, "root"));
-			if (r)
-				root = strdup(r);
-			json_decref(j);
-			free(s);
-		}
+		json_t *j = json_load_file(f, 0, NULL);
+		const char *r = json_string_value(json_object_get(j, "root"));
+		if (r)
+			root = strdup(r);
+		json_decref(j);
 		free(f);
 	}
 	if (!root && !o->root)
 		root = shim_default_root(o->ns);
 	if (root)
 		o->root = root;
-	if (asprintf(&f, "%s/init.pid", bundle) >= 0 && (s = read_small(f))) {
+	if (asprintf(&f, "%s/init.pid", bundle) >= 0 && read_file(f, &s, NULL) == 0) {
 		resp.pid = (uint32_t)strtoul(s, NULL, 10);
 		free(s);
 	}
@@ -371,7 +341,7 @@ int shim_delete(struct shim_opts *o)
 		rootfs_unmount(f);
 		free(f);
 	}
-	if (asprintf(&f, "%s/address", bundle) >= 0 && (s = read_small(f))) {
+	if (asprintf(&f, "%s/address", bundle) >= 0 && read_file(f, &s, NULL) == 0) {
 		if (!strncmp(s, "unix://", 7))
 			unlink(s + 7);
 		free(s);
@@ -380,8 +350,7 @@ int shim_delete(struct shim_opts *o)
 	/* the shim that knew the real status is gone: report a kill, as runc-v2 */
 	resp.exit_status = 128 + 9;
 	clock_gettime(CLOCK_REALTIME, &now);
-	ts.seconds = now.tv_sec;
-	ts.nanos = (int32_t)now.tv_nsec;
+	ts = timestamp_of(&now);
 	resp.exited_at = &ts;
 	len = protobuf_c_message_get_packed_size(&resp.base);
 	buf = malloc(len + 1);

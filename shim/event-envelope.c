@@ -32,6 +32,15 @@ const char *event_topic(const ProtobufCMessageDescriptor *d)
 	return NULL;
 }
 
+Google__Protobuf__Timestamp timestamp_of(const struct timespec *t)
+{
+	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+
+	ts.seconds = t->tv_sec;
+	ts.nanos = (int32_t)t->tv_nsec;
+	return ts;
+}
+
 int event_forward_request(const char *ns, const ProtobufCMessage *ev, const struct timespec *now, uint8_t **out,
 			  size_t *len)
 {
@@ -50,8 +59,7 @@ int event_forward_request(const char *ns, const ProtobufCMessage *ev, const stru
 	if (!any.value.data)
 		return -ENOMEM;
 	protobuf_c_message_pack(ev, any.value.data);
-	ts.seconds = now->tv_sec;
-	ts.nanos = (int32_t)now->tv_nsec;
+	ts = timestamp_of(now);
 	env.timestamp = &ts;
 	env.namespace_ = (char *)ns;
 	env.topic = (char *)topic;

@@ -6,6 +6,8 @@
 
 #include "containerd/services/events/ttrpc/v1/events.pb-c.h"
 
+/* A protobuf Timestamp of t (events, Wait, State and Delete replies). */
+Google__Protobuf__Timestamp timestamp_of(const struct timespec *t);
 /* The topic of a containerd.events message ("/tasks/exit"), or NULL. */
 const char *event_topic(const ProtobufCMessageDescriptor *d);
 /* A ForwardRequest for ev in namespace ns at time now, packed into a fresh

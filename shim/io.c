@@ -61,7 +61,6 @@ static bool set(const char *s)
 static int open_fifo_out(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-
 	struct stat st;
 
 	if (fd < 0 && errno == ENXIO)
@@ -108,6 +107,24 @@ static int make_pipe(int *ours, int *theirs, bool theirs_reads)
 	return 0;
 }
 
+static void drop_drain_timer(struct proc_io *io)
+{
+	if (io->drain_timer) {
+		uv_timer_stop(io->drain_timer);
+		uv_close((uv_handle_t *)io->drain_timer, (uv_close_cb)free);
+		io->drain_timer = NULL;
+	}
+}
+
+static void drop_logger_watch(struct proc_io *io)
+{
+	if (io->logger_ready) {
+		uv_poll_stop(io->logger_ready);
+		uv_close((uv_handle_t *)io->logger_ready, (uv_close_cb)free);
+		io->logger_ready = NULL;
+	}
+}
+
 static void on_logger_ready(uv_poll_t *h, int status, int events)
 {
 	struct proc_io *io = h->data;
@@ -117,9 +134,7 @@ static void on_logger_ready(uv_poll_t *h, int status, int events)
 	(void)events;
 	if (read(io->ready_fd, &b, 1) < 0 && errno == EAGAIN)
 		return;
-	uv_poll_stop(h);
-	uv_close((uv_handle_t *)h, (uv_close_cb)free);
-	io->logger_ready = NULL;
+	drop_logger_watch(io);
 	close_fd(&io->ready_fd);
 	io->ready(io->ready_arg, 0);
 }
@@ -151,21 +166,18 @@ static char **logger_argv(const char *uri)
 	return argv;
 }
 
-static int start_logger(struct proc_io *io, const struct io_cfg *c, char *msg, size_t len)
+/* the logger with our output pipes' read ends as its fds 3 and 4 and a
+ * readiness pipe as 5; io->child[1..2] get the write ends */
+static int spawn_logger(struct proc_io *io, const struct io_cfg *c, char **argv, char *msg, size_t len)
 {
 	int out_r = -1, err_r = -1, rp[2], r;
-	char **argv = logger_argv(c->stdout_path);
 	pid_t pid;
 
-	if (!argv)
-		return fail(msg, len, -ENOMEM, "logger %s", c->stdout_path);
 	if ((r = make_pipe(&out_r, &io->child[1], false)) < 0 || (r = make_pipe(&err_r, &io->child[2], false)) < 0 ||
 	    (pipe2(rp, O_CLOEXEC) < 0 && (r = -errno))) {
 		/* io->child[] is closed by proc_io_free; our read ends here */
 		close_fd(&out_r);
 		close_fd(&err_r);
-		free(argv[0]);
-		free(argv);
 		return fail(msg, len, r, "pipes for logger %s", c->stdout_path);
 	}
 	pid = fork();
@@ -194,8 +206,6 @@ static int start_logger(struct proc_io *io, const struct io_cfg *c, char *msg, s
 	close(rp[1]);
 	if (r < 0) {
 		close(rp[0]);
-		free(argv[0]);
-		free(argv);
 		return fail(msg, len, r, "start logger %s", c->stdout_path);
 	}
 	io->logger = pid;
@@ -205,15 +215,24 @@ static int start_logger(struct proc_io *io, const struct io_cfg *c, char *msg, s
 	if (!io->logger_ready || uv_poll_init(io->loop, io->logger_ready, rp[0]) < 0) {
 		free(io->logger_ready);
 		io->logger_ready = NULL;
-		free(argv[0]);
-		free(argv);
 		return fail(msg, len, -ENOMEM, "watch logger %s", c->stdout_path);
 	}
 	io->logger_ready->data = io;
 	uv_poll_start(io->logger_ready, UV_READABLE | UV_DISCONNECT, on_logger_ready);
+	return 0;
+}
+
+static int start_logger(struct proc_io *io, const struct io_cfg *c, char *msg, size_t len)
+{
+	char **argv = logger_argv(c->stdout_path);
+	int r;
+
+	if (!argv)
+		return fail(msg, len, -ENOMEM, "logger %s", c->stdout_path);
+	r = spawn_logger(io, c, argv, msg, len);
 	free(argv[0]);
 	free(argv);
-	return 0;
+	return r;
 }
 
 static void on_out_done(struct relay *r, void *arg);
@@ -390,11 +409,7 @@ static void drain_finish(struct proc_io *io)
 	if (!cb)
 		return;
 	io->drained = NULL;
-	if (io->drain_timer) {
-		uv_timer_stop(io->drain_timer);
-		uv_close((uv_handle_t *)io->drain_timer, (uv_close_cb)free);
-		io->drain_timer = NULL;
-	}
+	drop_drain_timer(io);
 	cb(io->drain_arg);
 }
 
@@ -446,14 +461,8 @@ void proc_io_free(struct proc_io *io)
 	if (!io)
 		return;
 	io->drained = NULL;
-	if (io->drain_timer) {
-		uv_timer_stop(io->drain_timer);
-		uv_close((uv_handle_t *)io->drain_timer, (uv_close_cb)free);
-	}
-	if (io->logger_ready) {
-		uv_poll_stop(io->logger_ready);
-		uv_close((uv_handle_t *)io->logger_ready, (uv_close_cb)free);
-	}
+	drop_drain_timer(io);
+	drop_logger_watch(io);
 	relay_free(io->in);
 	relay_free(io->out);
 	relay_free(io->err);

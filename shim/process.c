@@ -8,10 +8,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "containerd/events/task.pb-c.h"
 #include "containerd/task/v2/shim.pb-c.h"
+#include "event-envelope.h"
 #include "events.h"
 #include "husk/husk.h"
 #include "io.h"
@@ -20,15 +20,6 @@
 /* how long an exit waits for the output to reach EOF: a daemon the process
  * left behind may keep the pipe open forever */
 #define DRAIN_MS 3000
-
-int exit_status_of(int ws)
-{
-	if (WIFEXITED(ws))
-		return WEXITSTATUS(ws);
-	if (WIFSIGNALED(ws))
-		return 128 + WTERMSIG(ws);
-	return 255;
-}
 
 struct process *process_new(struct shim *s, const char *exec_id)
 {
@@ -94,11 +85,9 @@ void process_free(struct process *p)
 void process_reply_wait(struct process *p, struct ttrpc_call *call)
 {
 	Containerd__Task__V2__WaitResponse r = CONTAINERD__TASK__V2__WAIT_RESPONSE__INIT;
-	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+	Google__Protobuf__Timestamp ts = timestamp_of(&p->exited_at);
 
 	r.exit_status = (uint32_t)p->exit_status;
-	ts.seconds = p->exited_at.tv_sec;
-	ts.nanos = (int32_t)p->exited_at.tv_nsec;
 	r.exited_at = &ts;
 	ttrpc_server_reply(call, TTRPC_OK, NULL, &r.base);
 }
@@ -160,7 +149,7 @@ static void on_drained(void *arg)
 	struct process *p = arg;
 	struct shim *s = p->shim;
 	Containerd__Events__TaskExit ev = CONTAINERD__EVENTS__TASK_EXIT__INIT;
-	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+	Google__Protobuf__Timestamp ts = timestamp_of(&p->exited_at);
 
 	/* an OOM kill is reported before the exit it caused */
 	if (p == s->init)
@@ -170,8 +159,6 @@ static void on_drained(void *arg)
 	ev.id = p->exec_id ? p->exec_id : s->cid;
 	ev.pid = (uint32_t)p->pid;
 	ev.exit_status = (uint32_t)p->exit_status;
-	ts.seconds = p->exited_at.tv_sec;
-	ts.nanos = (int32_t)p->exited_at.tv_nsec;
 	ev.exited_at = &ts;
 	events_publish(s->events, &ev.base);
 	shim_log(s, "%s %s exited with status %d", p->exec_id ? "exec" : "init", p->exec_id ? p->exec_id : s->cid,
@@ -185,7 +172,7 @@ void process_reaped(struct process *p, int ws)
 	if (p->reaped)
 		return;
 	p->reaped = true;
-	p->exit_status = exit_status_of(ws);
+	p->exit_status = husk_exit_status(ws);
 	clock_gettime(CLOCK_REALTIME, &p->exited_at);
 	if (p->io)
 		proc_io_drain(p->io, DRAIN_MS, on_drained, p);

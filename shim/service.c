@@ -16,6 +16,7 @@
 #include "containerd/events/task.pb-c.h"
 #include "containerd/runc/options/oci.pb-c.h"
 #include "containerd/task/v2/shim.pb-c.h"
+#include "event-envelope.h"
 #include "events.h"
 #include "helper.h"
 #include "husk/husk.h"
@@ -148,8 +149,9 @@ void shim_init_exited(struct shim *s)
 	}
 }
 
-/* undo a Create that failed: nothing of it may stay */
-static void create_undo(struct shim *s, struct process *p)
+/* forget the container: a Create that failed (nothing of it may stay) or
+ * a deleted one making room for the next */
+static void drop_container(struct shim *s, struct process *p)
 {
 	process_free(p);
 	shim_rootfs_release(s);
@@ -167,7 +169,7 @@ static void on_created(struct shim *s, void *arg, int code, pid_t pid, const cha
 	if (code < 0) {
 		snprintf(err, sizeof(err), "create: %s", msg);
 		ttrpc_server_reply(cc->call, code_of(code), err, NULL);
-		create_undo(s, p);
+		drop_container(s, p);
 		free(cc);
 		return;
 	}
@@ -231,11 +233,8 @@ static void h_create(struct ttrpc_call *c)
 	int r;
 
 	/* one container at a time; a deleted one makes room for the next */
-	if (s->init && s->init->state == PROC_DELETED) {
-		process_free(s->init);
-		free(s->cid);
-		s->cid = NULL;
-	}
+	if (s->init && s->init->state == PROC_DELETED)
+		drop_container(s, s->init);
 	if (s->init) {
 		ttrpc_server_reply(c, TTRPC_ALREADY_EXISTS, "this shim already has a container", NULL);
 		return;
@@ -265,7 +264,7 @@ static void h_create(struct ttrpc_call *c)
 	p->stderr_path = dup_or_null(req->stderr);
 	if ((r = shim_rootfs_mount(s, req->rootfs, req->n_rootfs, msg, sizeof(msg))) < 0) {
 		ttrpc_server_reply(c, code_of(r), msg, NULL);
-		create_undo(s, p);
+		drop_container(s, p);
 		return;
 	}
 	cc = calloc(1, sizeof(*cc));
@@ -282,7 +281,7 @@ static void h_create(struct ttrpc_call *c)
 	}
 	if (r < 0) {
 		ttrpc_server_reply(c, code_of(r), msg, NULL);
-		create_undo(s, p);
+		drop_container(s, p);
 		free(cc);
 	}
 }
@@ -415,7 +414,7 @@ static void h_state(struct ttrpc_call *c)
 {
 	Containerd__Task__V2__StateRequest *req = (void *)c->request;
 	Containerd__Task__V2__StateResponse r = CONTAINERD__TASK__V2__STATE_RESPONSE__INIT;
-	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+	Google__Protobuf__Timestamp ts;
 	struct shim *s = shim_of(c);
 	const char *why;
 	int code;
@@ -441,8 +440,7 @@ static void h_state(struct ttrpc_call *c)
 	r.terminal = p->terminal;
 	if (p->exited) {
 		r.exit_status = (uint32_t)p->exit_status;
-		ts.seconds = p->exited_at.tv_sec;
-		ts.nanos = (int32_t)p->exited_at.tv_nsec;
+		ts = timestamp_of(&p->exited_at);
 		r.exited_at = &ts;
 	}
 	ttrpc_server_reply(c, TTRPC_OK, NULL, &r.base);
@@ -479,12 +477,10 @@ static void h_connect(struct ttrpc_call *c)
 static void reply_delete(struct ttrpc_call *c, struct process *p)
 {
 	Containerd__Task__V2__DeleteResponse r = CONTAINERD__TASK__V2__DELETE_RESPONSE__INIT;
-	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+	Google__Protobuf__Timestamp ts = timestamp_of(&p->exited_at);
 
 	r.pid = (uint32_t)p->pid;
 	r.exit_status = (uint32_t)p->exit_status;
-	ts.seconds = p->exited_at.tv_sec;
-	ts.nanos = (int32_t)p->exited_at.tv_nsec;
 	if (p->exited)
 		r.exited_at = &ts;
 	ttrpc_server_reply(c, TTRPC_OK, NULL, &r.base);
@@ -495,7 +491,7 @@ static void on_deleted(struct shim *s, void *arg, int code, pid_t pid, const cha
 	struct op_ctx *o = arg;
 	struct process *p = o->p;
 	Containerd__Events__TaskDelete ev = CONTAINERD__EVENTS__TASK_DELETE__INIT;
-	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+	Google__Protobuf__Timestamp ts = timestamp_of(&p->exited_at);
 
 	(void)pid;
 	p->busy = false;
@@ -516,8 +512,6 @@ static void on_deleted(struct shim *s, void *arg, int code, pid_t pid, const cha
 	ev.container_id = s->cid;
 	ev.pid = (uint32_t)p->pid;
 	ev.exit_status = (uint32_t)p->exit_status;
-	ts.seconds = p->exited_at.tv_sec;
-	ts.nanos = (int32_t)p->exited_at.tv_nsec;
 	ev.exited_at = &ts;
 	events_publish(s->events, &ev.base);
 	free(o);
@@ -641,19 +635,20 @@ static void h_pids(struct ttrpc_call *c)
 	free(pids);
 }
 
-static void on_paused(struct shim *s, void *arg, int code, pid_t pid, const char *msg)
+/* pause and resume answer and publish alike; which one it was is the
+ * callback's, not something to guess from the state when it returns (the
+ * process may have exited meanwhile) */
+static void pause_done(struct shim *s, struct op_ctx *o, int code, const char *msg, bool pause)
 {
-	struct op_ctx *o = arg;
 	struct process *p = o->p;
-	bool pause = p->state == PROC_RUNNING;
 
-	(void)pid;
 	p->busy = false;
 	if (code < 0) {
 		ttrpc_server_reply(o->call, code_of(code), msg, NULL);
 	} else if (pause) {
 		Containerd__Events__TaskPaused ev = CONTAINERD__EVENTS__TASK_PAUSED__INIT;
-		p->state = PROC_PAUSED;
+		if (p->state == PROC_RUNNING)
+			p->state = PROC_PAUSED;
 		ttrpc_server_reply(o->call, TTRPC_OK, NULL, NULL);
 		ev.container_id = s->cid;
 		events_publish(s->events, &ev.base);
@@ -668,13 +663,25 @@ static void on_paused(struct shim *s, void *arg, int code, pid_t pid, const char
 	free(o);
 }
 
+static void on_paused(struct shim *s, void *arg, int code, pid_t pid, const char *msg)
+{
+	(void)pid;
+	pause_done(s, arg, code, msg, true);
+}
+
+static void on_resumed(struct shim *s, void *arg, int code, pid_t pid, const char *msg)
+{
+	(void)pid;
+	pause_done(s, arg, code, msg, false);
+}
+
 static void pause_or_resume(struct ttrpc_call *c, const char *id, bool pause)
 {
 	struct process *p = lookup(c, id, NULL, pause ? OP_PAUSE : OP_RESUME, false);
 	struct helper_req hr = {.op = pause ? "pause" : "resume"};
 
 	if (p)
-		spawn_helper(p, &hr, on_paused, op_new(c, p));
+		spawn_helper(p, &hr, pause ? on_paused : on_resumed, op_new(c, p));
 }
 
 static void h_pause(struct ttrpc_call *c)
@@ -833,13 +840,10 @@ static void h_shutdown(struct ttrpc_call *c)
 	struct shim *s = shim_of(c);
 	bool live = s->init && s->init->state != PROC_DELETED;
 
-	/* as runc-v2: a shim with a container keeps running unless told "now" */
-	if (live && !req->now) {
-		ttrpc_server_reply(c, TTRPC_OK, NULL, NULL);
-		return;
-	}
 	ttrpc_server_reply(c, TTRPC_OK, NULL, NULL);
-	shim_stop(s);
+	/* as runc-v2: a shim with a container keeps running unless told "now" */
+	if (!live || req->now)
+		shim_stop(s);
 }
 
 #define M(name, Msg, fn) {SVC, name, &containerd__task__v2__##Msg##__descriptor, fn}

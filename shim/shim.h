@@ -96,7 +96,6 @@ void process_set_pid(struct process *p, pid_t pid);
 void process_start_failed(struct process *p);
 void process_add_waiter(struct process *p, struct ttrpc_call *call);
 void process_reply_wait(struct process *p, struct ttrpc_call *call);
-int exit_status_of(int ws);
 /* Publish /tasks/oom for OOM kills since the last look. */
 void shim_check_oom(struct shim *s);
 /* The init's exit has been handled (service.c: stop watching for OOM). */

@@ -90,7 +90,7 @@ static int reap(pid_t pid, int *status)
 
 	while ((p = waitpid(-1, &st, WNOHANG)) > 0)
 		if (p == pid) {
-			*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			*status = husk_exit_status(st);
 			return 1;
 		}
 	return 0;

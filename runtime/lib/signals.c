@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
 
 #include "husk/husk.h"
 #include "util.h"
@@ -60,4 +61,13 @@ const char *husk_signal_name(int sig)
 		if (signals[i].sig == sig)
 			return signals[i].name;
 	return NULL;
+}
+
+int husk_exit_status(int wait_status)
+{
+	if (WIFEXITED(wait_status))
+		return WEXITSTATUS(wait_status);
+	if (WIFSIGNALED(wait_status))
+		return 128 + WTERMSIG(wait_status);
+	return 255;
 }

@@ -66,10 +66,13 @@ init=$(c task ls | awk '$1 == "k2" { print $2 }')
 shim=$(shim_pid k2)
 ctrd_stop
 kill -9 "$shim"
-out=$(cd "$BUNDLES/k2" && TTRPC_ADDRESS=$CT_SOCK.ttrpc HUSK_SHIM_ROOT=$CT/husk \
+(cd "$BUNDLES/k2" && TTRPC_ADDRESS=$CT_SOCK.ttrpc HUSK_SHIM_ROOT=$CT/husk \
 	"$CT/bin/containerd-shim-husk-v2" -namespace "$NS" -address "$CT_SOCK" -publish-binary "$(command -v containerd)" \
-	-id k2 -bundle "$BUNDLES/k2" delete | od -An -tx1 | tr -d ' \n')
-check "delete by hand exits 0 and prints a DeleteResponse (pid field first)" sh -c "echo '$out' | grep -q '^08'"
+	-id k2 -bundle "$BUNDLES/k2" delete >"$CT/k2.resp")
+expect_eq "delete by hand exits 0" "$?" 0
+# DeleteResponse: 1 pid (varint, the init's), 2 exit_status 137 (89 01), 3 exited_at
+pidhex=$(printf '%d' "$init" | awk '{ n = $1; s = ""; while (n >= 128) { s = s sprintf("%02x", n % 128 + 128); n = int(n / 128) } print s sprintf("%02x", n) }')
+expect_match "it prints a DeleteResponse with the init's pid and 137" "$(od -An -tx1 "$CT/k2.resp" | tr -d ' \n')" "^08${pidhex}1089011a"
 check "and the container is gone" wait_until 5 sh -c "! kill -0 $init 2>/dev/null"
 check "its rootfs is unmounted" sh -c "! grep -q ' $BUNDLES/k2/rootfs ' /proc/self/mountinfo"
 ctrd_start

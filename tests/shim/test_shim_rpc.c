@@ -683,6 +683,8 @@ struct recorder {
 	uv_loop_t loop;
 	uv_async_t stop;
 	struct ttrpc_server *srv;
+	pthread_t th;
+	char addr[128];
 };
 
 static void on_forward(struct ttrpc_call *c)
@@ -723,13 +725,44 @@ static void *recorder_run(void *arg)
 	return NULL;
 }
 
+/* containerd's events service, played by a ttrpc server on its own thread */
+static void recorder_start(struct recorder *r, const char *name)
+{
+	snprintf(r->addr, sizeof(r->addr), "/tmp/%s.%d.sock", name, getpid());
+	unlink(r->addr);
+	assert_int_equal(uv_loop_init(&r->loop), 0);
+	assert_int_equal(ttrpc_server_start(&r->loop, r->addr, events_methods, 1, r, &r->srv), 0);
+	uv_async_init(&r->loop, &r->stop, on_stop);
+	r->stop.data = r;
+	assert_int_equal(pthread_create(&r->th, NULL, recorder_run, r), 0);
+}
+
+/* until n events came (at most 3 s: the publisher is asynchronous) */
+static void recorder_wait(struct recorder *r, int n)
+{
+	for (int i = 0; i < 300; i++) {
+		pthread_mutex_lock(&r->mu);
+		int got = r->n;
+		pthread_mutex_unlock(&r->mu);
+		if (got >= n)
+			break;
+		usleep(10000);
+	}
+}
+
+static void recorder_stop(struct recorder *r)
+{
+	uv_async_send(&r->stop);
+	pthread_join(r->th, NULL);
+	uv_loop_close(&r->loop);
+	unlink(r->addr);
+}
+
 static void test_events(void **state)
 {
 	struct shim_env e;
 	struct recorder r = {.mu = PTHREAD_MUTEX_INITIALIZER};
 	Containerd__Task__V2__PauseRequest pr = CONTAINERD__TASK__V2__PAUSE_REQUEST__INIT;
-	char addr[128];
-	pthread_t th;
 	static const char *const want[][2] = {
 		{"/tasks/create", "containerd.events.TaskCreate"},
 		{"/tasks/start", "containerd.events.TaskStart"},
@@ -743,15 +776,8 @@ static void test_events(void **state)
 	};
 
 	(void)state;
-	snprintf(addr, sizeof(addr), "/tmp/husk-events.%d.sock", getpid());
-	unlink(addr);
-	assert_int_equal(uv_loop_init(&r.loop), 0);
-	assert_int_equal(ttrpc_server_start(&r.loop, addr, events_methods, 1, &r, &r.srv), 0);
-	uv_async_init(&r.loop, &r.stop, on_stop);
-	r.stop.data = &r;
-	assert_int_equal(pthread_create(&th, NULL, recorder_run, &r), 0);
-
-	env_up(&e, ARGS("sleep", "100"), addr);
+	recorder_start(&r, "husk-events");
+	env_up(&e, ARGS("sleep", "100"), r.addr);
 	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
 	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
 	assert_rpc(&e, exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_OK);
@@ -763,19 +789,9 @@ static void test_events(void **state)
 	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
 	assert_rpc(&e, wait_exit(&e, "c1", NULL, NULL), TTRPC_OK);
 	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
-	for (int i = 0; i < 300; i++) {
-		pthread_mutex_lock(&r.mu);
-		int n = r.n;
-		pthread_mutex_unlock(&r.mu);
-		if (n >= 9)
-			break;
-		usleep(10000);
-	}
+	recorder_wait(&r, 9);
 	env_down(&e);
-	uv_async_send(&r.stop);
-	pthread_join(th, NULL);
-	uv_loop_close(&r.loop);
-	unlink(addr);
+	recorder_stop(&r);
 	assert_int_equal(r.n, 9);
 	for (int i = 0; i < 9; i++) {
 		if (strcmp(r.topics[i], want[i][0]) || strcmp(r.types[i], want[i][1]))
@@ -885,21 +901,13 @@ static void test_oom_event(void **state)
 {
 	struct shim_env e;
 	struct recorder r = {.mu = PTHREAD_MUTEX_INITIALIZER};
-	char addr[128];
-	pthread_t th;
 	json_t *cfg;
 	int st, oom = -1, exit_at = -1;
 
 	(void)state;
-	snprintf(addr, sizeof(addr), "/tmp/husk-events-oom.%d.sock", getpid());
-	unlink(addr);
-	assert_int_equal(uv_loop_init(&r.loop), 0);
-	assert_int_equal(ttrpc_server_start(&r.loop, addr, events_methods, 1, &r, &r.srv), 0);
-	uv_async_init(&r.loop, &r.stop, on_stop);
-	r.stop.data = &r;
-	assert_int_equal(pthread_create(&th, NULL, recorder_run, &r), 0);
+	recorder_start(&r, "husk-events-oom");
 	/* 16 MiB of memory, and a process that wants 64 */
-	env_up(&e, ARGS("tail", "/dev/zero"), addr); /* keeps reading for a newline: unbounded */
+	env_up(&e, ARGS("tail", "/dev/zero"), r.addr); /* keeps reading for a newline: unbounded */
 	cfg = bundle_config(&e);
 	json_object_set_new(json_object_get(cfg, "linux"), "resources",
 			    json_pack("{s:{s:I}}", "memory", "limit", (json_int_t)16 << 20));
@@ -908,19 +916,9 @@ static void test_oom_event(void **state)
 	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
 	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
 	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
-	for (int i = 0; i < 300; i++) {
-		pthread_mutex_lock(&r.mu);
-		int n = r.n;
-		pthread_mutex_unlock(&r.mu);
-		if (n >= 4)
-			break;
-		usleep(10000);
-	}
+	recorder_wait(&r, 4);
 	env_down(&e);
-	uv_async_send(&r.stop);
-	pthread_join(th, NULL);
-	uv_loop_close(&r.loop);
-	unlink(addr);
+	recorder_stop(&r);
 	for (int i = 0; i < r.n; i++) {
 		if (!strcmp(r.topics[i], "/tasks/oom") && oom < 0)
 			oom = i;

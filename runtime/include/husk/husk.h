@@ -145,6 +145,9 @@ int husk_mount(const char *type, const char *source, const char *target, char *c
 /* Signal names: "KILL", "SIGKILL", "9". Returns the number or -EINVAL. */
 int husk_parse_signal(const char *s);
 const char *husk_signal_name(int sig);
+/* A waitpid() status as a shell and containerd report it: the exit code, or
+ * 128 + the signal that ended the process. */
+int husk_exit_status(int wait_status);
 
 /* Runtime features JSON (`husk features`), caller frees. */
 char *husk_features_json(void);
