@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -146,6 +147,25 @@ int mkdir_p(const char *path, mode_t mode)
 		p = slash + 1;
 	}
 	return 0;
+}
+
+int make_private_dir(const char *prefix, char *out, size_t size)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		uint32_t r;
+		int n;
+
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			return -errno;
+		n = snprintf(out, size, "%s.%08x", prefix, r);
+		if (n < 0 || (size_t)n >= size)
+			return -ENAMETOOLONG;
+		if (mkdir(out, 0700) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
 }
 
 char *xasprintf(const char *fmt, ...)

@@ -43,6 +43,10 @@ int write_file(const char *path, const char *data, size_t len);
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
 
 int mkdir_p(const char *path, mode_t mode);
+/* Make a new 0700 directory PREFIX.<random hex> and put its path in out: mkdir
+ * fails on any name already taken (a symlink included), so the directory found
+ * there is ours. */
+int make_private_dir(const char *prefix, char *out, size_t size);
 
 /* Heap formatting; aborts on out-of-memory (there is no sane recovery). */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

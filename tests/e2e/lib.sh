@@ -12,7 +12,7 @@ for t in containerd ctr; do
 	command -v $t >/dev/null || { echo "e2e tests need $t (tools/install-deps installs it)"; exit 1; }
 done
 
-CT=$(mktemp -d /tmp/husk-e2e.XXXXXX)
+CT=$(mktemp -d --suffix=.husk-e2e)
 . "$SRC/tools/containerd-env.sh"
 # a namespace of our own: its own shim sockets, cgroup parent /$NS and state
 NS=husk-e2e-$$

@@ -7,7 +7,7 @@ set -u
 BUILD=${HUSK_BUILD:?HUSK_BUILD must point at the build directory}
 HUSK=$BUILD/husk
 MKBUNDLE=$BUILD/mkbundle
-T=$(mktemp -d /tmp/husk-it.XXXXXX)
+T=$(mktemp -d --suffix=.husk-it)
 ROOT=$T/root
 
 h() { "$HUSK" --root "$ROOT" "$@"; }

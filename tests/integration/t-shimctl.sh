@@ -63,7 +63,7 @@ expect_eq "shimctl run: stdin relayed, EOF reaches the container" "$(echo $got)"
 "$CTL" run r3 --bundle "$B" -- sh -c 'kill -9 $$ ; sleep 1; exit 9' >/dev/null 2>&1
 expect_eq "shimctl run: a pid-namespace init ignores its own SIGKILL (kernel rule)" "$?" 9
 check "shimctl run leaves no shim" no_process "-id r1 "
-check "shimctl run leaves no temp dir" sh -c "! ls -d /tmp/shimctl-* 2>/dev/null | grep -q ."
+check "shimctl run leaves no temp dir" sh -c "! ls -d /tmp/shimctl.* 2>/dev/null | grep -q ."
 
 # --- the same shimctl against containerd-shim-runc-v2 ---
 if [ -n "$RUNCV2" ]; then

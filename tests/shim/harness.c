@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "util.h"
 
 #define SVC "containerd.task.v2.Task"
 
@@ -120,11 +121,7 @@ void env_up(struct shim_env *e, const char *const *args, const char *events_addr
 	json_t *cfg;
 
 	memset(e, 0, sizeof(*e));
-	/* mkdtemp's template: it replaces the six X with a unique name */
-	static const char tmpl[] = "/tmp/husk-shimtest.XXXXXX";
-
-	memcpy(e->dir, tmpl, sizeof(tmpl));
-	assert_non_null(mkdtemp(e->dir));
+	assert_int_equal(make_private_dir("/tmp/husk-shimtest", e->dir, sizeof(e->dir)), 0);
 	snprintf(e->sock, sizeof(e->sock), "%s/shim.sock", e->dir);
 	snprintf(e->root, sizeof(e->root), "%s/root", e->dir);
 	snprintf(e->log, sizeof(e->log), "%s/shim.log", e->dir);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "shimctl.h"
+#include "util.h"
 
 #define PB(m) ((ProtobufCMessage *)(m))
 
@@ -431,13 +432,9 @@ int cmd_run(const struct ctl *c, int argc, char **argv)
 		return 2;
 	}
 	r.shim = shim_path = shim_binary(shim);
-	/* mkdtemp's template: it replaces the six X with a unique name */
-	static const char tmpl[] = "/tmp/shimctl-XXXXXX";
-
-	memcpy(r.tmp, tmpl, sizeof(tmpl));
-	if (!mkdtemp(r.tmp)) {
+	if ((n = make_private_dir("/tmp/shimctl", r.tmp, sizeof(r.tmp))) < 0) {
 		free(shim_path);
-		return fail("mkdtemp", errno);
+		return fail("make a temp dir under /tmp", -n);
 	}
 	if (make_bundle(&r, bundle, cmd, ncmd) < 0)
 		goto out;
