@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -264,9 +263,8 @@ int husk_list(const char *root, struct husk_state ***out, size_t *n, struct husk
 		if (e->d_name[0] == '.' || husk_state_load(dir, e->d_name, &st, &ignore) < 0)
 			continue;
 		if (stat(st->state_dir, &sb) == 0) {
-			struct passwd *pw = getpwuid(sb.st_uid);
 			free(st->owner);
-			st->owner = pw ? xstrdup(pw->pw_name) : xasprintf("#%u", sb.st_uid);
+			st->owner = user_name_of(sb.st_uid);
 		}
 		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		(*out)[(*n)++] = st;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -166,6 +167,34 @@ int make_private_dir(const char *prefix, char *out, size_t size)
 			return -errno;
 	}
 	return -EEXIST;
+}
+
+char *user_name_of(uid_t uid)
+{
+	_cleanup_free_ char *text = NULL;
+	char *line, *next;
+
+	if (read_file("/etc/passwd", &text, NULL) == 0) {
+		for (line = text; line && *line; line = next) {
+			char *name = line, *colon, *field;
+			unsigned long id;
+
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			/* name:password:uid:... */
+			colon = strchr(name, ':');
+			field = colon ? strchr(colon + 1, ':') : NULL;
+			if (!field || colon == name)
+				continue;
+			*colon = '\0';
+			errno = 0;
+			id = strtoul(field + 1, &colon, 10);
+			if (!errno && colon != field + 1 && *colon == ':' && id == uid)
+				return xstrdup(name);
+		}
+	}
+	return xasprintf("#%u", (unsigned)uid);
 }
 
 char *xasprintf(const char *fmt, ...)

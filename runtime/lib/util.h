@@ -66,6 +66,10 @@ ssize_t recv_with_fd(int sock, void *buf, size_t len, int *fd);
 /* Mark every fd >= from close-on-exec. */
 int cloexec_from(int from);
 
+/* The name of uid in /etc/passwd (heap), or "#UID" when it has none. Read from
+ * the file, not through NSS: the binaries are static, as runc's are. */
+char *user_name_of(uid_t uid);
+
 int parse_int(const char *s, long long min, long long max, long long *out);
 
 #endif

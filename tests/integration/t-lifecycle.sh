@@ -42,6 +42,7 @@ check "refused delete left it running" [ "$(state_field c1 status)" = running ]
 
 h list >"$T/list"
 expect_match "list shows the container" "$(cat "$T/list")" "^c1 +$pid +running +$(realpath "$B")"
+expect_match "list names the owner from /etc/passwd" "$(cat "$T/list")" "^c1 .* root\$"
 expect_eq "list -q" "$(h list -q)" c1
 expect_eq "list --format json" "$(h list --format json | jq -r '.[0].id + " " + .[0].status')" "c1 running"
 
