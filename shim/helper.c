@@ -121,23 +121,25 @@ static int input_fd(const char *input)
 	return fd;
 }
 
-/* Start, Delete, Pause, Resume and Update act on the host only: no process
- * of the container is cloned from the helper, so it needs no sealed image
- * (CVE-2019-5736 is about a container reaching the runtime's binary) and no
- * exec at all. The forked shim runs them itself, which saves an execve per
- * call. Create and Exec clone the container's processes: sealed re-exec. */
-static bool host_side(const char *op)
+/* Whether the forked shim may run OP itself, without an exec. Start, Delete,
+ * Pause, Resume and Update act on the host only: no process of the container
+ * is cloned from the helper. Create and Exec clone the container's processes,
+ * and a process of the container must not reach a writable image of our
+ * binary through their /proc/PID/exe (CVE-2019-5736): they may run here only
+ * when the shim itself runs from the read-only image (main.c sees to it),
+ * else the helper re-executes from one. */
+static bool run_in_fork(const char *op)
 {
 	static const char *const ops[] = {"start", "delete", "pause", "resume", "update"};
 
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (!strcmp(op, ops[i]))
 			return true;
-	return false;
+	return husk_running_protected();
 }
 
 /* child side of the fork: put every fd at its number, then run the operation
- * here (host_side) or exec ourselves from the sealed image */
+ * here (run_in_fork) or exec ourselves from the sealed image */
 static void __attribute__((noreturn)) child(const struct helper_req *req, const char *const *argv, int argc, int result,
 					    int input)
 {
@@ -160,7 +162,7 @@ static void __attribute__((noreturn)) child(const struct helper_req *req, const 
 	for (int i = 0; i < 7; i++)
 		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
 			_exit(127);
-	if (host_side(req->op)) {
+	if (run_in_fork(req->op)) {
 		/* no exec to close the shim's fds (loop, sockets, pipes): a long
 		 * hook must not keep containerd's connection open */
 		for (int i = 0; i < 7; i++)

@@ -115,6 +115,15 @@ int main(int argc, char **argv)
 		free(root_alloc);
 		return 2;
 	}
+	/* Serve from a read-only image of ourselves (CVE-2019-5736): the helpers
+	 * that clone a container's processes are forks of this process, and
+	 * this way they need no exec of their own. `start` already launches
+	 * serve-fd so; a manager's `serve` re-executes here, once. */
+	if (!husk_running_protected()) {
+		struct husk_error e = {0};
+		if (husk_exec_sealed(argv, &e) < 0)
+			fprintf(stderr, "husk-shim: %s; helpers will re-execute instead\n", e.msg);
+	}
 	r = shim_serve(&o, !strcmp(action, "serve-fd") ? 3 : -1, socket_path);
 	free(root_alloc);
 	return r < 0 ? 1 : 0;

@@ -26,7 +26,7 @@
 
 #define HUSK_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
-static bool running_protected(void)
+bool husk_running_protected(void)
 {
 	_cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	struct statvfs sv;
@@ -84,7 +84,7 @@ int husk_exec_sealed(char **argv, struct husk_error *err)
 	extern char **environ;
 	int fd;
 
-	if (running_protected())
+	if (husk_running_protected())
 		return 0;
 	fd = readonly_bind();
 	if (fd < 0) {

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -549,6 +550,66 @@ static void test_exec_start_fails(void **state)
 	env_down(&e);
 }
 
+/* CVE-2019-5736: the shim and the init it makes (a fork of the shim until its
+ * execve) run from a read-only image of husk-shim. A process of the container
+ * that holds the init's /proc/PID/exe, as the exploit does, cannot reopen it
+ * for writing: not while the image runs (ETXTBSY), and not once every shim
+ * process is gone (EROFS, the mount is read-only). */
+static int hold_image(pid_t pid)
+{
+	char p[64];
+	struct statvfs sv;
+	int fd;
+
+	snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
+	fd = open(p, O_PATH | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(fstatvfs(fd, &sv), 0);
+	assert_true(sv.f_flag & ST_RDONLY);
+	return fd;
+}
+
+static int reopen_for_write(int fd)
+{
+	char p[64];
+	int w;
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	w = open(p, O_WRONLY | O_CLOEXEC);
+	if (w >= 0) {
+		close(w);
+		return 0;
+	}
+	return -errno;
+}
+
+static void test_protected_image(void **state)
+{
+	struct shim_env e;
+	pid_t pid;
+	int st, shim_exe, init_exe;
+
+	(void)state;
+	env_up(&e, ARGS("sleep", "100"), NULL);
+	shim_exe = hold_image(e.pid);
+	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, "c1", NULL, &st, &pid), TTRPC_OK);
+	/* the init waits on exec.fifo, still in the shim's image */
+	init_exe = hold_image(pid);
+	assert_int_equal(reopen_for_write(init_exe), -ETXTBSY);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_int_equal(st, 137);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	env_down(&e);
+	/* nothing runs the image any more: only the mount stands in the way */
+	assert_int_equal(reopen_for_write(init_exe), -EROFS);
+	assert_int_equal(reopen_for_write(shim_exe), -EROFS);
+	close(init_exe);
+	close(shim_exe);
+}
+
 static void test_io_pids_stats(void **state)
 {
 	struct shim_env e;
@@ -989,6 +1050,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_state_during_create, env_teardown),
 		cmocka_unit_test_teardown(test_io_pids_stats, env_teardown),
 		cmocka_unit_test_teardown(test_exec_start_fails, env_teardown),
+		cmocka_unit_test_teardown(test_protected_image, env_teardown),
 		cmocka_unit_test_teardown(test_terminal, env_teardown),
 		cmocka_unit_test_teardown(test_events, env_teardown),
 		cmocka_unit_test_teardown(test_log_drivers, env_teardown),

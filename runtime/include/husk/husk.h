@@ -49,6 +49,9 @@ char *husk_state_json(const struct husk_state *st, bool pretty);
  * unless already running from one. Returns 0 if already sealed; on success
  * it does not return. */
 int husk_exec_sealed(char **argv, struct husk_error *err);
+/* Whether this process runs from such an image (a read-only mount or a sealed
+ * memfd): its forks may then clone a container's processes without an exec. */
+bool husk_running_protected(void);
 
 /* Ids: non-empty, no '/', not "." or "..", printable; as runc accepts. */
 int husk_validate_id(const char *id, struct husk_error *err);
