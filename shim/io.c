@@ -139,7 +139,40 @@ static void on_logger_ready(uv_poll_t *h, int status, int events)
 	io->ready(io->ready_arg, 0);
 }
 
-/* binary:///path?k=v&k2=v2 → path k v k2 v2, as containerd builds the command */
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Undo a URI's %XX escapes in place (containerd builds its stdio URIs with Go's
+ * net/url, which escapes a path's spaces and such); in a query, '+' is a space. */
+static char *uri_unescape(char *s, bool query)
+{
+	char *w = s;
+
+	for (const char *r = s; *r; r++) {
+		int hi, lo;
+		if (*r == '%' && (hi = hex_digit(r[1])) >= 0 && (lo = hex_digit(r[2])) >= 0) {
+			*w++ = (char)(hi << 4 | lo);
+			r += 2;
+		} else {
+			*w++ = query && *r == '+' ? ' ' : *r;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
+/* the file of a file:// URI (caller frees) */
+static char *file_uri_path(const char *uri)
+{
+	char *p = strdup(uri + strlen("file://"));
+
+	return p ? uri_unescape(p, false) : NULL;
+}
+
+/* binary:///path?k=v&k2=v2 → path k v k2 v2, as containerd's runc-v2 shim builds
+ * the command: every key followed by its (first) value, "" when it has none */
 static char **logger_argv(const char *uri)
 {
 	char *copy = strdup(uri + strlen("binary://")), *q, *tok, *save = NULL;
@@ -154,14 +187,19 @@ static char **logger_argv(const char *uri)
 	q = strchr(copy, '?');
 	if (q)
 		*q++ = '\0';
-	argv[n++] = copy;
+	argv[n++] = uri_unescape(copy, false);
 	for (tok = q ? strtok_r(q, "&", &save) : NULL; tok && n < 61; tok = strtok_r(NULL, "&", &save)) {
 		char *eq = strchr(tok, '=');
+		bool seen = false;
 		if (eq)
 			*eq++ = '\0';
+		uri_unescape(tok, true);
+		for (size_t i = 1; i < n; i += 2)
+			seen |= !strcmp(argv[i], tok);
+		if (seen)
+			continue;
 		argv[n++] = tok;
-		if (eq && *eq)
-			argv[n++] = eq;
+		argv[n++] = eq ? uri_unescape(eq, true) : (char *)"";
 	}
 	return argv;
 }
@@ -265,11 +303,15 @@ int proc_io_open(uv_loop_t *loop, const struct io_cfg *c, void (*ready)(void *ar
 	struct proc_io *io = calloc(1, sizeof(*io));
 	const char *so = c->stdout_path, *se = c->stderr_path;
 	bool file = set(so) && !strncmp(so, "file://", 7);
+	char *fpath = file ? file_uri_path(so) : NULL;
 	int r = 0;
 
 	*out = NULL;
-	if (!io)
+	if (!io || (file && !fpath)) {
+		free(io);
+		free(fpath);
 		return fail(msg, len, -ENOMEM, "%s", "stdio");
+	}
 	io->loop = loop;
 	io->child[0] = io->child[1] = io->child[2] = -1;
 	io->console[0] = io->console[1] = io->master = io->in_src = io->in_keep = io->out_dst = io->ready_fd = -1;
@@ -301,7 +343,7 @@ int proc_io_open(uv_loop_t *loop, const struct io_cfg *c, void (*ready)(void *ar
 			goto err;
 		}
 		if (set(so)) {
-			io->out_dst = file ? open_file_out(so + 7) : open_fifo_out(so);
+			io->out_dst = file ? open_file_out(fpath) : open_fifo_out(so);
 			if (io->out_dst < 0) {
 				r = fail(msg, len, io->out_dst, "open %s", so);
 				goto err;
@@ -323,17 +365,19 @@ int proc_io_open(uv_loop_t *loop, const struct io_cfg *c, void (*ready)(void *ar
 		} else {
 			if (file)
 				se = so; /* containerd sends both streams to the one file */
-			if (set(so) && (r = open_out(io, file ? so + 7 : so, 1, file, msg, len)) < 0)
+			if (set(so) && (r = open_out(io, file ? fpath : so, 1, file, msg, len)) < 0)
 				goto err;
-			if (set(se) && (r = open_out(io, file ? se + 7 : se, 2, file, msg, len)) < 0)
+			if (set(se) && (r = open_out(io, file ? fpath : se, 2, file, msg, len)) < 0)
 				goto err;
 		}
 	}
+	free(fpath);
 	*out = io;
 	if (!io->logger)
 		ready(arg, 0);
 	return 0;
 err:
+	free(fpath);
 	proc_io_free(io);
 	return r;
 }
