@@ -122,7 +122,7 @@ int main(int argc, char **argv)
 	if (!husk_running_protected()) {
 		struct husk_error e = {0};
 		if (husk_exec_sealed(argv, &e) < 0)
-			fprintf(stderr, "husk-shim: %s; helpers will re-execute instead\n", e.msg);
+			fprintf(stderr, "husk-shim: %s; each Create and Exec helper will try again\n", e.msg);
 	}
 	r = shim_serve(&o, !strcmp(action, "serve-fd") ? 3 : -1, socket_path);
 	free(root_alloc);

@@ -250,6 +250,8 @@ int husk_list(const char *root, struct husk_state ***out, size_t *n, struct husk
 	const char *dir = root && *root ? root : HUSK_DEFAULT_ROOT;
 	DIR *d = opendir(dir);
 	struct dirent *e;
+	char *owner = NULL;
+	uid_t owner_uid = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -263,13 +265,20 @@ int husk_list(const char *root, struct husk_state ***out, size_t *n, struct husk
 		if (e->d_name[0] == '.' || husk_state_load(dir, e->d_name, &st, &ignore) < 0)
 			continue;
 		if (stat(st->state_dir, &sb) == 0) {
+			/* one read of /etc/passwd per owner, not per container */
+			if (!owner || sb.st_uid != owner_uid) {
+				free(owner);
+				owner = user_name_of(sb.st_uid);
+				owner_uid = sb.st_uid;
+			}
 			free(st->owner);
-			st->owner = user_name_of(sb.st_uid);
+			st->owner = xstrdup(owner);
 		}
 		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		(*out)[(*n)++] = st;
 	}
 	closedir(d);
+	free(owner);
 	qsort(*out, *n, sizeof(**out), by_id);
 	return 0;
 }
