@@ -132,7 +132,7 @@ void cg_layout_close(struct cg_layout *L)
 	memset(L, 0, sizeof(*L));
 }
 
-int cgroup_apply(const struct husk_strv *dirs, const struct husk_linux *l, struct husk_error *err)
+static int apply(const struct husk_strv *dirs, const struct husk_linux *l, bool devices, struct husk_error *err)
 {
 	struct cg_layout L;
 	struct cg_plan plan;
@@ -145,12 +145,25 @@ int cgroup_apply(const struct husk_strv *dirs, const struct husk_linux *l, struc
 		r = apply_plan(L.t, L.nt, &plan, err);
 		cg_plan_free(&plan);
 	}
-	/* v2 has no devices files: the rules become a BPF filter on the cgroup */
-	if (r == 0 && !L.v1 && l->resources.n_devices) {
-		const char *dir = cg_layout_dir(&L, "");
-		r = dir ? cg_dev_attach(dir, l, err)
-			: husk_error_set(err, -ENOENT, "linux.resources.devices: the container has no cgroup v2 directory");
+	if (r == 0 && devices) {
+		/* runc confines devices whatever the spec says: its defaults always apply */
+		const char *dir = cg_layout_dir(&L, L.v1 ? "devices" : "");
+		if (!dir)
+			r = husk_error_set(err, -ENOENT, "linux.resources.devices: the container has no %s",
+					   L.v1 ? "devices cgroup (runc needs one too)" : "cgroup v2 directory");
+		else
+			r = L.v1 ? cg_dev_apply_v1(dir, l, err) : cg_dev_attach(dir, l, err);
 	}
 	cg_layout_close(&L);
 	return r;
+}
+
+int cgroup_apply(const struct husk_strv *dirs, const struct husk_linux *l, struct husk_error *err)
+{
+	return apply(dirs, l, true, err);
+}
+
+int cgroup_apply_update(const struct husk_strv *dirs, const struct husk_linux *l, struct husk_error *err)
+{
+	return apply(dirs, l, false, err);
 }

@@ -42,67 +42,6 @@ static void add(struct cg_plan *p, const char *ctrl, const char *file, const cha
 	p->w[p->n++] = (struct cg_write){.ctrl = ctrl, .file = xstrdup(file), .value = v};
 }
 
-static char *dev_num(int64_t n)
-{
-	return n < 0 ? xstrdup("*") : xasprintf("%" PRId64, n);
-}
-
-/* "c 1:3 rwm", "a *:* rwm" */
-static char *device_rule(char type, int64_t major, int64_t minor, const char *access)
-{
-	_cleanup_free_ char *ma = dev_num(major), *mi = dev_num(minor);
-
-	if (type == 'a')
-		return xasprintf("a *:* %s", access);
-	return xasprintf("%c %s:%s %s", type, ma, mi, access);
-}
-
-/* runc's defaults: what every container may use whatever its rules say */
-static const struct husk_device_rule default_allow[] = {
-	{true, 'c', -1, -1, "m"},  {true, 'b', -1, -1, "m"},  {true, 'c', 1, 3, "rwm"},
-	{true, 'c', 1, 8, "rwm"},  {true, 'c', 1, 7, "rwm"},  {true, 'c', 5, 0, "rwm"},
-	{true, 'c', 1, 5, "rwm"},  {true, 'c', 1, 9, "rwm"},  {true, 'c', 5, 1, "rwm"},
-	{true, 'c', 136, -1, "rwm"}, {true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
-};
-
-size_t cg_device_rules(const struct husk_linux *l, struct husk_device_rule **out)
-{
-	const struct husk_resources *r = &l->resources;
-	size_t n = 0, cap = r->n_devices + ARRAY_SIZE(default_allow) + l->n_devices;
-	struct husk_device_rule *v = xcalloc(cap ? cap : 1, sizeof(*v));
-
-	for (size_t i = 0; i < r->n_devices; i++)
-		v[n++] = r->devices[i];
-	for (size_t i = 0; i < ARRAY_SIZE(default_allow); i++)
-		v[n++] = default_allow[i];
-	/* the devices the spec creates are usable in the container */
-	for (size_t i = 0; i < l->n_devices; i++) {
-		const struct husk_device *d = &l->devices[i];
-		if (d->type == 'p')
-			continue;
-		v[n++] = (struct husk_device_rule){true, d->type == 'u' ? 'c' : d->type, d->major, d->minor,
-						   "rwm"};
-	}
-	*out = v;
-	return n;
-}
-
-static void plan_devices_v1(const struct husk_linux *l, struct cg_plan *p)
-{
-	struct husk_device_rule *rules;
-	size_t n;
-
-	if (!l->resources.n_devices)
-		return; /* no rules: the devices cgroup is left as inherited, as runc */
-	n = cg_device_rules(l, &rules);
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *rule = device_rule(rules[i].type, rules[i].major, rules[i].minor,
-							rules[i].access);
-		add(p, "devices", rules[i].allow ? "devices.allow" : "devices.deny", "%s", rule);
-	}
-	free(rules);
-}
-
 static void plan_memory_v1(const struct husk_resources *r, struct cg_plan *p)
 {
 	if (r->memory.has_limit)
@@ -209,7 +148,6 @@ int cg_plan_v1(const struct husk_linux *l, struct cg_plan *p, struct husk_error 
 	if (r->unified.n)
 		return husk_error_set(err, -EINVAL,
 				      "linux.resources.unified: needs cgroup v2 controllers, but this host's resource controllers are cgroup v1");
-	plan_devices_v1(l, p);
 	plan_memory_v1(r, p);
 	plan_cpu_v1(r, p);
 	plan_pids(r, "pids", p);

@@ -142,20 +142,6 @@ static void test_v1_plan(void **state)
 	expect_plan_error(false, "{\"resources\":{\"unified\":{\"memory.high\":\"1\"}}}", "needs cgroup v2");
 }
 
-static void test_v1_devices(void **state)
-{
-	(void)state;
-	/* spec rules first, then runc's default allows, then the spec's devices */
-	expect_plan(false,
-		    "{\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\",\"major\":4,\"access\":\"r\"}]},"
-		    "\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229}]}",
-		    "devices devices.deny=a *:* rwm|devices devices.allow=c 4:* r|devices devices.allow=c *:* m|"
-		    "devices devices.allow=b *:* m|devices devices.allow=c 1:3 rwm|devices devices.allow=c 1:8 rwm|"
-		    "devices devices.allow=c 1:7 rwm|devices devices.allow=c 5:0 rwm|devices devices.allow=c 1:5 rwm|"
-		    "devices devices.allow=c 1:9 rwm|devices devices.allow=c 5:1 rwm|devices devices.allow=c 136:* rwm|"
-		    "devices devices.allow=c 5:2 rwm|devices devices.allow=c 10:200 rwm|devices devices.allow=c 10:229 rwm");
-}
-
 static void test_conversions(void **state)
 {
 	(void)state;
@@ -172,7 +158,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v2_memory_cpu_pids), cmocka_unit_test(test_v2_unlimited_and_defaults),
 		cmocka_unit_test(test_v2_io_hugetlb_rdma_unified), cmocka_unit_test(test_v2_refusals),
-		cmocka_unit_test(test_v1_plan), cmocka_unit_test(test_v1_devices), cmocka_unit_test(test_conversions),
+		cmocka_unit_test(test_v1_plan), cmocka_unit_test(test_conversions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
