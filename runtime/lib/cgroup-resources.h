@@ -11,6 +11,10 @@ struct cg_write {
 	const char *ctrl; /* v1 controller ("memory", "cpu"…), "" for the v2 hierarchy */
 	char *file;
 	char *value;
+	/* where the kernel lacks file: write alt_value to alt_file instead (runc's
+	 * blkio.bfq.weight for blkio.weight, io.weight for io.bfq.weight) */
+	char *alt_file, *alt_value;
+	bool optional; /* a missing file is skipped (runc: memsw without swap accounting) */
 };
 
 struct cg_plan {
