@@ -236,15 +236,18 @@ static void push_devallow(struct sd_props *p, char **entries, size_t n)
 }
 
 /* runc's generateDeviceProperties: systemd's allow-list in strict mode */
-static void device_props(const struct husk_linux *l, const struct sd_host *h, struct sd_props *p)
+static int device_props(const struct husk_linux *l, const struct sd_host *h, struct sd_props *p,
+			struct husk_error *err)
 {
 	struct husk_device_rule *rules;
 	struct cg_dev_state s;
 	char **list = NULL;
-	size_t n = 0, nr = cg_device_rules(l, &rules);
+	size_t n = 0, nr = cg_dev_rules(l, &rules);
+	int r = cg_dev_emulate(rules, nr, &s, err);
 
-	cg_dev_emulate(rules, nr, &s);
 	free(rules);
+	if (r < 0)
+		return r;
 	if (s.default_allow) {
 		/* systemd has no deny-lists: allow-all is "auto", anything else
 		 * becomes deny-all here and husk's own filter does the rest */
@@ -254,7 +257,7 @@ static void device_props(const struct husk_linux *l, const struct sd_host *h, st
 		push_str(p, "DevicePolicy", all ? "auto" : "strict");
 		push_devallow(p, NULL, 0);
 		cg_dev_state_free(&s);
-		return;
+		return 0;
 	}
 	push_str(p, "DevicePolicy", "strict");
 	push_devallow(p, NULL, 0); /* empties the list before it is filled */
@@ -304,6 +307,7 @@ static void device_props(const struct husk_linux *l, const struct sd_host *h, st
 	}
 	cg_dev_state_free(&s);
 	push_devallow(p, list, n);
+	return 0;
 }
 
 /* --- cpu --- */
@@ -495,9 +499,10 @@ int sd_resource_props(const struct husk_linux *l, const struct sd_host *h, struc
 	const struct husk_resources *r = &l->resources;
 	int64_t memory = r->memory.has_limit ? r->memory.limit : 0;
 	int64_t swap = r->memory.has_swap ? r->memory.swap : 0;
-	int ret;
+	int ret = device_props(l, h, p, err);
 
-	device_props(l, h, p);
+	if (ret < 0)
+		return ret;
 	if (memory)
 		push_u64(p, "MemoryMax", (uint64_t)memory);
 	if (r->memory.has_reservation && r->memory.reservation)

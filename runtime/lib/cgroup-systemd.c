@@ -468,7 +468,7 @@ int cg_systemd_update(const char *unit, const struct husk_strv *dirs, const stru
 		goto out;
 	}
 	dbus_message_unref(reply);
-	r = cgroup_apply(dirs, l, err);
+	r = cgroup_apply_update(dirs, l, err);
 out:
 	sd_props_free(&props);
 	sd_close(&sc);

@@ -85,18 +85,14 @@ static int64_t memory_usage(const struct husk_strv *dirs)
 	return -1;
 }
 
-/* The update as a spec of its own, so every field is checked like config.json's.
- * The container's linux.devices come along: device rules always allow them. */
-static int parse_update(json_t *upd, json_t *config, struct husk_spec **delta, struct husk_error *err)
+/* The update as a spec of its own, so every field is checked like config.json's. */
+static int parse_update(json_t *upd, struct husk_spec **delta, struct husk_error *err)
 {
-	json_t *devs = json_object_get(json_object_get(config, "linux"), "devices");
 	json_t *doc = json_pack("{s:s, s:{s:s}, s:{s:O}}", "ociVersion", HUSK_OCI_VERSION, "root", "path",
 				"rootfs", "linux", "resources", upd);
 	char *text;
 	int r;
 
-	if (doc && devs)
-		json_object_set(json_object_get(doc, "linux"), "devices", devs);
 	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
 	if (!text)
@@ -200,7 +196,7 @@ int husk_update(const char *root, const char *id, const char *resources_json, st
 		r = husk_error_set(err, -EINVAL, "read %s: %s", cpath, jerr.text);
 		goto out;
 	}
-	r = parse_update(upd, config, &delta, err);
+	r = parse_update(upd, &delta, err);
 	if (r < 0)
 		goto out;
 	if (delta->linux_.resources.memory.has_limit && delta->linux_.resources.memory.limit > 0 &&
@@ -216,7 +212,7 @@ int husk_update(const char *root, const char *id, const char *resources_json, st
 	if (st->systemd_unit)
 		r = update_systemd(st, config, upd, err);
 	else
-		r = cgroup_apply(&st->cgroup_dirs, &delta->linux_, err);
+		r = cgroup_apply_update(&st->cgroup_dirs, &delta->linux_, err);
 	if (r == 0)
 		r = store_update(st->state_dir, config, upd, err);
 out:

@@ -29,6 +29,7 @@
 #include "lsm.h"
 #include "security.h"
 #include "sync.h"
+#include "sysctl.h"
 #include "util.h"
 
 static char *now_rfc3339(void)
@@ -256,6 +257,8 @@ static int prepare_ctx(struct create_ctx *c, const struct husk_create_opts *o, s
 	if (o->preserve_fds < 0)
 		return husk_error_set(err, -EINVAL, "--preserve-fds must not be negative");
 	r = lsm_check(s, err);
+	if (r == 0)
+		r = sysctl_check(s, err); /* runc's namespace rules: never the host's values */
 	if (r < 0)
 		return r;
 	c->rootfs = resolve_rootfs(c->bundle, s->root_path, err);

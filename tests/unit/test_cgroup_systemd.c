@@ -124,7 +124,7 @@ static char *props_of(const char *linux_json, int version, bool (*exists)(const 
  * (major, minor, type) as runc's emulator lists them */
 #define DEFAULT_DEVICES                                                                                  \
 	"DevicePolicy=strict|DeviceAllow=[]|DeviceAllow=[block-* m,char-* m,/dev/char/1:3 rwm,/dev/char/1:5 rwm," \
-	"/dev/char/1:7 rwm,/dev/char/1:8 rwm,/dev/char/1:9 rwm,/dev/char/5:0 rwm,/dev/char/5:1 rwm,"         \
+	"/dev/char/1:7 rwm,/dev/char/1:8 rwm,/dev/char/1:9 rwm,/dev/char/5:0 rwm,"         \
 	"/dev/char/5:2 rwm,/dev/char/10:200 rwm,char-pts rwm]"
 
 static void expect_props(const char *linux_json, int version, const char *want)
@@ -285,7 +285,7 @@ static void test_devices(void **state)
 		     252,
 		     "DevicePolicy=strict|DeviceAllow=[]|DeviceAllow=[block-* m,char-* m,/dev/char/1:3 rwm,"
 		     "/dev/char/1:5 rwm,/dev/char/1:7 rwm,/dev/char/1:8 rwm,/dev/char/1:9 rwm,/dev/char/5:0 rwm,"
-		     "/dev/char/5:1 rwm,/dev/char/5:2 rwm,/dev/block/7:0 r,block-sd rw,/dev/char/10:200 rwm,"
+		     "/dev/char/5:2 rwm,/dev/block/7:0 r,block-sd rw,/dev/char/10:200 rwm,"
 		     "char-pts rwm]");
 	/* linux.devices are usable, and an exact repeat merges access */
 	expect_props("{\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229}],"
@@ -293,7 +293,7 @@ static void test_devices(void **state)
 		     252,
 		     "DevicePolicy=strict|DeviceAllow=[]|DeviceAllow=[block-* m,char-* m,/dev/char/1:3 rwm,"
 		     "/dev/char/1:5 rwm,/dev/char/1:7 rwm,/dev/char/1:8 rwm,/dev/char/1:9 rwm,/dev/char/5:0 rwm,"
-		     "/dev/char/5:1 rwm,/dev/char/5:2 rwm,/dev/char/10:200 rwm,/dev/char/10:229 rwm,char-pts rwm]");
+		     "/dev/char/5:2 rwm,/dev/char/10:200 rwm,char-pts rwm]");
 	/* allow-all: DevicePolicy=auto and an empty list */
 	expect_props("{\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}}", 252,
 		     "DevicePolicy=auto|DeviceAllow=[]");
@@ -313,7 +313,7 @@ static void test_devices(void **state)
 	assert_int_equal(rc, 0);
 	assert_string_equal(got, "DevicePolicy=strict|DeviceAllow=[]|DeviceAllow=[block-* m,char-* m,/dev/char/1:5 rwm,"
 				 "/dev/char/1:7 rwm,/dev/char/1:8 rwm,/dev/char/1:9 rwm,/dev/char/5:0 rwm,"
-				 "/dev/char/5:1 rwm,/dev/char/5:2 rwm,/dev/char/10:200 rwm,char-pts rwm]");
+				 "/dev/char/5:2 rwm,/dev/char/10:200 rwm,char-pts rwm]");
 	free(got);
 }
 
