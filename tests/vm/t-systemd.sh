@@ -64,8 +64,8 @@ limits='.linux.resources = {"memory": {"limit": 268435456, "reservation": 134217
 	"pids": {"limit": 100}, "blockIO": {"weight": 300}}'
 bundle_for() { # bundle_for RT CGROUPSPATH [JQ]: a copy of the bundle's config with cgroupsPath
 	mkdir -p "$T/b-$1"
-	ln -sfn "$T/b/rootfs" "$T/b-$1/rootfs"
-	jq --arg p "$2" "$limits | .linux.cgroupsPath = \$p | ${3:-.}" "$T/b/config.json" >"$T/b-$1/config.json"
+	jq --arg p "$2" --arg root "$T/b/rootfs" "$limits | .root.path = \$root | .linux.cgroupsPath = \$p | ${3:-.}" \
+		"$T/b/config.json" >"$T/b-$1/config.json"
 }
 
 # --- create: the scope, its properties and files ---
