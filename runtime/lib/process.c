@@ -18,10 +18,12 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 #include <linux/keyctl.h>
 
+#include "husk/husk.h"
 #include "lsm.h"
 #include "process.h"
 #include "security.h"
@@ -42,7 +44,7 @@ static void reset_signals(void)
 
 
 /* A pty from the container's devpts: master to the console socket, slave as stdio. */
-int proc_setup_terminal(const struct husk_process *p, int *console_fd, struct husk_error *err)
+int proc_setup_terminal(const struct husk_process *p, int *console_fd, bool clear_onlcr, struct husk_error *err)
 {
 	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	_cleanup_close_ int slave = -1;
@@ -64,6 +66,9 @@ int proc_setup_terminal(const struct husk_process *p, int *console_fd, struct hu
 		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
 			return husk_error_sys(err, -errno, "set console size");
 	}
+	/* before the master leaves: nothing the process writes is translated */
+	if (clear_onlcr && husk_console_clear_onlcr(slave, err) < 0)
+		return err->code;
 	if (send_with_fd(*console_fd, name, strlen(name), master) < 0)
 		return husk_error_sys(err, -errno, "send pty master to the console socket");
 	close(*console_fd);
@@ -166,6 +171,32 @@ static int set_user(const struct husk_process *p, bool userns, struct husk_error
 		return husk_error_sys(err, -errno, "setgid %u", u->gid);
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
 		return husk_error_sys(err, -errno, "setuid %u", u->uid);
+	return 0;
+}
+
+/* runc's fixStdioPermissions: stdio (the console too) belongs to the user the
+ * process runs as, so it can reopen /dev/stdout or control its terminal. The
+ * group is kept (the devpts gid=5 for a pty). Unlike runc, only pipes,
+ * sockets, files and pty slaves are chowned, never another device: a host
+ * device node given as stdio (/dev/null, /dev/zero...) stays the host's. A
+ * file we may not chown (EINVAL, EPERM, EROFS) is left as it is, as runc. */
+static int fix_stdio_owner(uid_t uid, struct husk_error *err)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			if (errno == EBADF)
+				continue;
+			return husk_error_sys(err, -errno, "fstat stdio fd %d", fd);
+		}
+		if (st.st_uid == uid || S_ISBLK(st.st_mode))
+			continue;
+		/* UNIX98 pty slaves: majors 136-143 */
+		if (S_ISCHR(st.st_mode) && (major(st.st_rdev) < 136 || major(st.st_rdev) > 143))
+			continue;
+		if (fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+			return husk_error_sys(err, -errno, "chown stdio fd %d to uid %u", fd, (unsigned)uid);
+	}
 	return 0;
 }
 
@@ -453,6 +484,8 @@ int proc_apply(struct proc_setup *ps, struct husk_error *err)
 	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the
 	 * drop (crun's order); only the user and capability switch follow it */
 	if (!p->no_new_privileges && load_seccomp(ps, err) < 0)
+		return err->code;
+	if (fix_stdio_owner(p->user.uid, err) < 0)
 		return err->code;
 	if (caps_before_user(p, err) < 0 || set_user(p, ps->userns, err) < 0 || caps_after_user(p, err) < 0)
 		return err->code;

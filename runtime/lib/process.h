@@ -32,8 +32,9 @@ void proc_start(int sync_parent, int sync_child, int preserve, struct sync_msg *
 /* A new session keyring named after the container (best effort, as runc). */
 void proc_join_session_keyring(const char *id);
 /* A pty from the devpts mounted at /dev/pts: the master goes over *console_fd
- * (closed and set to -1), the slave becomes the controlling terminal and stdio. */
-int proc_setup_terminal(const struct husk_process *p, int *console_fd, struct husk_error *err);
+ * (closed and set to -1), the slave becomes the controlling terminal and stdio.
+ * clear_onlcr: ONLCR off first (the caller relays the pty, as runc's recvtty). */
+int proc_setup_terminal(const struct husk_process *p, int *console_fd, bool clear_onlcr, struct husk_error *err);
 /* LSM label, rlimits, scheduler/io priority/personality, oom_score_adj, HOME,
  * the seccomp program (built, not loaded), cwd (runc's two tries: with our
  * rights, then as the user), capabilities and user, umask, args[0] resolved
