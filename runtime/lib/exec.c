@@ -172,53 +172,31 @@ static pid_t clone_inside(struct exec_ctx *c, struct husk_error *err)
 	return pid;
 }
 
+struct exec_step {
+	struct exec_ctx *c;
+	pid_t pid;
+};
+
+/* procReady: --pid-file, then procRun */
+static int on_ready(void *ctx, char **payload, struct husk_error *err)
+{
+	struct exec_step *es = ctx;
+
+	*payload = NULL;
+	return es->c->opts->pid_file ? write_pid_file(es->c->opts->pid_file, es->pid, err) : 0;
+}
+
 /* Runtime side of the sync loop; returns once the process has exec'd. */
 static int exec_sync(struct exec_ctx *c, pid_t pid, struct husk_error *err)
 {
-	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
-	const struct husk_seccomp *sc = c->spec->linux_.seccomp;
-	bool ran = false;
-	int r = 0, passfd = -1;
+	struct exec_step es = {c, pid};
+	struct sync_loop l = {
+		.fd = c->sync_parent, .pid = pid, .id = c->st->id, .bundle = c->st->bundle, .status = "running",
+		.annotations = &c->spec->annotations, .seccomp = c->spec->linux_.seccomp,
+		.who = "the exec'd process", .ready = on_ready, .ctx = &es,
+	};
 
-	while (r == 0) {
-		r = sync_recv_fd(c->sync_parent, msg, &passfd);
-		if (r == -EPIPE) {
-			r = ran ? 1 : husk_error_set(err, -ECHILD, "the exec'd process exited during setup");
-			break;
-		}
-		if (r < 0) {
-			r = husk_error_sys(err, r, "read sync socket");
-			break;
-		}
-		switch (msg->type) {
-		case SYNC_PROC_SECCOMP: {
-			_cleanup_free_ char *st = hook_state_json(c->st->id, pid, "running", c->st->bundle,
-								  &c->spec->annotations);
-			r = seccomp_listener_handoff(c->sync_parent, sc, st, pid, passfd, err);
-			break;
-		}
-		case SYNC_PROC_READY: {
-			if (c->opts->pid_file)
-				r = write_pid_file(c->opts->pid_file, pid, err);
-			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_RUN, 0, NULL) < 0)
-				r = husk_error_sys(err, -errno, "send procRun");
-			ran = r == 0;
-			break;
-		}
-		case SYNC_PROC_ERROR:
-			r = husk_error_set(err, msg->code ? msg->code : -EINVAL, "%s", msg->payload);
-			break;
-		default:
-			r = husk_error_set(err, -EPROTO, "unexpected sync message %s", sync_type_name(msg->type));
-		}
-		if (passfd >= 0)
-			close(passfd);
-		passfd = -1;
-		if (r < 0 && msg->type != SYNC_PROC_ERROR)
-			(void)sync_send_error(c->sync_parent, err);
-	}
-	free(msg);
-	return r < 0 ? r : 0;
+	return sync_loop_run(&l, err);
 }
 
 static void ctx_free(struct exec_ctx *c)
