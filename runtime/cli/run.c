@@ -39,8 +39,9 @@ int cmd_run(const struct global *g, int argc, char **argv)
 	pid_t pid;
 	int status, r;
 
-	if (parse_create_flags("run", argc, argv, true, &f) < 0)
-		return 1;
+	r = parse_create_flags("run", argc, argv, true, &f);
+	if (r)
+		return r < 0;
 	f.opts.root = g->root;
 	/* a foreground terminal without --console-socket: we take the master */
 	if (!f.detach && !f.opts.console_socket && bundle_wants_terminal(f.opts.bundle)) {
