@@ -92,6 +92,8 @@ static void usage(FILE *f)
 		   "  --log FILE            write log messages to FILE\n"
 		   "  --log-format text|json  log format (json lines as runc writes them)\n"
 		   "  --debug               log debug messages\n"
+		   "  --systemd-cgroup      the container's cgroup is a transient systemd scope\n"
+		   "                        (cgroupsPath \"slice:prefix:name\")\n"
 		   "  --help, -h, --version, -v\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
@@ -198,11 +200,7 @@ int main(int argc, char **argv)
 		}
 		g.log_json = !strcmp(gv[G_LOG_FORMAT].s, "json");
 	}
-	if (gv[G_SYSTEMD].b) {
-		fprintf(stderr, "husk: --systemd-cgroup: husk has no systemd cgroup driver\n");
-		r = 1;
-		goto out;
-	}
+	g.systemd_cgroup = gv[G_SYSTEMD].b;
 	if (gv[G_ROOTLESS].set && strcmp(gv[G_ROOTLESS].s, "false") && strcmp(gv[G_ROOTLESS].s, "auto")) {
 		fprintf(stderr, "husk: --rootless=%s: rootless mode is not supported\n", gv[G_ROOTLESS].s);
 		r = 1;
