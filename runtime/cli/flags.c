@@ -192,7 +192,7 @@ static int set_value(const char *verb, const struct cli_flag *f, struct cli_valu
 	switch (f->type) {
 	case CLI_BOOL:
 		if (value && parse_bool(value, &v->b) < 0)
-			return cli_usage(verb, "invalid boolean value \"%s\" for -%s: parse error", value, name);
+			return -cli_usage(verb, "invalid boolean value \"%s\" for -%s: parse error", value, name);
 		if (!value)
 			v->b = true;
 		break;
@@ -202,7 +202,7 @@ static int set_value(const char *verb, const struct cli_flag *f, struct cli_valu
 	case CLI_INT:
 	case CLI_INTS:
 		if (cli_parse_go_int(value, &n) < 0)
-			return cli_usage(verb, "invalid value \"%s\" for flag -%s: parse error", value, name);
+			return -cli_usage(verb, "invalid value \"%s\" for flag -%s: parse error", value, name);
 		if (f->type == CLI_INT)
 			v->n = n;
 		else
@@ -213,7 +213,7 @@ static int set_value(const char *verb, const struct cli_flag *f, struct cli_valu
 		break;
 	case CLI_DURATION:
 		if (parse_duration(value, &v->n) < 0)
-			return cli_usage(verb, "invalid value \"%s\" for flag -%s: parse error", value, name);
+			return -cli_usage(verb, "invalid value \"%s\" for flag -%s: parse error", value, name);
 		break;
 	}
 	v->set = true;
@@ -254,7 +254,7 @@ int cli_parse(const char *verb, const struct cli_flag *flags, size_t n, struct c
 	int i;
 
 	if (n > 64)
-		return cli_usage(verb, "too many flags"); /* a bug in husk's tables */
+		return -cli_usage(verb, "too many flags"); /* a bug in husk's tables */
 	memset(out, 0, sizeof(*out));
 	memset(vals, 0, n * sizeof(*vals));
 	/* room for the reordered words, then the scratch reorder() uses */
@@ -284,7 +284,7 @@ int cli_parse(const char *verb, const struct cli_flag *flags, size_t n, struct c
 		}
 		a += 1 + (a[1] == '-');
 		if (!*a || *a == '-' || *a == '=')
-			return cli_usage(verb, "bad flag syntax: %s", words[i]);
+			return -cli_usage(verb, "bad flag syntax: %s", words[i]);
 		eq = strchr(a, '=');
 		len = eq ? (size_t)(eq - a) : strlen(a);
 		snprintf(name, sizeof(name), "%.*s", (int)len, a);
@@ -292,21 +292,21 @@ int cli_parse(const char *verb, const struct cli_flag *flags, size_t n, struct c
 			value = eq + 1;
 		k = flag_index(flags, n, words[i]);
 		if (k < 0)
-			return cli_usage(verb, "flag provided but not defined: -%s", name);
+			return -cli_usage(verb, "flag provided but not defined: -%s", name);
 		if (k == (int)n) { /* help */
 			if (value && parse_bool(value, &help) < 0)
-				return cli_usage(verb, "invalid boolean value \"%s\" for -%s: parse error", value, name);
+				return -cli_usage(verb, "invalid boolean value \"%s\" for -%s: parse error", value, name);
 			if (!value)
 				help = true;
 			continue;
 		}
 		if (flags[k].type != CLI_BOOL && !value) {
 			if (i + 1 >= argc)
-				return cli_usage(verb, "flag needs an argument: -%s", name);
+				return -cli_usage(verb, "flag needs an argument: -%s", name);
 			value = words[++i];
 		}
 		if (forms[k] && (form_len[k] != len || strncmp(forms[k], a, len)))
-			return cli_usage(verb, "Cannot use two forms of the same flag: %s %.*s", name,
+			return -cli_usage(verb, "Cannot use two forms of the same flag: %s %.*s", name,
 					 (int)form_len[k], forms[k]);
 		forms[k] = a;
 		form_len[k] = len;
@@ -326,10 +326,10 @@ int cli_nargs(const char *verb, const struct cli_args *a, int min, int max)
 {
 	if (a->argc < min || (max >= 0 && a->argc > max)) {
 		if (min == max)
-			return cli_usage(verb, "\"%s\" requires exactly %d argument(s)", verb, min);
+			return -cli_usage(verb, "\"%s\" requires exactly %d argument(s)", verb, min);
 		if (a->argc < min)
-			return cli_usage(verb, "\"%s\" requires a minimum of %d argument(s)", verb, min);
-		return cli_usage(verb, "\"%s\" requires a maximum of %d argument(s)", verb, max);
+			return -cli_usage(verb, "\"%s\" requires a minimum of %d argument(s)", verb, min);
+		return -cli_usage(verb, "\"%s\" requires a maximum of %d argument(s)", verb, max);
 	}
 	return 0;
 }

@@ -182,8 +182,10 @@ int main(int argc, char **argv)
 
 	/* runc's app flags: Go's flag grammar, stopping at the command */
 	r = cli_parse(NULL, global_flags, sizeof(gv) / sizeof(gv[0]), gv, false, argc - 1, argv + 1, &rest);
-	if (r)
+	if (r) { /* help printed (0) or a usage error (1) */
+		r = r < 0;
 		goto out;
+	}
 	if (gv[G_VERSION].b) {
 		version();
 		goto out;
