@@ -82,7 +82,10 @@ struct husk_exec_opts {
 	const char *console_socket; /* unix socket that receives the pty master */
 	int console_fd;             /* or a connected socket for it (0: none) */
 	const char *pid_file;
-	const char *cgroup;         /* [controller[,controller]:]path below the container's cgroup */
+	/* runc's --cgroup, each [controller[,controller]:]path below the container's
+	 * cgroup ("/" is the container's own); a path without controllers only alone */
+	const char *const *cgroups;
+	size_t n_cgroups;
 	int preserve_fds;
 	bool ignore_paused;
 	bool console_clear_onlcr; /* as in husk_create_opts */
