@@ -243,6 +243,103 @@ static json_t *stats_v2(const struct cg_layout *L)
 	return out;
 }
 
+/* "max" → -1, else the number (the v2 raw form) */
+static json_t *limit_json(const char *dir, const char *file)
+{
+	uint64_t v = read_limit(dir, file);
+
+	return json_integer(v == UINT64_MAX ? -1 : (json_int_t)v);
+}
+
+static json_t *io_raw_v2(const char *dir)
+{
+	_cleanup_free_ char *t = read_at(dir, "io.stat");
+	static const char *const keys[] = {"rbytes", "wbytes", "rios", "wios"};
+	json_t *a = json_array();
+	char *line, *save = NULL;
+
+	for (line = t ? strtok_r(t, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned maj, min;
+		json_t *e;
+		if (sscanf(line, "%u:%u", &maj, &min) != 2)
+			continue;
+		e = json_pack("{s:i, s:i}", "major", maj, "minor", min);
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+			_cleanup_free_ char *key = xasprintf(" %s=", keys[k]);
+			const char *p = strstr(line, key);
+			json_object_set_new(e, keys[k], json_integer(p ? (json_int_t)strtoull(p + strlen(key), NULL, 10) : 0));
+		}
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
+static json_t *hugetlb_v2(const char *dir)
+{
+	json_t *o = json_object();
+	DIR *d = dir ? opendir(dir) : NULL;
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char size[32];
+		int end = 0;
+		if (sscanf(e->d_name, "hugetlb.%31[^.].current%n", size, &end) == 1 && !e->d_name[end]) {
+			_cleanup_free_ char *cur = xasprintf("hugetlb.%s.current", size), *max = xasprintf("hugetlb.%s.max", size),
+					    *ev = xasprintf("hugetlb.%s.events", size);
+			json_t *events = kv_object(dir, ev);
+			json_object_set_new(o, size, json_pack("{s:I, s:o, s:I}", "current", (json_int_t)read_u64(dir, cur),
+							       "max", limit_json(dir, max), "failcnt",
+							       (json_int_t)kv_get(events, "max")));
+			json_decref(events);
+		}
+	}
+	if (d)
+		closedir(d);
+	return o;
+}
+
+int husk_stats_v2_json(const char *root, const char *id, char **out, struct husk_error *err)
+{
+	struct husk_state *st;
+	struct cg_layout L;
+	json_t *data = NULL;
+	const char *d;
+	int r;
+
+	*out = NULL;
+	r = husk_state_load(root, id, &st, err);
+	if (r < 0)
+		return r;
+	if (st->status == HUSK_STATUS_STOPPED) {
+		r = husk_error_set(err, -ESRCH, "container \"%s\" is not running", id);
+		goto out;
+	}
+	r = cg_layout_open(&st->cgroup_dirs, &L, err);
+	if (r < 0)
+		goto out;
+	d = L.v1 ? NULL : cg_layout_dir(&L, "");
+	if (!d) {
+		r = husk_error_set(err, -EOPNOTSUPP, "container \"%s\" has its resources on cgroup v1", id);
+	} else {
+		data = json_pack("{s:{s:I, s:o}, s:o, s:o, s:{s:I, s:o, s:I, s:I, s:o, s:I}, s:o, s:o, s:o}",
+				 "pids", "current", (json_int_t)read_u64(d, "pids.current"), "limit", limit_json(d, "pids.max"),
+				 "cpu", kv_object(d, "cpu.stat"), "memory", kv_object(d, "memory.stat"),
+				 "usage", "usage", (json_int_t)read_u64(d, "memory.current"), "limit",
+				 limit_json(d, "memory.max"), "peak", (json_int_t)read_u64(d, "memory.peak"), "swap_usage",
+				 (json_int_t)read_u64(d, "memory.swap.current"), "swap_limit", limit_json(d, "memory.swap.max"),
+				 "swap_peak", (json_int_t)read_u64(d, "memory.swap.peak"),
+				 "events", kv_object(d, "memory.events"), "io", io_raw_v2(d), "hugetlb", hugetlb_v2(d));
+		*out = data ? json_dumps(data, JSON_COMPACT) : NULL;
+		json_decref(data);
+		if (!*out)
+			r = husk_error_set(err, -ENOMEM, "serialize stats");
+	}
+	cg_layout_close(&L);
+out:
+	husk_state_free(st);
+	return r;
+}
+
 int husk_stats_json(const char *root, const char *id, char **out, struct husk_error *err)
 {
 	struct husk_state *st;
