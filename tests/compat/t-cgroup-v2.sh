@@ -64,6 +64,7 @@ pair() {
 		jq "$filter | .linux.cgroupsPath = \"/$CG/$rt/$n\" | .process.env += \$e" \
 			--argjson e "$(printf '%s\n' "$@" | jq -R . | jq -sc 'map(select(. != ""))')" "$base" >"$B/config.json"
 		under $rt "$B"
+		OUT=$(printf '%s' "$OUT" | sed "s#/$CG/$rt/#/$CG/RT/#g") # the paths differ by the runtime's name only
 		eval "rc_$rt=\$RC out_$rt=\$OUT err_$rt=\$ERR"
 	done
 	if [ "$rc_husk" = "$rc_runc" ] && [ "$out_husk" = "$out_runc" ]; then ok "$desc"
