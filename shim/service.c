@@ -738,22 +738,16 @@ static void h_stats(struct ttrpc_call *c)
 	struct shim *s = shim_of(c);
 	struct process *p = lookup(c, req->id, NULL, -1, true);
 	struct husk_error e = {0};
-	char *json = NULL;
 
 	if (!p)
 		return;
-	if (husk_stats_json(s->o.root, s->cid, &json, &e) < 0) {
+	if (metrics_for_container(s->o.root, s->cid, &any, &e) < 0) {
 		ttrpc_server_reply(c, code_of(e.code), e.msg, NULL);
 		return;
 	}
-	if (metrics_from_stats(json, &any) < 0) {
-		ttrpc_server_reply(c, TTRPC_INTERNAL, "cannot convert the cgroup statistics", NULL);
-	} else {
-		r.stats = &any;
-		ttrpc_server_reply(c, TTRPC_OK, NULL, &r.base);
-		free(any.value.data);
-	}
-	free(json);
+	r.stats = &any;
+	ttrpc_server_reply(c, TTRPC_OK, NULL, &r.base);
+	free(any.value.data);
 }
 
 /* ---- Exec, ResizePty, CloseIO ---- */

@@ -446,7 +446,7 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 			       .userns_join_fd = -1};
 	const char *root = o->root && *o->root ? o->root : HUSK_DEFAULT_ROOT;
 	struct ns_restore rs = {-1, -1};
-	bool made_dir = false;
+	bool made_dir = false, placed = false;
 	int sv[2], r;
 	pid_t pid = -1;
 
@@ -517,12 +517,15 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 			pid = clone_in_joined_userns(&c, flags, err);
 			r = pid < 0 ? (int)pid : 0;
 		} else {
-			/* fork-like clone (no new stack): the child is a copy running init_main */
-			pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+			/* fork-like, born in the cgroup on v2 (cgroup-clone.c) */
+			int cgfd = c.systemd_unit ? -1 : cgroup_clone_fd(&c.cgroup_dirs);
+			pid = cgroup_clone(flags | SIGCHLD, cgfd, &placed);
 			if (pid == 0)
 				init_main(&c);
+			if (cgfd >= 0)
+				close(cgfd);
 			if (pid < 0)
-				r = husk_error_sys(err, -errno, "clone container init");
+				r = husk_error_sys(err, pid, "clone container init");
 		}
 	}
 	ns_children_restore(&rs);
@@ -537,7 +540,7 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 		r = cg_systemd_start(c.spec->linux_.cgroups_path, c.id, pid, &c.cgroup_dirs, &c.spec->linux_, err);
 		c.systemd_started = r == 0;
 	} else {
-		r = cgroup_enter(&c.cgroup_dirs, pid, err);
+		r = placed ? 0 : cgroup_enter(&c.cgroup_dirs, pid, err);
 	}
 	if (r == 0 && c.userns && !husk_spec_namespace(c.spec, CLONE_NEWUSER)->path) {
 		r = write_idmap(pid, "uid_map", c.spec->linux_.uid_mappings, c.spec->linux_.n_uid_mappings, err);

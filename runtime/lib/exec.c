@@ -218,7 +218,7 @@ static int check_state(const struct husk_state *st, const struct husk_exec_opts 
 
 /* Clone the process inside the container's pid and time namespaces; the
  * parent enters them only for its children and goes back at once. */
-static pid_t clone_inside(struct exec_ctx *c, struct husk_error *err)
+static pid_t clone_inside(struct exec_ctx *c, int cgfd, bool *placed, struct husk_error *err)
 {
 	struct ns_restore rs;
 	int types = 0;
@@ -230,10 +230,10 @@ static pid_t clone_inside(struct exec_ctx *c, struct husk_error *err)
 		pid = err->code;
 	else if (types && setns(c->pidfd, types) < 0)
 		pid = husk_error_sys(err, -errno, "enter the pid namespace of container \"%s\"", c->st->id);
-	else if ((pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, 0)) == 0)
+	else if ((pid = cgroup_clone(SIGCHLD, cgfd, placed)) == 0)
 		exec_init_main(c);
 	else if (pid < 0)
-		pid = husk_error_sys(err, -errno, "clone the exec'd process");
+		pid = husk_error_sys(err, pid, "clone the exec'd process");
 	ns_children_restore(&rs);
 	return pid;
 }
@@ -280,6 +280,7 @@ static void ctx_free(struct exec_ctx *c)
 int husk_exec(const struct husk_exec_opts *o, pid_t *pid_out, struct husk_error *err)
 {
 	struct exec_ctx c = {.opts = o, .pidfd = -1, .console_fd = -1, .sync_parent = -1, .sync_child = -1};
+	bool placed = false;
 	int sv[2], r;
 	pid_t pid = -1;
 
@@ -321,7 +322,12 @@ int husk_exec(const struct husk_exec_opts *o, pid_t *pid_out, struct husk_error 
 	}
 	c.sync_parent = sv[0];
 	c.sync_child = sv[1];
-	pid = clone_inside(&c, err);
+	{ /* born in the cgroup on v2 (cgroup-clone.c) */
+		int cgfd = cgroup_clone_fd(&c.cgroup_dirs);
+		pid = clone_inside(&c, cgfd, &placed, err);
+		if (cgfd >= 0)
+			close(cgfd);
+	}
 	if (pid < 0) {
 		r = (int)pid;
 		goto out;
@@ -331,7 +337,7 @@ int husk_exec(const struct husk_exec_opts *o, pid_t *pid_out, struct husk_error 
 	husk_debug("exec in %s: pid %d", o->id, (int)pid);
 	/* cgroup first, as for the init; in a paused container the process
 	 * freezes here and the exec completes on resume (--ignore-paused) */
-	r = cgroup_enter(&c.cgroup_dirs, pid, err);
+	r = placed ? 0 : cgroup_enter(&c.cgroup_dirs, pid, err);
 	if (r == 0 && sync_send(c.sync_parent, SYNC_BOOTSTRAP, 0, NULL) < 0)
 		r = husk_error_sys(err, -errno, "send bootstrap");
 	if (r == 0)

@@ -136,6 +136,13 @@ int husk_update(const char *root, const char *id, const char *resources_json, st
 int husk_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct husk_error *err);
 /* The container's cgroup statistics as runc's events "data" object (caller frees). */
 int husk_stats_json(const char *root, const char *id, char **out, struct husk_error *err);
+/* On a pure cgroup v2 host, the v2 files as they are, for containerd's
+ * io.containerd.cgroups.v2.Metrics (caller frees): {"pids":{current,limit},
+ * "cpu":cpu.stat, "memory":memory.stat, "usage":{usage,limit,peak,swap_usage,
+ * swap_limit,swap_peak}, "events":memory.events, "io":[{major,minor,rbytes,
+ * wbytes,rios,wios}], "hugetlb":{SIZE:{current,max,failcnt}}}; a limit of
+ * "max" is -1. -EOPNOTSUPP when the container's resources are on v1. */
+int husk_stats_v2_json(const char *root, const char *id, char **out, struct husk_error *err);
 
 /* OOM notifications of a container's memory cgroup. */
 struct husk_oom_watch;
