@@ -12,6 +12,7 @@ struct global {
 	const char *log;
 	bool log_json;
 	bool debug;
+	bool systemd_cgroup;
 };
 
 struct verb {

@@ -70,6 +70,7 @@ int cmd_create(const struct global *g, int argc, char **argv)
 	if (parse_create_flags("create", argc, argv, false, &f) < 0)
 		return 1;
 	f.opts.root = g->root;
+	f.opts.systemd_cgroup = g->systemd_cgroup;
 	if (husk_create(&f.opts, &pid, &err) < 0)
 		return cli_fail("create", &err);
 	return 0;

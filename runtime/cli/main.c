@@ -93,6 +93,8 @@ static void usage(FILE *f)
 		   "  --log FILE            write log messages to FILE\n"
 		   "  --log-format text|json  log format (json lines as runc writes them)\n"
 		   "  --debug               log debug messages\n"
+		   "  --systemd-cgroup      the container's cgroup is a transient systemd scope\n"
+		   "                        (cgroupsPath \"slice:prefix:name\")\n"
 		   "  --help, --version\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
@@ -194,8 +196,8 @@ int main(int argc, char **argv)
 			printf("husk version %s\nspec: %s\n", HUSK_VERSION, HUSK_OCI_VERSION);
 			return 0;
 		case 's':
-			fprintf(stderr, "husk: --systemd-cgroup: husk has no systemd cgroup driver\n");
-			return 1;
+			g.systemd_cgroup = true;
+			break;
 		case 'R':
 			if (strcmp(optarg, "false") && strcmp(optarg, "auto")) {
 				fprintf(stderr, "husk: --rootless=%s: rootless mode is not supported\n", optarg);

@@ -42,6 +42,7 @@ int cmd_run(const struct global *g, int argc, char **argv)
 	if (parse_create_flags("run", argc, argv, true, &f) < 0)
 		return 1;
 	f.opts.root = g->root;
+	f.opts.systemd_cgroup = g->systemd_cgroup;
 	/* a foreground terminal without --console-socket: we take the master */
 	if (!f.detach && !f.opts.console_socket && bundle_wants_terminal(f.opts.bundle)) {
 		if (fg_console_pair("run", sv) < 0)

@@ -22,6 +22,7 @@
 #include "internal.h"
 #include "lsm.h"
 #include "mountopt.h"
+#include "sysctl.h"
 #include "util.h"
 
 #define FDPATH(buf, fd) (snprintf(buf, sizeof(buf), "/proc/self/fd/%d", fd), buf)
@@ -650,21 +651,6 @@ int rootfs_pivot(struct rootfs_ctx *c, struct husk_error *err)
 	return 0;
 }
 
-static int write_sysctls(const struct husk_kvv *sysctl, struct husk_error *err)
-{
-	for (size_t i = 0; i < sysctl->n; i++) {
-		_cleanup_free_ char *path = xasprintf("/proc/sys/%s", sysctl->v[i].key);
-		int r;
-		for (char *p = path + 10; *p; p++)
-			if (*p == '.')
-				*p = '/';
-		r = write_file(path, sysctl->v[i].value, strlen(sysctl->v[i].value));
-		if (r < 0)
-			return husk_error_sys(err, r, "sysctl %s: write %s", sysctl->v[i].key, path);
-	}
-	return 0;
-}
-
 static int readonly_path(const char *path, struct husk_error *err)
 {
 	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
@@ -699,7 +685,7 @@ int rootfs_finalize(struct rootfs_ctx *c, struct husk_error *err)
 	const struct husk_linux *l = &c->spec->linux_;
 	int r;
 
-	r = write_sysctls(&l->sysctl, err);
+	r = sysctl_write_all(&l->sysctl, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < l->readonly_paths.n; i++) {

@@ -115,6 +115,46 @@ expect_eq "serve -forward-signals: SIGTERM reaches the container (its trap exits
 wait "$fspid"
 expect_eq "the shim exits 0 after Shutdown" "$?" 0
 
+# --- the fifos' write ends close when the output ends, before any Delete ---
+# containerd's CRI waits for EOF on an exec's stdout/stderr fifos before it
+# deletes the exec (runc-v2 closes them when the process's pipe reaches EOF):
+# a reader that waits for EOF first must get it while the process still exists.
+mkdir -p "$T/eo"
+cp "$T/c1/config.json" "$T/eo/"
+edit "$T/eo" '.process.args = ["sh", "-c", "echo init-out; echo init-err >&2; sleep 100"]'
+"$SHIM" -id eo -root "$ROOT" -socket "$T/eo.sock" serve 2>"$T/eo.log" &
+eopid=$!
+i=0
+while [ ! -S "$T/eo.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+# eof_reader NAME: a reader on fifo $T/NAME that records what it read and
+# whether EOF came within 5 s (rc 0) or not (124)
+eof_reader() {
+	mkfifo "$T/$1"
+	(timeout 5 cat "$T/$1" >"$T/$1.got"; echo $? >"$T/$1.rc") &
+}
+for f in io ie; do eof_reader $f; done
+"$CTL" -a "$T/eo.sock" create eo --bundle "$T/eo" --stdout "$T/io" --stderr "$T/ie" >/dev/null &&
+	"$CTL" -a "$T/eo.sock" start eo >/dev/null || not_ok "eo: create/start"
+for f in xo xe to; do eof_reader $f; done
+"$CTL" -a "$T/eo.sock" exec eo x1 --stdout "$T/xo" --stderr "$T/xe" -- sh -c 'echo exec-out; echo exec-err >&2' >/dev/null &&
+	"$CTL" -a "$T/eo.sock" start eo --exec x1 >/dev/null || not_ok "eo: exec x1"
+"$CTL" -a "$T/eo.sock" exec eo t1 --tty --stdout "$T/to" -- sh -c 'echo tty-out' >/dev/null &&
+	"$CTL" -a "$T/eo.sock" start eo --exec t1 >/dev/null || not_ok "eo: exec t1"
+for f in xo xe to; do while [ ! -s "$T/$f.rc" ]; do sleep 0.05; done; done
+expect_eq "exec stdout fifo: EOF once the exec's output ended, before its Delete" "$(cat "$T/xo.rc") $(cat "$T/xo.got")" "0 exec-out"
+expect_eq "exec stderr fifo: EOF before Delete" "$(cat "$T/xe.rc") $(cat "$T/xe.got")" "0 exec-err"
+expect_eq "exec with a terminal: the pty relay's fifo gets EOF before Delete" "$(cat "$T/to.rc") $(tr -d '\r' <"$T/to.got")" "0 tty-out"
+"$CTL" -a "$T/eo.sock" delete eo --exec x1 >/dev/null && "$CTL" -a "$T/eo.sock" delete eo --exec t1 >/dev/null &&
+	ok "the execs are deleted after their readers saw EOF" || not_ok "delete the execs"
+"$CTL" -a "$T/eo.sock" kill eo KILL >/dev/null
+for f in io ie; do while [ ! -s "$T/$f.rc" ]; do sleep 0.05; done; done
+expect_eq "init stdout fifo: EOF when the init ended, before its Delete" "$(cat "$T/io.rc") $(cat "$T/io.got")" "0 init-out"
+expect_eq "init stderr fifo: EOF before Delete" "$(cat "$T/ie.rc") $(cat "$T/ie.got")" "0 init-err"
+"$CTL" -a "$T/eo.sock" --timeout 10000 wait eo >/dev/null
+"$CTL" -a "$T/eo.sock" delete eo >/dev/null
+"$CTL" -a "$T/eo.sock" shutdown eo --now >/dev/null
+wait "$eopid"
+
 # --- shimctl run --tty, as a person uses it (tmux) ---
 S=shimctl-$$
 tmux -L "$S" new-session -d -x 90 -y 30 "$CTL run --tty t1 --bundle $B -- sh; echo run-exit=\$? >$T/tty.rc; sleep 30"

@@ -38,6 +38,7 @@ struct husk_state {
 	struct husk_kvv annotations;
 	struct husk_strv cgroup_dirs; /* absolute cgroup directories the init was put in */
 	bool cgroup_ns;
+	char *systemd_unit;   /* the transient unit of --systemd-cgroup; NULL for cgroupfs */
 	char *state_dir;
 };
 
@@ -66,6 +67,7 @@ struct husk_create_opts {
 	bool no_new_keyring;
 	int preserve_fds;
 	int console_fd; /* instead of console_socket: a connected socket (0: none) */
+	bool systemd_cgroup; /* --systemd-cgroup: the cgroup is a systemd scope */
 };
 
 /* Create the container up to the exec.fifo wait. On success *pid is the init,
