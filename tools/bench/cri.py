@@ -21,6 +21,7 @@ import threading
 import time
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(SRC, "tests", "cri"))
 import cri  # noqa: E402
 from cri import pb  # noqa: E402
