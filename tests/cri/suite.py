@@ -165,6 +165,14 @@ class Suite:
         by the handler's shim; PodSandboxStatus; containers share the pod's ipc,
         uts and net namespaces, not its pid namespace (unless asked); the
         loopback-only network"""
+        # what kubelet asks first: the runtime's conditions, the images present
+        conds = {c.type: c.status for c in self.c.call("Status", pb.StatusRequest()).status.conditions}
+        self.eq("Status: RuntimeReady and NetworkReady", (conds.get("RuntimeReady"), conds.get("NetworkReady")),
+                (True, True))
+        for ref in (IMAGE, "docker.io/library/pause:husk"):
+            img = self.c.call("ImageStatus", pb.ImageStatusRequest(image=pb.ImageSpec(image=ref)), image=True).image
+            self.check("ImageStatus: %s is present (imported, no registry)" % ref, ref in img.repo_tags,
+                       repr(list(img.repo_tags)))
         pod, cfg, parent = self.pod("main", hostname="husk-pod")
         self.main = (pod, cfg, parent)
         st, info = self.c.pod_status(pod, verbose=True)
