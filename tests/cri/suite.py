@@ -117,9 +117,9 @@ class Suite:
         cid = self.container(pod, cfg, name, ["sh", "-c", script], **kw)
         self.c.wait_state(cid, pb.CONTAINER_EXITED, seconds)
         st = self.c.status(cid)[0]
-        # the log is complete once the container has exited and containerd has
-        # drained its output: give it a moment
-        time.sleep(0.1)
+        # containerd marks the container EXITED after the task's Delete, which
+        # waits for the copy of its output into the log; a short margin anyway
+        time.sleep(0.05)
         text = cri.log_text(self.log_path(cfg, name))
         if remove and st.state == pb.CONTAINER_EXITED:
             self.c.remove(cid)
