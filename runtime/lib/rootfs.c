@@ -413,7 +413,7 @@ static int mount_one(struct rootfs_ctx *c, int rootfd, const struct husk_mount *
 			bool labeled = !strcmp(m->type, "tmpfs") || !strcmp(m->type, "devpts") ||
 				       !strcmp(m->type, "mqueue");
 			_cleanup_free_ char *data = lsm_mount_data(
-				mo.data, labeled ? c->spec->linux_.mount_label : NULL);
+				mo.data, labeled && lsm_selinux_enabled() ? c->spec->linux_.mount_label : NULL);
 			if (mount(m->source && *m->source ? m->source : m->type, FDPATH(p, dst), m->type,
 				  mo.flags & ~MS_REMOUNT, data) < 0) {
 				if (errno == EPERM && c->userns && fallback_bind_source(m->type))
