@@ -247,8 +247,6 @@ static int prepare_ctx(struct create_ctx *c, const struct husk_create_opts *o, s
 	s = c->spec;
 	if (!s->process)
 		return husk_error_set(err, -EINVAL, "config.json: process: is required to create a container");
-	if (!husk_spec_namespace(s, CLONE_NEWNS))
-		return husk_error_set(err, -EINVAL, "config.json: linux.namespaces: a mount namespace is required");
 	r = check_console(s->process, o->console_socket, o->console_fd, err);
 	if (r < 0)
 		return r;
