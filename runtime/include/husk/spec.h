@@ -339,7 +339,8 @@ extern const char *const husk_hook_names[HUSK_HOOK_NKINDS];
 extern const char *const husk_namespace_names[];     /* NULL-terminated */
 extern const char *const husk_seccomp_action_names[]; /* indexed by action, [0] NULL */
 extern const char *const husk_seccomp_op_names[];     /* indexed by op, [0] NULL */
-extern const char *const husk_mount_option_names[];   /* NULL-terminated */
+/* The i-th mount option word husk knows (the table in mountopt.c), NULL past the end. */
+const char *husk_mount_option_name(size_t i);
 
 /* A default config.json as `husk spec` writes it (caller frees). */
 /* with_seccomp adds husk's default seccomp profile */
