@@ -68,10 +68,10 @@ static int write_time_offsets(const struct husk_linux *l, struct husk_error *err
 	char buf[128] = "";
 	int r;
 
-	if (l->time_monotonic.set)
+	if (l->has_time_monotonic)
 		snprintf(buf, sizeof(buf), "monotonic %lld %u\n", (long long)l->time_monotonic.secs,
 			 l->time_monotonic.nanosecs);
-	if (l->time_boottime.set)
+	if (l->has_time_boottime)
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "boottime %lld %u\n",
 			 (long long)l->time_boottime.secs, l->time_boottime.nanosecs);
 	if (!*buf)
@@ -249,13 +249,12 @@ static int prepare_ctx(struct create_ctx *c, const struct husk_create_opts *o, s
 	s = c->spec;
 	if (!s->process)
 		return husk_error_set(err, -EINVAL, "config.json: process: is required to create a container");
-	if (!husk_spec_namespace(s, CLONE_NEWNS))
-		return husk_error_set(err, -EINVAL, "config.json: linux.namespaces: a mount namespace is required");
 	r = check_console(s->process, o->console_socket, o->console_fd, err);
 	if (r < 0)
 		return r;
 	if (o->preserve_fds < 0)
 		return husk_error_set(err, -EINVAL, "--preserve-fds must not be negative");
+	husk_spec_warn(s);
 	r = lsm_check(s, err);
 	if (r == 0)
 		r = sysctl_check(s, err); /* runc's namespace rules: never the host's values */

@@ -24,6 +24,11 @@ int rootfs_pivot(struct rootfs_ctx *c, struct husk_error *err);
 /* After pivot: sysctl, readonlyPaths, maskedPaths, read-only root. */
 int rootfs_finalize(struct rootfs_ctx *c, struct husk_error *err);
 
+/* tmpcopyup: copy the tree under the directory fd from into the directory fd
+ * to (the new tmpfs), keeping modes and owners (copyup.c). dest names the
+ * mount in errors. */
+int rootfs_copy_up(int from, int to, const char *dest, struct husk_error *err);
+
 /* Open path inside the directory fd root, never leaving it (RESOLVE_IN_ROOT). */
 int open_in_root(int rootfd, const char *path, int flags);
 /* Create missing directories (and the last component as a file when is_file)
