@@ -112,6 +112,10 @@ int fg_wait(const char *verb, pid_t pid, int master, const sigset_t *old)
 	if (master >= 0 && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
 		struct termios t = saved;
 		cfmakeraw(&t);
+		/* as runc (containerd/console's raw mode): output processing stays
+		 * on here and ONLCR is off on the container's pty, so a "\n" the
+		 * process writes reaches this terminal as one "\r\n" */
+		t.c_oflag |= OPOST;
 		raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
 	}
 	copy_winsize(master);

@@ -25,6 +25,15 @@ for rt in runc husk; do
 done
 expect_eq "run -t as root: as runc" "$root_husk" "$root_runc"
 
+# the bytes that reach the caller's terminal: one \r\n per \n, as runc
+rt_bundle "$T/b" printf 'a\nb\n'
+edit "$T/b" '.process.terminal = true'
+for rt in runc husk; do
+	eval "bytes_$rt=\$(script -qec \"stty -opost; $(rt_bin $rt) --root $T/root-$rt run -b $T/b tb-$rt-$$\" /dev/null </dev/null | sed 's/\^@//g' | od -An -c | tr -s ' ')"
+done
+expect_eq "run -t: the output bytes as runc's" "$bytes_husk" "$bytes_runc"
+expect_eq "runc: a \r \n b \r \n" "$bytes_runc" " a \r \n b \r \n"
+
 # exec -t
 rt_bundle "$T/b" sleep 300
 echo "$PROBE" >"$T/b/rootfs/probe.sh"
