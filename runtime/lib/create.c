@@ -23,6 +23,7 @@
 #include "console.h"
 #include "create.h"
 #include "cgroup-resources.h"
+#include "cgroup-systemd.h"
 #include "husk/log.h"
 #include "internal.h"
 #include "lsm.h"
@@ -276,6 +277,8 @@ static void create_undo(struct create_ctx *c, pid_t pid, bool made_dir)
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	if (c->systemd_started)
+		(void)cg_systemd_stop(c->systemd_unit, &ignore);
 	if (c->cgroup_dirs.n)
 		(void)cgroup_destroy(&c->cgroup_dirs, &ignore);
 	if (made_dir) {
@@ -311,6 +314,7 @@ static void ctx_free(struct create_ctx *c)
 	free(c->fifo_path);
 	strv_free_items(&c->cgroup_dirs);
 	strv_free_items(&c->cgroup_names);
+	free(c->systemd_unit);
 }
 
 static int on_ready(struct create_ctx *c, pid_t pid, struct husk_error *err)
@@ -331,6 +335,7 @@ static int on_ready(struct create_ctx *c, pid_t pid, struct husk_error *err)
 	st.annotations = c->spec->annotations;
 	st.cgroup_dirs = c->cgroup_dirs;
 	st.cgroup_ns = c->cgroup_ns || c->cgroup_ns_fd >= 0;
+	st.systemd_unit = c->systemd_unit;
 	json = state_file_json(&st);
 	free(st.created);
 	r = write_file_atomic(path, json, strlen(json), 0600);
@@ -441,7 +446,7 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 			       .userns_join_fd = -1};
 	const char *root = o->root && *o->root ? o->root : HUSK_DEFAULT_ROOT;
 	struct ns_restore rs = {-1, -1};
-	bool made_dir = false;
+	bool made_dir = false, placed = false;
 	int sv[2], r;
 	pid_t pid = -1;
 
@@ -474,15 +479,20 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 	r = copy_config(&c, err);
 	if (r < 0)
 		goto out;
-	r = cgroup_plan(c.spec->linux_.cgroups_path, c.id, &c.cgroup_dirs, &c.cgroup_names, err);
+	if (o->systemd_cgroup)
+		r = cg_systemd_plan(c.spec->linux_.cgroups_path, c.id, &c.cgroup_dirs, &c.cgroup_names,
+				    &c.systemd_unit, err);
+	else
+		r = cgroup_plan(c.spec->linux_.cgroups_path, c.id, &c.cgroup_dirs, &c.cgroup_names, err);
 	if (r == 0 && cgroup_check_unused(&c.cgroup_dirs, err) < 0) {
 		r = err->code;
 		strv_free_items(&c.cgroup_dirs); /* someone else's: never ours to remove */
 	}
-	if (r == 0)
+	/* systemd makes the scope with the init in it (cg_systemd_start) */
+	if (r == 0 && !c.systemd_unit)
 		r = cgroup_create(&c.cgroup_dirs, err);
 	/* limits in place before the init exists */
-	if (r == 0)
+	if (r == 0 && !c.systemd_unit)
 		r = cgroup_apply(&c.cgroup_dirs, &c.spec->linux_, err);
 	if (r < 0)
 		goto out;
@@ -507,12 +517,15 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 			pid = clone_in_joined_userns(&c, flags, err);
 			r = pid < 0 ? (int)pid : 0;
 		} else {
-			/* fork-like clone (no new stack): the child is a copy running init_main */
-			pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+			/* fork-like, born in the cgroup on v2 (cgroup-clone.c) */
+			int cgfd = c.systemd_unit ? -1 : cgroup_clone_fd(&c.cgroup_dirs);
+			pid = cgroup_clone(flags | SIGCHLD, cgfd, &placed);
 			if (pid == 0)
 				init_main(&c);
+			if (cgfd >= 0)
+				close(cgfd);
 			if (pid < 0)
-				r = husk_error_sys(err, -errno, "clone container init");
+				r = husk_error_sys(err, pid, "clone container init");
 		}
 	}
 	ns_children_restore(&rs);
@@ -523,7 +536,12 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 	husk_debug("create %s: init is pid %d", c.id, (int)pid);
 
 	/* cgroup first: nothing the init does may escape its limits */
-	r = cgroup_enter(&c.cgroup_dirs, pid, err);
+	if (c.systemd_unit) {
+		r = cg_systemd_start(c.spec->linux_.cgroups_path, c.id, pid, &c.cgroup_dirs, &c.spec->linux_, err);
+		c.systemd_started = r == 0;
+	} else {
+		r = placed ? 0 : cgroup_enter(&c.cgroup_dirs, pid, err);
+	}
 	if (r == 0 && c.userns && !husk_spec_namespace(c.spec, CLONE_NEWUSER)->path) {
 		r = write_idmap(pid, "uid_map", c.spec->linux_.uid_mappings, c.spec->linux_.n_uid_mappings, err);
 		if (r == 0)

@@ -112,8 +112,9 @@ void init_main(struct create_ctx *c)
 		_exit(1);
 	if (sync_expect(c->sync_child, SYNC_PROC_RESUME, msg, &err) < 0)
 		_exit(1);
-	if (hooks_run(s->hooks[HUSK_HOOK_CREATE_CONTAINER], s->n_hooks[HUSK_HOOK_CREATE_CONTAINER],
-		      HUSK_HOOK_CREATE_CONTAINER, msg->payload, &err) < 0)
+	/* as runc's init: in the rootfs directory, with the process's env */
+	if (hooks_run_in(s->hooks[HUSK_HOOK_CREATE_CONTAINER], s->n_hooks[HUSK_HOOK_CREATE_CONTAINER],
+			 HUSK_HOOK_CREATE_CONTAINER, msg->payload, c->rootfs, p ? p->env.v : NULL, &err) < 0)
 		proc_fail(c->sync_child, &err);
 
 	fifo = xasprintf("/proc/self/fd/%d", c->fifo_fd);
@@ -159,8 +160,9 @@ void init_main(struct create_ctx *c)
 		_exit(1);
 	close(fd);
 	close(c->fifo_fd);
-	if (hooks_run(s->hooks[HUSK_HOOK_START_CONTAINER], s->n_hooks[HUSK_HOOK_START_CONTAINER],
-		      HUSK_HOOK_START_CONTAINER, start_state, &err) < 0) {
+	/* in the process's cwd (entered already), with its env, as runc */
+	if (hooks_run_in(s->hooks[HUSK_HOOK_START_CONTAINER], s->n_hooks[HUSK_HOOK_START_CONTAINER],
+			 HUSK_HOOK_START_CONTAINER, start_state, NULL, p ? p->env.v : NULL, &err) < 0) {
 		dprintf(STDERR_FILENO, "husk: start: %s\n", err.msg);
 		_exit(1);
 	}

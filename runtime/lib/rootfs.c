@@ -304,6 +304,8 @@ static int mount_cgroup(struct rootfs_ctx *c, int rootfd, const struct husk_moun
 		return husk_error_sys(err, dst, "create mount point %s", m->destination);
 	if (check_proc_dest(c, dst, m, false, err) < 0)
 		return err->code;
+	if (rootfs_cgroup_v2_only(c))
+		return rootfs_mount_cgroup2(c, dst, m->destination, mo->flags, err);
 	if (mount("tmpfs", FDPATH(p, dst), "tmpfs", base, "mode=755") < 0)
 		return husk_error_sys(err, -errno, "mount tmpfs for cgroups on %s", m->destination);
 	for (size_t i = 0; c->cgroup_dirs && i < c->cgroup_dirs->n; i++) {
