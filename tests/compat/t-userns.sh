@@ -28,6 +28,37 @@ userns_bundle "$T/b" sh -c 'echo x > /dev/stdout && echo by-path'
 same "/dev/stdout reopened by the container's root" "$T/b"
 expect_eq "runc: works" "$(echo $RUNC_OUT)" "x by-path"
 
+# strictatime over the atime flag the kernel locks (relatime): runc fails the
+# remount; it must not be dropped silently
+mkdir -p "$T/rwsrc"
+for opts in bind,strictatime bind,noatime bind,relatime; do
+	userns_bundle "$T/b" sh -c 'grep " /mnt " /proc/self/mountinfo | cut -d" " -f6'
+	edit "$T/b" '.mounts += [{"destination":"/mnt","source":$s,"options":($o | split(","))}]' \
+		--arg s "$T/rwsrc" --arg o "$opts"
+	same "a locked relatime source with $opts" "$T/b"
+	[ "$opts" = bind,strictatime ] && expect_eq "runc refuses strictatime over it" "$RUNC_RC" 1
+done
+
+# stdin through the pipes, and the exit status
+userns_bundle "$T/b" sh -c 'cat; echo err >&2; exit 3'
+for rt in runc husk; do
+	echo piped-input | "$(rt_bin $rt)" --root "$T/root-$rt" run -b "$T/b" "pipe-$rt-$$" >"$T/o-$rt" 2>"$T/e-$rt"
+	eval "st_$rt=\$?"
+done
+expect_eq "stdin, stdout, stderr and the status through the pipes, as runc" \
+	"$st_husk $(cat "$T/o-husk") $(cat "$T/e-husk")" "$st_runc $(cat "$T/o-runc") $(cat "$T/e-runc")"
+expect_eq "runc: 3 piped-input err" "$st_runc $(cat "$T/o-runc") $(cat "$T/e-runc")" "3 piped-input err"
+# exec: the same pipes
+userns_bundle "$T/b" sleep 300
+for rt in runc husk; do
+	cli "$rt" run -d -b "$T/b" "pipex-$rt-$$"
+	cli "$rt" exec "pipex-$rt-$$" sh -c 'echo y > /dev/stdout && echo by-path'
+	eval "x_$rt=\"\$RC \$(echo \$OUT)\""
+	cli "$rt" delete -f "pipex-$rt-$$"
+done
+expect_eq "exec: /dev/stdout reopened by the container's root, as runc" "$x_husk" "$x_runc"
+expect_eq "runc: 0 y by-path" "$x_runc" "0 y by-path"
+
 # (c) a source on a read-only mount: in a private mount namespace made for it
 mkdir -p "$T/rosrc" && echo ro-content >"$T/rosrc/file"
 # in_ro_ns RT DIR: `RT run` with $T/rosrc mounted read-only (a private mount namespace)
