@@ -155,7 +155,13 @@ static int remount_bind(const char *path, unsigned long flags)
 	if (!(flags & atime))
 		keep |= have & atime;
 
-	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | keep, NULL) < 0)
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | keep, NULL) == 0)
+		return 0;
+	/* runc's remount: a source the kernel keeps read-only (locked in a user
+	 * namespace) stays read-only rather than failing the mount */
+	if (errno != EPERM || !(have & MS_RDONLY) || (flags & MS_RDONLY))
+		return -errno;
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | keep | MS_RDONLY, NULL) < 0)
 		return -errno;
 	return 0;
 }
@@ -249,7 +255,9 @@ static int mount_bind(struct rootfs_ctx *c, int rootfd, const struct husk_mount 
 {
 	_cleanup_free_ char *src_path = m->source[0] == '/' ? xstrdup(m->source)
 							   : xasprintf("%s/%s", c->bundle, m->source);
-	_cleanup_close_ int src = open(src_path, O_PATH | O_CLOEXEC);
+	const int pre = c->bind_src_fds ? c->bind_src_fds[m - c->spec->mounts] : -1;
+	/* opened by the runtime with the host's rights, or here */
+	_cleanup_close_ int src = pre >= 0 ? fcntl(pre, F_DUPFD_CLOEXEC, 3) : open(src_path, O_PATH | O_CLOEXEC);
 	_cleanup_close_ int dst = -1;
 	char ps[64], pd[64];
 	struct stat st;
