@@ -145,6 +145,7 @@ int cmd_exec(const struct global *g, int argc, char **argv)
 		if (fg_console_pair("exec", sv) < 0)
 			goto out;
 		x.opts.console_fd = sv[1];
+		x.opts.console_clear_onlcr = true; /* as runc's recvtty */
 	}
 	fg_block(&old);
 	if (husk_exec(&x.opts, &pid, &err) < 0) {

@@ -50,6 +50,7 @@ int cmd_run(const struct global *g, int argc, char **argv)
 		if (fg_console_pair("run", sv) < 0)
 			return 1;
 		f.opts.console_fd = sv[1];
+		f.opts.console_clear_onlcr = true; /* as runc's recvtty */
 	}
 	/* blocked before create, so no signal is lost; the init unblocks its own */
 	fg_block(&old);
