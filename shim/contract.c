@@ -62,8 +62,11 @@ char *shim_socket_path(const char *address, const char *ns, const char *id)
 	return path;
 }
 
-/* the socket's directory 0700; its parents as containerd makes
- * /run/containerd (0711) */
+/* The socket's directory: one we make is exactly 0700 (whatever the umask);
+ * its parents as containerd makes /run/containerd (0711). One that exists is
+ * left as it is: it is shared with every other shim of the machine, and
+ * containerd-shim-runc-v2 makes it 0600; the socket itself is 0600 and
+ * SO_PEERCRED-checked either way (docs/shim.md, tested in t-shimctl). */
 static int make_socket_dir(const char *dir)
 {
 	_cleanup_free_ char *parent = xstrdup(dir);
@@ -74,9 +77,11 @@ static int make_socket_dir(const char *dir)
 		*slash = '\0';
 		r = mkdir_p(parent, 0711);
 	}
-	if (r == 0 && mkdir(dir, 0700) < 0 && errno != EEXIST)
-		r = -errno;
-	return r;
+	if (r < 0)
+		return r;
+	if (mkdir(dir, 0700) == 0)
+		return chmod(dir, 0700) < 0 ? -errno : 0;
+	return errno == EEXIST ? 0 : -errno;
 }
 
 /* Runtime options on start's stdin (a protobuf Any); we honour `root`. */

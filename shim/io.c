@@ -314,6 +314,14 @@ int proc_io_open(uv_loop_t *loop, const struct io_cfg *c, void (*ready)(void *ar
 		free(fpath);
 		return fail(msg, len, -ENOMEM, "%s", "stdio");
 	}
+	/* containerd sends absolute paths; a relative one would land under the
+	 * shim's cwd (the bundle), nowhere the caller meant */
+	if ((file && fpath[0] != '/') || (set(so) && !strncmp(so, "binary://", 9) && so[9] != '/')) {
+		snprintf(msg, len, "stdout %s: the path must be absolute", so);
+		free(io);
+		free(fpath);
+		return -EINVAL;
+	}
 	io->loop = loop;
 	io->child[0] = io->child[1] = io->child[2] = -1;
 	io->console[0] = io->console[1] = io->master = io->in_src = io->in_keep = io->out_dst = io->ready_fd = -1;

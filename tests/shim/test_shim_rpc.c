@@ -1251,6 +1251,77 @@ static void test_bad_create(void **state)
 	env_down(&e); /* checks that the root has no state left */
 }
 
+/* a Create whose payload is written by hand: field 1 (id) and field 6
+ * (stdout) as raw bytes, so they can hold a NUL protobuf-c cannot pack */
+static int create_raw(struct shim_env *e, const char *id, size_t idlen, const char *out, size_t outlen)
+{
+	Ttrpc__Request req = TTRPC__REQUEST__INIT;
+	uint8_t payload[1024], f[2048];
+	size_t n = 0;
+	struct ttrpc_header h = {0, 1, TTRPC_REQUEST, 0};
+	bool closed;
+
+	payload[n++] = 0x0a; /* 1: id */
+	payload[n++] = (uint8_t)idlen;
+	memcpy(payload + n, id, idlen);
+	n += idlen;
+	payload[n++] = 0x12; /* 2: bundle */
+	payload[n++] = (uint8_t)strlen(e->bundle);
+	memcpy(payload + n, e->bundle, strlen(e->bundle));
+	n += strlen(e->bundle);
+	if (out) {
+		payload[n++] = 0x32; /* 6: stdout */
+		payload[n++] = (uint8_t)outlen;
+		memcpy(payload + n, out, outlen);
+		n += outlen;
+	}
+	req.service = (char *)"containerd.task.v2.Task";
+	req.method = (char *)"Create";
+	req.payload.data = payload;
+	req.payload.len = n;
+	h.length = (uint32_t)protobuf_c_message_get_packed_size(&req.base);
+	ttrpc_header_encode(&h, f);
+	protobuf_c_message_pack(&req.base, f + TTRPC_HEADER_LEN);
+	return raw_frame(e->sock, f, TTRPC_HEADER_LEN + h.length, &closed);
+}
+
+/* input a user could get wrong or an attacker could craft: refused with a
+ * clear answer, nothing made */
+static void test_hostile_input(void **state)
+{
+	struct shim_env e;
+	char idnul[64], uri[600], cwdfile[600], *msg;
+	size_t idlen;
+
+	(void)state;
+	env_up(&e, NULL, NULL);
+	/* file:// with a relative path: containerd never sends one; it would
+	 * land under the shim's cwd */
+	snprintf(uri, sizeof(uri), "file://rel-%d.log", (int)getpid());
+	assert_rpc(&e, create(&e, C1, uri, uri, NULL, false), TTRPC_INVALID_ARGUMENT);
+	snprintf(cwdfile, sizeof(cwdfile), "/proc/%d/cwd/rel-%d.log", (int)e.pid, (int)getpid());
+	assert_int_equal(access(cwdfile, F_OK), -1);
+	/* an id and a URI with an embedded NUL: refused, not cut short */
+	idlen = (size_t)snprintf(idnul, sizeof(idnul), "%s", C1) + 1;
+	memcpy(idnul + idlen, "x", 2);
+	assert_int_equal(create_raw(&e, idnul, idlen + 1, NULL, 0), TTRPC_INVALID_ARGUMENT);
+	snprintf(uri, sizeof(uri), "%s", path_in(&e, "out"));
+	assert_int_equal(create_raw(&e, C1, strlen(C1), uri, strlen(uri) + 2), TTRPC_INVALID_ARGUMENT);
+	assert_rpc(&e, state_of(&e, C1, NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	/* a message quoting a value with control characters stays one line */
+	{
+		Containerd__Task__V2__CreateTaskRequest cr = CONTAINERD__TASK__V2__CREATE_TASK_REQUEST__INIT;
+		cr.id = C1;
+		cr.bundle = (char *)"/nonexistent/a\nb\tc\x1b";
+		assert_int_not_equal(rpc_on(&e.cl, "Create", &cr, NULL, NULL, &msg), TTRPC_OK);
+		assert_non_null(msg);
+		if (strpbrk(msg, "\n\t\x1b") || !strstr(msg, "/nonexistent/a\\nb\\tc\\x1b"))
+			fail_msg("control characters not escaped: %s", msg);
+		free(msg);
+	}
+	env_down(&e);
+}
+
 int main(void)
 {
 	snprintf(C1, sizeof(C1), "c1-%d", (int)getpid());
@@ -1271,6 +1342,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_event_order_fast_exits, env_teardown),
 		cmocka_unit_test_teardown(test_log_drivers, env_teardown),
 		cmocka_unit_test_teardown(test_bad_create, env_teardown),
+		cmocka_unit_test_teardown(test_hostile_input, env_teardown),
 		cmocka_unit_test_teardown(test_rootfs_mounts, env_teardown),
 		cmocka_unit_test_teardown(test_oom_event, env_teardown),
 		cmocka_unit_test_teardown(test_output_64mib, env_teardown),
