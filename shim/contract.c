@@ -39,11 +39,7 @@
 char *shim_default_root(const char *ns)
 {
 	const char *base = getenv("HUSK_SHIM_ROOT");
-	char *r;
-
-	if (asprintf(&r, "%s/%s", base && *base ? base : STATE_PREFIX, ns && *ns ? ns : "default") < 0)
-		abort();
-	return r;
+	return xasprintf("%s/%s", base && *base ? base : STATE_PREFIX, ns && *ns ? ns : "default");
 }
 
 /* as containerd derives it: a hash of "<address>/<namespace>/<id>" keeps the
@@ -51,15 +47,11 @@ char *shim_default_root(const char *ns)
 char *shim_socket_path(const char *address, const char *ns, const char *id)
 {
 	const char *dir = getenv("HUSK_SHIM_SOCKET_DIR");
-	char *key, *path, hex[65];
+	char *key = xasprintf("%s/%s/%s", address ? address : "", ns, id), hex[65];
 
-	if (asprintf(&key, "%s/%s/%s", address ? address : "", ns, id) < 0)
-		abort();
 	sha256_hex(key, strlen(key), hex);
 	free(key);
-	if (asprintf(&path, "%s/%s", dir && *dir ? dir : DEFAULT_SOCKET_DIR, hex) < 0)
-		abort();
-	return path;
+	return xasprintf("%s/%s", dir && *dir ? dir : DEFAULT_SOCKET_DIR, hex);
 }
 
 /* The socket's directory: one we make is exactly 0700 (whatever the umask);
@@ -103,7 +95,7 @@ static void read_options(struct shim_opts *o, char **root_out)
 		Containerd__Runc__V1__Options *opt =
 			containerd__runc__v1__options__unpack(NULL, any->value.len, any->value.data);
 		if (opt && opt->root && *opt->root) {
-			*root_out = strdup(opt->root);
+			*root_out = xstrdup(opt->root);
 			o->root = *root_out;
 		}
 		if (opt)
@@ -259,8 +251,8 @@ int shim_start(struct shim_opts *o, const char *address, const char *publish_bin
 	if (!o->root)
 		o->root = root_opt = shim_default_root(o->ns);
 	path = shim_socket_path(address, o->ns, o->id);
-	if (asprintf(&addr, "unix://%s", path) < 0 || !(dir = strdup(path)))
-		abort();
+	addr = xasprintf("unix://%s", path);
+	dir = xstrdup(path);
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
@@ -327,7 +319,7 @@ int shim_delete(struct shim_opts *o)
 		json_t *j = json_load_file(f, 0, NULL);
 		const char *r = json_string_value(json_object_get(j, "root"));
 		if (r)
-			root = strdup(r);
+			root = xstrdup(r);
 		json_decref(j);
 		free(f);
 	}

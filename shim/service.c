@@ -31,7 +31,6 @@
 #include "util.h"
 
 #define SVC "containerd.task.v2.Task"
-#define MSGLEN HUSK_ERROR_MAX
 
 /* libhusk's -errno → the status containerd maps back to its errdefs */
 static int code_of(int err)
@@ -130,18 +129,18 @@ static void on_created(struct shim *s, void *arg, int code, pid_t pid, const cha
 {
 	struct create_ctx *cc = arg;
 	struct process *p = cc->p;
-	char err[MSGLEN];
+	struct husk_error e = {0};
 
 	p->busy = false;
 	if (code < 0) {
-		snprintf(err, sizeof(err), "create: %s", msg);
-		ttrpc_server_reply(cc->call, code_of(code), err, NULL);
+		husk_error_set(&e, code, "create: %s", msg);
+		ttrpc_server_reply(cc->call, code_of(code), e.msg, NULL);
 		drop_container(s, p);
 		free(cc);
 		return;
 	}
-	if (p->terminal && proc_io_take_console(p->io, err, sizeof(err)) < 0)
-		shim_log(s, "create %s: no terminal: %s", s->cid, err);
+	if (p->terminal && proc_io_take_console(p->io, &e) < 0)
+		shim_log(s, "create %s: no terminal: %s", s->cid, e.msg);
 	process_created(p, pid, cc->req);
 	{
 		Containerd__Task__V2__CreateTaskResponse r = CONTAINERD__TASK__V2__CREATE_TASK_RESPONSE__INIT;
@@ -169,9 +168,9 @@ static void spawn_helper(struct process *p, struct ttrpc_call *c, struct helper_
 	if (p->io)
 		proc_io_spawned(p->io); /* the helper holds the process's ends now */
 	if (r < 0) {
-		char m[128];
-		snprintf(m, sizeof(m), "start a helper: %s", strerror(-r));
-		cb(p->shim, arg, r, 0, m);
+		struct husk_error e = {0};
+		husk_error_sys(&e, r, "start a helper");
+		cb(p->shim, arg, r, 0, e.msg);
 	}
 }
 
@@ -195,7 +194,6 @@ static void h_create(struct ttrpc_call *c)
 	struct husk_error e = {0};
 	struct create_ctx *cc;
 	struct process *p;
-	char msg[MSGLEN];
 	int r;
 
 	/* one container at a time; a deleted one makes room for the next */
@@ -227,8 +225,8 @@ static void h_create(struct ttrpc_call *c)
 	p->stdin_path = dup_or_null(req->stdin);
 	p->stdout_path = dup_or_null(req->stdout);
 	p->stderr_path = dup_or_null(req->stderr);
-	if ((r = shim_rootfs_mount(s, req->rootfs, req->n_rootfs, msg, sizeof(msg))) < 0) {
-		ttrpc_server_reply(c, code_of(r), msg, NULL);
+	if ((r = shim_rootfs_mount(s, req->rootfs, req->n_rootfs, &e)) < 0) {
+		ttrpc_server_reply(c, code_of(r), e.msg, NULL);
 		drop_container(s, p);
 		return;
 	}
@@ -240,10 +238,10 @@ static void h_create(struct ttrpc_call *c)
 	{
 		struct io_cfg io = {.stdin_path = req->stdin, .stdout_path = req->stdout, .stderr_path = req->stderr,
 				    .terminal = req->terminal, .id = s->cid, .ns = s->o.ns};
-		r = proc_io_open(s->loop, &io, create_io_ready, cc, &p->io, msg, sizeof(msg));
+		r = proc_io_open(s->loop, &io, create_io_ready, cc, &p->io, &e);
 	}
 	if (r < 0) {
-		ttrpc_server_reply(c, code_of(r), msg, NULL);
+		ttrpc_server_reply(c, code_of(r), e.msg, NULL);
 		drop_container(s, p);
 		free(cc);
 	}
@@ -296,20 +294,20 @@ static void on_exec_started(struct shim *s, void *arg, int code, pid_t pid, cons
 {
 	struct op_ctx *o = arg;
 	struct process *p = o->p;
-	char err[MSGLEN];
+	struct husk_error e = {0};
 
 	p->busy = false;
 	if (code < 0) {
 		/* the process's own failure (a missing binary, a bad cwd) is not a
 		 * NotFound of the exec: Unknown, as runc-v2 answers */
-		snprintf(err, sizeof(err), "exec failed: %s", msg);
+		husk_error_set(&e, code, "exec failed: %s", msg);
 		process_start_failed(p); /* its fifos are closed before the client hears */
-		ttrpc_server_reply(o->call, code == -ESRCH ? TTRPC_NOT_FOUND : TTRPC_UNKNOWN, err, NULL);
+		ttrpc_server_reply(o->call, code == -ESRCH ? TTRPC_NOT_FOUND : TTRPC_UNKNOWN, e.msg, NULL);
 		free(o);
 		return;
 	}
-	if (p->terminal && proc_io_take_console(p->io, err, sizeof(err)) < 0)
-		shim_log(s, "exec %s: no terminal: %s", p->exec_id, err);
+	if (p->terminal && proc_io_take_console(p->io, &e) < 0)
+		shim_log(s, "exec %s: no terminal: %s", p->exec_id, e.msg);
 	/* /tasks/exec-started, then its exit if it has ended already */
 	process_started(p, pid);
 	reply_pid(o->call, pid);
@@ -334,7 +332,7 @@ static void h_start(struct ttrpc_call *c)
 	Containerd__Task__V2__StartRequest *req = (void *)c->request;
 	struct shim *s = shim_of(c); /* before lookup: a refusal frees the call */
 	struct process *p = lookup(c, req->id, req->exec_id, OP_START, false);
-	char msg[MSGLEN];
+	struct husk_error e = {0};
 	int r;
 
 	if (!p)
@@ -355,10 +353,10 @@ static void h_start(struct ttrpc_call *c)
 				    .stderr_path = p->stderr_path, .terminal = p->terminal, .id = s->cid, .ns = s->o.ns};
 		struct op_ctx *o = op_new(c, p);
 		process_starting(p);
-		r = proc_io_open(s->loop, &io, exec_io_ready, o, &p->io, msg, sizeof(msg));
+		r = proc_io_open(s->loop, &io, exec_io_ready, o, &p->io, &e);
 		if (r < 0) {
 			process_start_failed(p);
-			ttrpc_server_reply(c, code_of(r), msg, NULL);
+			ttrpc_server_reply(c, code_of(r), e.msg, NULL);
 			free(o);
 		}
 	}
@@ -739,12 +737,15 @@ static void h_resize(struct ttrpc_call *c)
 		return;
 	}
 	r = proc_io_resize(p->io, req->width, req->height);
-	if (r == -ENOTTY)
+	if (r == -ENOTTY) {
 		ttrpc_server_reply(c, TTRPC_FAILED_PRECONDITION, "the process has no terminal", NULL);
-	else if (r < 0)
-		ttrpc_server_reply(c, TTRPC_UNKNOWN, strerror(-r), NULL);
-	else
+	} else if (r < 0) {
+		struct husk_error e = {0};
+		husk_error_sys(&e, r, "resize the pty");
+		ttrpc_server_reply(c, TTRPC_UNKNOWN, e.msg, NULL);
+	} else {
 		ttrpc_server_reply(c, TTRPC_OK, NULL, NULL);
+	}
 }
 
 static void h_closeio(struct ttrpc_call *c)

@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "containerd/types/mount.pb-c.h"
+#include "husk/error.h"
 #include "process-state.h"
 #include "ttrpc.h"
 #include "ttrpc-server.h"
@@ -91,7 +92,7 @@ void reaper_collect(struct shim *s);
 
 /* rootfs mounts from Create on bundle/rootfs (rootfs-mounts.c); release
  * unmounts them if they are there */
-int shim_rootfs_mount(struct shim *s, Containerd__Types__Mount **m, size_t n, char *msg, size_t len);
+int shim_rootfs_mount(struct shim *s, Containerd__Types__Mount **m, size_t n, struct husk_error *e);
 void shim_rootfs_release(struct shim *s);
 /* everything stacked on target (delete, when no shim knows what is there) */
 int rootfs_unmount(const char *target);
