@@ -207,7 +207,7 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 		memset(names, 0, sizeof(*names));
 	if (cgroups_path && *cgroups_path && strchr(cgroups_path, ':') && cgroups_path[0] != '/')
 		return husk_error_set(err, -EINVAL,
-				      "linux.cgroupsPath \"%s\": the systemd slice:prefix:name form needs the systemd cgroup driver, which husk does not have",
+				      "linux.cgroupsPath \"%s\": the systemd slice:prefix:name form needs the systemd cgroup driver (husk --systemd-cgroup)",
 				      cgroups_path);
 	relative = cgroups_path && *cgroups_path && cgroups_path[0] != '/';
 	if (clean_path(cgroups_path && *cgroups_path ? cgroups_path : id, &inner) < 0)

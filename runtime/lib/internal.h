@@ -56,9 +56,17 @@ int cgroup_clone_fd(const struct husk_strv *dirs);
 pid_t cgroup_clone(unsigned long flags, int cgfd, bool *placed);
 void strv_free_items(struct husk_strv *v);
 
-/* hooks.c */
+/* hooks.c: run one kind's hooks with the state JSON on their stdin. A failing
+ * poststart/poststop hook is logged and the rest run (runtime-spec); any other
+ * failure stops the list: -ECANCELED, -ETIMEDOUT or -errno with the message.
+ * hooks_run is for the runtime side: a hook without env gets the runtime's
+ * environment; cwd the state's bundle (prestart, createRuntime, poststart) or
+ * the caller's (poststop), as runc. hooks_run_in gives CWD (NULL: ours) and the
+ * default ENV (NULL: empty) explicitly, for the hooks the init runs. */
 int hooks_run(const struct husk_hook *hooks, size_t n, enum husk_hook_kind kind,
 	      const char *state_json, struct husk_error *err);
+int hooks_run_in(const struct husk_hook *hooks, size_t n, enum husk_hook_kind kind, const char *state_json,
+		 const char *cwd, char *const *env, struct husk_error *err);
 
 /* seccomp-default.c: the profile `husk spec --seccomp-default` adds */
 struct json_t;

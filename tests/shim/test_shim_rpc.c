@@ -363,6 +363,39 @@ static void test_protocol_errors(void **state)
 	env_down(&e);
 }
 
+/* A call's ttrpc deadline bounds its helper: a Pause whose deadline has
+ * passed before it could begin is answered DeadlineExceeded and never
+ * applied later (the container stays running) */
+static void test_deadline(void **state)
+{
+	Containerd__Task__V2__PauseRequest pr = CONTAINERD__TASK__V2__PAUSE_REQUEST__INIT;
+	struct shim_env e;
+	struct ttrpc_frame f;
+	bool closed;
+	int st;
+
+	(void)state;
+	env_up(&e, ARGS("sleep", "100"), NULL);
+	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	pr.id = (char *)"c1";
+	assert_int_equal(ttrpc_encode_request(1, "containerd.task.v2.Task", "Pause", &pr.base, 1 /* ns */, &f), 0);
+	assert_int_equal(raw_frame(e.sock, f.data, f.len, &closed), TTRPC_DEADLINE_EXCEEDED);
+	ttrpc_frame_free(&f);
+	usleep(300000);
+	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_int_equal(st, 2); /* RUNNING: the late Pause was not applied */
+	/* without a deadline it works */
+	assert_rpc(&e, rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_int_equal(st, 4); /* PAUSED */
+	assert_rpc(&e, rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, "c1", NULL, 9, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	env_down(&e);
+}
+
 /* Wait on one connection that goes away mid-call; a second client works on,
  * and two clients are served at once (a pending Wait does not hold State) */
 static void test_clients(void **state)
@@ -1075,6 +1108,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_wrong_state, env_teardown),
 		cmocka_unit_test_teardown(test_protocol_errors, env_teardown),
 		cmocka_unit_test_teardown(test_clients, env_teardown),
+		cmocka_unit_test_teardown(test_deadline, env_teardown),
 		cmocka_unit_test_teardown(test_state_during_create, env_teardown),
 		cmocka_unit_test_teardown(test_io_pids_stats, env_teardown),
 		cmocka_unit_test_teardown(test_exec_start_fails, env_teardown),
