@@ -17,8 +17,17 @@ $V2 && UNIFIED=/sys/fs/cgroup
 export UNIFIED
 # v1v2 V1-VALUE V2-VALUE: the value for the hierarchy this runs on
 v1v2() { if $V2; then echo "$2"; else echo "$1"; fi; }
+# husk on a v2-only view of this hybrid host enables the unified root's
+# controllers for its children, as runc on v2 does: put the host's back after
+ROOT_SUBTREE=$(cat "$UNIFIED/cgroup.subtree_control" 2>/dev/null)
 cleanup_cg() {
-	for d in /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/"$CG"; do [ -d "$d" ] && rmdir "$d"/* "$d" 2>/dev/null; done; true
+	for d in /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/"$CG"; do [ -d "$d" ] && rmdir "$d"/* "$d" 2>/dev/null; done
+	if ! $V2; then
+		for c in $(cat "$UNIFIED/cgroup.subtree_control" 2>/dev/null); do
+			case " $ROOT_SUBTREE " in *" $c "*) ;; *) echo "-$c" >"$UNIFIED/cgroup.subtree_control" 2>/dev/null ;; esac
+		done
+	fi
+	true
 }
 trap 'cleanup; cleanup_cg' EXIT
 
