@@ -493,13 +493,13 @@ static int unified_prop(const char *k, const char *value, const struct sd_host *
 	return 0;
 }
 
-int sd_resource_props(const struct husk_linux *l, const struct sd_host *h, struct sd_props *p,
-		      struct husk_error *err)
+int sd_resource_props(const struct husk_linux *l, const struct sd_host *h, bool skip_devices,
+		      struct sd_props *p, struct husk_error *err)
 {
 	const struct husk_resources *r = &l->resources;
 	int64_t memory = r->memory.has_limit ? r->memory.limit : 0;
 	int64_t swap = r->memory.has_swap ? r->memory.swap : 0;
-	int ret = device_props(l, h, p, err);
+	int ret = skip_devices ? 0 : device_props(l, h, p, err);
 
 	if (ret < 0)
 		return ret;

@@ -385,8 +385,8 @@ out:
 	return r;
 }
 
-static int resource_props(const struct sd_conn *sc, const struct husk_linux *l, struct sd_props *p,
-			  struct husk_error *err)
+static int resource_props(const struct sd_conn *sc, const struct husk_linux *l, bool skip_devices,
+			  struct sd_props *p, struct husk_error *err)
 {
 	_cleanup_free_ char *devices = NULL;
 	struct sd_host host = {.version = sc->version, .exists = path_exists};
@@ -394,7 +394,7 @@ static int resource_props(const struct sd_conn *sc, const struct husk_linux *l, 
 	if (read_file("/proc/devices", &devices, NULL) < 0)
 		devices = NULL;
 	host.proc_devices = devices;
-	return sd_resource_props(l, &host, p, err);
+	return sd_resource_props(l, &host, skip_devices, p, err);
 }
 
 int cg_systemd_start(const char *cgroups_path, const char *id, pid_t pid, const struct husk_strv *dirs,
@@ -413,7 +413,7 @@ int cg_systemd_start(const char *cgroups_path, const char *id, pid_t pid, const 
 	sd_unit_props(&u, pid, &props);
 	/* the resources go with the unit, so they hold from its first moment
 	 * (runc sets them later, at procReady, with SetUnitProperties) */
-	r = resource_props(&sc, l, &props, err);
+	r = resource_props(&sc, l, false, &props, err);
 	if (r < 0)
 		goto out;
 	for (int attempt = 0;; attempt++) {
@@ -427,8 +427,13 @@ int cg_systemd_start(const char *cgroups_path, const char *id, pid_t pid, const 
 	}
 	if (r < 0)
 		goto out;
-	/* what systemd has no property for goes to the files, as runc's fs2.Set */
-	r = cgroup_apply(dirs, l, err);
+	/* the parents' subtree_control get every controller (systemd enables
+	 * only those it manages: no hugetlb, rdma, misc), as runc's
+	 * fs2.CreateCgroupPath; then what systemd has no property for goes to
+	 * the files, as runc's fs2.Set */
+	r = cgroup_create(dirs, err);
+	if (r == 0)
+		r = cgroup_apply(dirs, l, err);
 	if (r < 0) {
 		struct husk_error ignore = {0};
 		sd_close(&sc);
@@ -453,7 +458,7 @@ int cg_systemd_update(const char *unit, const struct husk_strv *dirs, const stru
 
 	if (r < 0)
 		return r;
-	r = resource_props(&sc, l, &props, err);
+	r = resource_props(&sc, l, true, &props, err); /* as runc's update: SkipDevices */
 	if (r < 0)
 		goto out;
 	m = method(SD_MANAGER, "SetUnitProperties");

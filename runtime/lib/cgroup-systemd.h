@@ -80,9 +80,11 @@ void sd_unit_props(const struct sd_unit *u, pid_t pid, struct sd_props *p);
  * DevicePolicy/DeviceAllow, MemoryMax/Low/SwapMax, CPUWeight (from shares),
  * CPUQuotaPerSecUSec/CPUQuotaPeriodUSec, TasksMax, AllowedCPUs/MemoryNodes,
  * then what linux.resources.unified maps to. Appended to p. -EINVAL for
- * values runc refuses (swap without a memory limit, bad cpusets). */
-int sd_resource_props(const struct husk_linux *l, const struct sd_host *h, struct sd_props *p,
-		      struct husk_error *err);
+ * values runc refuses (swap without a memory limit, bad cpusets).
+ * skip_devices leaves the device properties out (runc's SkipDevices, which
+ * `runc update` sets: an update does not touch device access). */
+int sd_resource_props(const struct husk_linux *l, const struct sd_host *h, bool skip_devices,
+		      struct sd_props *p, struct husk_error *err);
 
 /* systemd's Version property as a number: "v245.4-1.fc32" -> 245; -1 if none
  * (runc's systemdVersionAtoi). */

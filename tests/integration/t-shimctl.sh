@@ -155,6 +155,46 @@ expect_eq "init stderr fifo: EOF before Delete" "$(cat "$T/ie.rc") $(cat "$T/ie.
 "$CTL" -a "$T/eo.sock" shutdown eo --now >/dev/null
 wait "$eopid"
 
+# --- the log fifo without a reader (containerd restarting): nothing blocks ---
+# The shim's stderr is the bundle's log fifo; its reader goes away. Every
+# call must still be answered in time, and no helper may stay behind.
+mkdir -p "$T/lf"
+cp "$T/c1/config.json" "$T/lf/"
+edit "$T/lf" '.process.args = ["sleep", "100"]'
+mkfifo "$T/lf/log"
+exec 7<>"$T/lf/log"
+"$SHIM" -debug -id lf -root "$ROOT" -socket "$T/lf.sock" serve 2>"$T/lf/log" 7<&- &
+lfpid=$!
+i=0
+while [ ! -S "$T/lf.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+exec 7<&- # the reader leaves: the shim's fd 2 is a fifo nobody reads
+lf() { "$CTL" -a "$T/lf.sock" --timeout 5000 "$@" >/dev/null 2>"$T/lf.err"; }
+lf create lf --bundle "$T/lf" && ok "log fifo without a reader: Create answers" || not_ok "log fifo: Create: $(cat "$T/lf.err")"
+lf start lf && ok "log fifo without a reader: Start answers" || not_ok "log fifo: Start: $(cat "$T/lf.err")"
+lf exec lf x1 -- true && lf start lf --exec x1 && ok "log fifo without a reader: exec Start answers" ||
+	not_ok "log fifo: exec Start: $(cat "$T/lf.err")"
+lf pause lf && ok "log fifo without a reader: Pause answers" || not_ok "log fifo: Pause: $(cat "$T/lf.err")"
+# --timeout bounds wait too: a Wait on a frozen container gives up in time
+t0=$(date +%s)
+timeout 20 "$CTL" -a "$T/lf.sock" --timeout 1000 wait lf >/dev/null 2>"$T/lf.err"
+rc=$?
+check "shimctl --timeout 1000 wait on a frozen container fails (not 124: killed by timeout 20)" test "$rc" != 0 -a "$rc" != 124
+check "... within about a second" test $(($(date +%s) - t0)) -le 3
+expect_match "... saying it had no answer in time" "$(cat "$T/lf.err")" "Wait: no answer in time"
+"$CTL" -a "$T/lf.sock" --timeout 0 state lf >/dev/null 2>"$T/lf.err"
+expect_eq "shimctl --timeout 0 is refused (exit 2)" "$?" 2
+lf resume lf && ok "log fifo without a reader: Resume answers" || not_ok "log fifo: Resume: $(cat "$T/lf.err")"
+lf kill lf KILL
+lf wait lf
+lf delete lf && ok "log fifo without a reader: Delete answers" || not_ok "log fifo: Delete: $(cat "$T/lf.err")"
+lf shutdown lf --now
+timeout 10 sh -c "while kill -0 $lfpid 2>/dev/null; do sleep 0.05; done"
+check "the shim exits after Shutdown" sh -c "! kill -0 $lfpid 2>/dev/null"
+wait "$lfpid" 2>/dev/null
+# (the [-] keeps pgrep from matching the sh -c that runs it)
+check "no helper of that shim stays behind" sh -c "! pgrep -f -- '[-]socket $T/lf.sock' >/dev/null"
+for p in $(pgrep -f -- "[-]socket $T/lf.sock"); do kill -9 "$p"; done
+
 # --- shimctl run --tty, as a person uses it (tmux) ---
 S=shimctl-$$
 tmux -L "$S" new-session -d -x 90 -y 30 "$CTL run --tty t1 --bundle $B -- sh; echo run-exit=\$? >$T/tty.rc; sleep 30"
