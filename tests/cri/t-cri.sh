@@ -59,10 +59,14 @@ for sig in TERM INT; do
 	done
 	if [ "$sig" = TERM ]; then
 		# a shell in pause's namespace leaves a sleep behind as it exits
-		nsenter -t "$p" -p sh -c 'sleep 0.5 & exit 0'
-		sleep 0.2
+		# (nsenter returns once that shell is gone)
+		nsenter -t "$p" -p sh -c 'sleep 1 & exit 0'
 		check "pause: an orphan is re-parented to it" [ -n "$(children "$p")" ]
-		sleep 0.6
+		n=0
+		while [ -n "$(children "$p")" ] && [ $n -lt 50 ]; do
+			sleep 0.1
+			n=$((n + 1))
+		done
 		expect_eq "pause: and reaped when it ends (no zombie)" "$(children "$p")" ""
 	fi
 	kill -"$sig" "$p"
