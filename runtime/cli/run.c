@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "foreground.h"
@@ -33,14 +34,16 @@ static bool bundle_wants_terminal(const char *bundle)
 int cmd_run(const struct global *g, int argc, char **argv)
 {
 	struct create_flags f = {0};
+	struct fg_pipes pipes = {0};
 	struct husk_error err = {0};
 	int sv[2] = {-1, -1}, master = -1;
 	sigset_t old;
 	pid_t pid;
 	int status, r;
 
-	if (parse_create_flags("run", argc, argv, true, &f) < 0)
-		return 1;
+	r = parse_create_flags("run", argc, argv, true, &f);
+	if (r)
+		return r < 0;
 	f.opts.root = g->root;
 	f.opts.systemd_cgroup = g->systemd_cgroup;
 	/* a foreground terminal without --console-socket: we take the master */
@@ -48,12 +51,25 @@ int cmd_run(const struct global *g, int argc, char **argv)
 		if (fg_console_pair("run", sv) < 0)
 			return 1;
 		f.opts.console_fd = sv[1];
+		f.opts.console_clear_onlcr = true; /* as runc's recvtty */
 	}
 	/* blocked before create, so no signal is lost; the init unblocks its own */
 	fg_block(&old);
 	if (!f.detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		fprintf(stderr, "husk: run: set subreaper: %s\n", strerror(errno));
+	/* runc: a foreground process without a terminal gets pipes its root owns */
+	if (!f.detach && sv[1] < 0) {
+		char *config = NULL;
+		if (asprintf(&config, "%s/config.json", f.opts.bundle && *f.opts.bundle ? f.opts.bundle : ".") < 0 ||
+		    fg_pipes_begin("run", config, &pipes) < 0) {
+			free(config);
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			return 1;
+		}
+		free(config);
+	}
 	r = husk_create(&f.opts, &pid, &err);
+	fg_pipes_restore(&pipes);
 	if (sv[1] >= 0)
 		close(sv[1]);
 	if (r < 0) {
@@ -72,7 +88,10 @@ int cmd_run(const struct global *g, int argc, char **argv)
 	}
 	if (f.detach)
 		return 0;
-	status = fg_wait("run", pid, master, &old);
+	/* runc's run lives in the bundle directory: its poststop hooks run there */
+	if (f.opts.bundle && *f.opts.bundle && chdir(f.opts.bundle) < 0)
+		fprintf(stderr, "husk: run: chdir %s: %s\n", f.opts.bundle, strerror(errno));
+	status = fg_wait("run", pid, master, &pipes, &old);
 	if (master >= 0)
 		close(master);
 	if (!f.keep && husk_delete(g->root, f.opts.id, true, &err) < 0)

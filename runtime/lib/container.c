@@ -127,7 +127,7 @@ int husk_kill(const char *root, const char *id, int sig, bool all, struct husk_e
 	struct husk_state *st;
 	int r, pidfd;
 
-	if (sig <= 0 || sig >= NSIG)
+	if (sig < 0 || sig >= NSIG) /* 0 probes, as kill(2) */
 		return husk_error_set(err, -EINVAL, "invalid signal %d", sig);
 	r = husk_state_load(root, id, &st, err);
 	if (r < 0)

@@ -27,6 +27,7 @@
 #include "husk/log.h"
 #include "internal.h"
 #include "lsm.h"
+#include "mountopt.h"
 #include "security.h"
 #include "sync.h"
 #include "sysctl.h"
@@ -68,10 +69,10 @@ static int write_time_offsets(const struct husk_linux *l, struct husk_error *err
 	char buf[128] = "";
 	int r;
 
-	if (l->time_monotonic.set)
+	if (l->has_time_monotonic)
 		snprintf(buf, sizeof(buf), "monotonic %lld %u\n", (long long)l->time_monotonic.secs,
 			 l->time_monotonic.nanosecs);
-	if (l->time_boottime.set)
+	if (l->has_time_boottime)
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "boottime %lld %u\n",
 			 (long long)l->time_boottime.secs, l->time_boottime.nanosecs);
 	if (!*buf)
@@ -249,13 +250,12 @@ static int prepare_ctx(struct create_ctx *c, const struct husk_create_opts *o, s
 	s = c->spec;
 	if (!s->process)
 		return husk_error_set(err, -EINVAL, "config.json: process: is required to create a container");
-	if (!husk_spec_namespace(s, CLONE_NEWNS))
-		return husk_error_set(err, -EINVAL, "config.json: linux.namespaces: a mount namespace is required");
 	r = check_console(s->process, o->console_socket, o->console_fd, err);
 	if (r < 0)
 		return r;
 	if (o->preserve_fds < 0)
 		return husk_error_set(err, -EINVAL, "--preserve-fds must not be negative");
+	husk_spec_warn(s);
 	r = lsm_check(s, err);
 	if (r == 0)
 		r = sysctl_check(s, err); /* runc's namespace rules: never the host's values */
@@ -307,6 +307,10 @@ static void ctx_free(struct create_ctx *c)
 		close(c->sync_parent);
 	if (c->sync_child >= 0)
 		close(c->sync_child);
+	for (size_t i = 0; c->bind_src_fds && i < c->spec->n_mounts; i++)
+		if (c->bind_src_fds[i] >= 0)
+			close(c->bind_src_fds[i]);
+	free(c->bind_src_fds);
 	husk_spec_free(c->spec);
 	free(c->bundle);
 	free(c->rootfs);
@@ -346,68 +350,46 @@ static int on_ready(struct create_ctx *c, pid_t pid, struct husk_error *err)
 	return 0;
 }
 
-/* The sync loop, runtime side. */
+struct create_step {
+	struct create_ctx *c;
+	pid_t pid;
+};
+
+/* procHooks: prestart and createRuntime hooks; procResume carries the state */
+static int on_hooks(void *ctx, char **payload, struct husk_error *err)
+{
+	struct create_step *cs = ctx;
+	const struct husk_spec *s = cs->c->spec;
+	int r;
+
+	*payload = hook_state_json(cs->c->id, cs->pid, "creating", cs->c->bundle, &s->annotations);
+	r = hooks_run(s->hooks[HUSK_HOOK_PRESTART], s->n_hooks[HUSK_HOOK_PRESTART], HUSK_HOOK_PRESTART,
+		      *payload, err);
+	if (r == 0)
+		r = hooks_run(s->hooks[HUSK_HOOK_CREATE_RUNTIME], s->n_hooks[HUSK_HOOK_CREATE_RUNTIME],
+			      HUSK_HOOK_CREATE_RUNTIME, *payload, err);
+	return r;
+}
+
+/* procReady: state.json and --pid-file; procRun carries the state */
+static int on_proc_ready(void *ctx, char **payload, struct husk_error *err)
+{
+	struct create_step *cs = ctx;
+
+	*payload = hook_state_json(cs->c->id, cs->pid, "created", cs->c->bundle, &cs->c->spec->annotations);
+	return on_ready(cs->c, cs->pid, err);
+}
+
 static int sync_loop(struct create_ctx *c, pid_t pid, struct husk_error *err)
 {
-	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
-	const struct husk_spec *s = c->spec;
-	bool ran = false;
-	int r = 0, passfd = -1;
+	struct create_step cs = {c, pid};
+	struct sync_loop l = {
+		.fd = c->sync_parent, .pid = pid, .id = c->id, .bundle = c->bundle, .status = "creating",
+		.annotations = &c->spec->annotations, .seccomp = c->spec->linux_.seccomp,
+		.who = "container init", .hooks = on_hooks, .ready = on_proc_ready, .ctx = &cs,
+	};
 
-	while (r == 0) {
-		r = sync_recv_fd(c->sync_parent, msg, &passfd);
-		if (r == -EPIPE) {
-			r = ran ? 0 : husk_error_set(err, -ECHILD, "container init exited during setup");
-			break;
-		}
-		if (r < 0) {
-			r = husk_error_sys(err, r, "read sync socket");
-			break;
-		}
-		switch (msg->type) {
-		case SYNC_PROC_HOOKS: {
-			_cleanup_free_ char *st = hook_state_json(c->id, pid, "creating", c->bundle,
-								  &s->annotations);
-			r = hooks_run(s->hooks[HUSK_HOOK_PRESTART], s->n_hooks[HUSK_HOOK_PRESTART],
-				      HUSK_HOOK_PRESTART, st, err);
-			if (r == 0)
-				r = hooks_run(s->hooks[HUSK_HOOK_CREATE_RUNTIME],
-					      s->n_hooks[HUSK_HOOK_CREATE_RUNTIME], HUSK_HOOK_CREATE_RUNTIME,
-					      st, err);
-			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_RESUME, 0, st) < 0)
-				r = husk_error_sys(err, -errno, "send procResume");
-			break;
-		}
-		case SYNC_PROC_READY: {
-			_cleanup_free_ char *st = hook_state_json(c->id, pid, "created", c->bundle,
-								  &s->annotations);
-			r = on_ready(c, pid, err);
-			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_RUN, 0, st) < 0)
-				r = husk_error_sys(err, -errno, "send procRun");
-			ran = r == 0;
-			break;
-		}
-		case SYNC_PROC_SECCOMP: {
-			_cleanup_free_ char *st = hook_state_json(c->id, pid, "creating", c->bundle,
-								  &s->annotations);
-			r = seccomp_listener_handoff(c->sync_parent, s->linux_.seccomp, st, pid, passfd, err);
-			break;
-		}
-		case SYNC_PROC_ERROR:
-			r = husk_error_set(err, msg->code ? msg->code : -EINVAL, "%s", msg->payload);
-			break;
-		default:
-			r = husk_error_set(err, -EPROTO, "unexpected sync message %s",
-					   sync_type_name(msg->type));
-		}
-		if (passfd >= 0)
-			close(passfd);
-		passfd = -1;
-		if (r < 0 && msg->type != SYNC_PROC_ERROR)
-			(void)sync_send_error(c->sync_parent, err);
-	}
-	free(msg);
-	return r;
+	return sync_loop_run(&l, err);
 }
 
 static int make_state_dir(struct create_ctx *c, const char *root, struct husk_error *err)
@@ -448,6 +430,77 @@ static int open_joins(struct create_ctx *c, struct husk_error *err)
 	return 0;
 }
 
+/* Is mount i a bind mount (its source is then a host path)? */
+static bool is_bind(const struct husk_mount *m)
+{
+	struct mount_opts mo;
+	bool bind;
+
+	mount_opts_parse(&m->options, &mo);
+	bind = mo.bind && m->source;
+	mount_opts_free(&mo);
+	return bind;
+}
+
+/* With a user namespace the init is the container's root from its birth: a
+ * bind source under a directory only the host's root may enter would be out
+ * of its reach. runc opens them with the runtime's rights in the container's
+ * mount namespace; so do we, through /proc/INIT/root (the fd then belongs to
+ * the init's mount namespace, so the init can bind it), and pass them over. */
+static int send_bind_sources(struct create_ctx *c, pid_t pid, struct husk_error *err)
+{
+	const struct husk_spec *s = c->spec;
+
+	if (!c->userns)
+		return 0;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct husk_mount *m = &s->mounts[i];
+		_cleanup_free_ char *path = NULL;
+		int fd, r;
+		if (!is_bind(m))
+			continue;
+		path = m->source[0] == '/' ? xasprintf("/proc/%d/root%s", (int)pid, m->source)
+					   : xasprintf("/proc/%d/root%s/%s", (int)pid, c->bundle, m->source);
+		fd = open(path, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			return husk_error_sys(err, -errno, "bind mount source %s", m->source);
+		r = sync_send_fd_code(c->sync_parent, SYNC_MOUNT_SOURCE, (int)i, fd);
+		close(fd);
+		if (r < 0)
+			return husk_error_sys(err, r, "send bind mount source %s", m->source);
+	}
+	return 0;
+}
+
+/* The init's side: one fd per bind mount, in order (-1 for other mounts). */
+int init_recv_bind_sources(struct create_ctx *c, struct sync_msg *msg, struct husk_error *err)
+{
+	const struct husk_spec *s = c->spec;
+
+	if (!c->userns || !s->n_mounts)
+		return 0;
+	c->bind_src_fds = xcalloc(s->n_mounts, sizeof(int));
+	for (size_t i = 0; i < s->n_mounts; i++)
+		c->bind_src_fds[i] = -1;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		int fd = -1, r;
+		if (!is_bind(&s->mounts[i]))
+			continue;
+		r = sync_recv_fd(c->sync_child, msg, &fd);
+		if (r == 0 && msg->type == SYNC_PROC_ERROR)
+			r = husk_error_set(err, msg->code ? msg->code : -EINVAL, "%s", msg->payload);
+		else if (r < 0 || msg->type != SYNC_MOUNT_SOURCE || msg->code != (int)i || fd < 0)
+			r = husk_error_set(err, r < 0 ? r : -EPROTO, "receive bind mount source %zu", i);
+		if (r < 0) {
+			if (fd >= 0)
+				close(fd);
+			return r;
+		}
+		c->bind_src_fds[i] = fd;
+	}
+	return 0;
+}
+
 static int copy_config(struct create_ctx *c, struct husk_error *err)
 {
 	_cleanup_free_ char *dst = xasprintf("%s/config.json", c->state_dir);
@@ -468,7 +521,7 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 			       .userns_join_fd = -1};
 	const char *root = o->root && *o->root ? o->root : HUSK_DEFAULT_ROOT;
 	struct ns_restore rs = {-1, -1};
-	bool made_dir = false;
+	bool made_dir = false, placed = false;
 	int sv[2], r;
 	pid_t pid = -1;
 
@@ -539,12 +592,15 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 			pid = clone_in_joined_userns(&c, flags, err);
 			r = pid < 0 ? (int)pid : 0;
 		} else {
-			/* fork-like clone (no new stack): the child is a copy running init_main */
-			pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+			/* fork-like, born in the cgroup on v2 (cgroup-clone.c) */
+			int cgfd = c.systemd_unit ? -1 : cgroup_clone_fd(&c.cgroup_dirs);
+			pid = cgroup_clone(flags | SIGCHLD, cgfd, &placed);
 			if (pid == 0)
 				init_main(&c);
+			if (cgfd >= 0)
+				close(cgfd);
 			if (pid < 0)
-				r = husk_error_sys(err, -errno, "clone container init");
+				r = husk_error_sys(err, pid, "clone container init");
 		}
 	}
 	ns_children_restore(&rs);
@@ -559,7 +615,7 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 		r = cg_systemd_start(c.spec->linux_.cgroups_path, c.id, pid, &c.cgroup_dirs, &c.spec->linux_, err);
 		c.systemd_started = r == 0;
 	} else {
-		r = cgroup_enter(&c.cgroup_dirs, pid, err);
+		r = placed ? 0 : cgroup_enter(&c.cgroup_dirs, pid, err);
 	}
 	if (r == 0 && c.userns && !husk_spec_namespace(c.spec, CLONE_NEWUSER)->path) {
 		r = write_idmap(pid, "uid_map", c.spec->linux_.uid_mappings, c.spec->linux_.n_uid_mappings, err);
@@ -569,6 +625,8 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 	}
 	if (r == 0 && sync_send(c.sync_parent, SYNC_BOOTSTRAP, 0, NULL) < 0)
 		r = husk_error_sys(err, -errno, "send bootstrap");
+	if (r == 0)
+		r = send_bind_sources(&c, pid, err);
 	if (r == 0)
 		r = sync_loop(&c, pid, err);
 	if (r == 0)
