@@ -398,7 +398,7 @@ static int resource_props(const struct sd_conn *sc, const struct husk_linux *l, 
 }
 
 int cg_systemd_start(const char *cgroups_path, const char *id, pid_t pid, const struct husk_strv *dirs,
-		     const struct husk_linux *l, struct husk_error *err)
+		     const struct husk_linux *l, bool *started, struct husk_error *err)
 {
 	struct sd_props props = {0};
 	struct sd_conn sc = {0};
@@ -427,6 +427,7 @@ int cg_systemd_start(const char *cgroups_path, const char *id, pid_t pid, const 
 	}
 	if (r < 0)
 		goto out;
+	*started = true;
 	/* the parents' subtree_control get every controller (systemd enables
 	 * only those it manages: no hugetlb, rdma, misc), as runc's
 	 * fs2.CreateCgroupPath; then what systemd has no property for goes to
@@ -434,11 +435,6 @@ int cg_systemd_start(const char *cgroups_path, const char *id, pid_t pid, const 
 	r = cgroup_create(dirs, err);
 	if (r == 0)
 		r = cgroup_apply(dirs, l, err);
-	if (r < 0) {
-		struct husk_error ignore = {0};
-		sd_close(&sc);
-		(void)cg_systemd_stop(u.unit, &ignore);
-	}
 out:
 	sd_props_free(&props);
 	sd_close(&sc);

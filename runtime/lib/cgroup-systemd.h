@@ -104,9 +104,11 @@ int cg_systemd_plan(const char *cgroups_path, const char *id, struct husk_strv *
 		    char **unit, struct husk_error *err);
 /* create: start the transient unit with pid in it and the spec's resource
  * properties, wait for its job (30 s) as runc does, then write the cgroup
- * files (cgroup_apply). On failure no unit of ours is left behind. */
+ * files (cgroup_apply). *started says whether the unit exists (also on
+ * failure): the caller kills the init and then stops it (cg_systemd_stop), in
+ * runc's order, so systemd has no live process to wait for. */
 int cg_systemd_start(const char *cgroups_path, const char *id, pid_t pid, const struct husk_strv *dirs,
-		     const struct husk_linux *l, struct husk_error *err);
+		     const struct husk_linux *l, bool *started, struct husk_error *err);
 /* update: SetUnitProperties (runtime) with the merged resources, then the files. */
 int cg_systemd_update(const char *unit, const struct husk_strv *dirs, const struct husk_linux *l,
 		      struct husk_error *err);

@@ -612,8 +612,8 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 
 	/* cgroup first: nothing the init does may escape its limits */
 	if (c.systemd_unit) {
-		r = cg_systemd_start(c.spec->linux_.cgroups_path, c.id, pid, &c.cgroup_dirs, &c.spec->linux_, err);
-		c.systemd_started = r == 0;
+		r = cg_systemd_start(c.spec->linux_.cgroups_path, c.id, pid, &c.cgroup_dirs, &c.spec->linux_,
+				     &c.systemd_started, err);
 	} else {
 		r = placed ? 0 : cgroup_enter(&c.cgroup_dirs, pid, err);
 	}
