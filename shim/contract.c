@@ -153,10 +153,9 @@ static int open_log(const char *bundle)
 
 	snprintf(path, sizeof(path), "%s/log", bundle);
 	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd >= 0) {
-		fcntl(fd, F_SETFL, O_WRONLY); /* blocking again: log lines are whole */
+	if (fd >= 0) /* stays non-blocking: a reader that stops reading must not
+		      * stall the loop; a line the fifo has no room for is dropped */
 		return fd;
-	}
 	snprintf(path, sizeof(path), "%s/shim.log", bundle);
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	return fd < 0 ? -errno : fd;

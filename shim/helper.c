@@ -1,7 +1,7 @@
 /* Helper processes. In the child: fd 0-2 the process's stdio, 3 the result
- * pipe, 4 the console socket (if any), 5 the input (a memfd, if any), 6 the
- * shim's log. The result is "<code> <pid>\n<message>", taken when the
- * helper has been reaped. */
+ * pipe, 4 the console socket (if any), 5 the request (a memfd holding one
+ * record: struct wire, then its strings), 6 the shim's log. The result is
+ * "<code> <pid>\n<message>", taken when the helper has been reaped. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -12,26 +12,132 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helper.h"
 #include "husk/husk.h"
 #include "husk/log.h"
 #include "shim.h"
+#include "util.h"
 
-enum { FD_RESULT = 3, FD_CONSOLE = 4, FD_INPUT = 5, FD_LOG = 6 };
+enum { FD_RESULT = 3, FD_CONSOLE = 4, FD_REQUEST = 5, FD_LOG = 6 };
+
+/* what the child gets, decoded */
+struct helper_args {
+	enum helper_op op;
+	const char *root, *id, *bundle, *pid_file, *input;
+	bool force, console;
+};
+
+typedef int (*op_fn)(const struct helper_args *a, pid_t *pid, struct husk_error *e);
+
+static int op_create(const struct helper_args *a, pid_t *pid, struct husk_error *e)
+{
+	struct husk_create_opts o = {.root = a->root, .id = a->id, .bundle = a->bundle, .pid_file = a->pid_file,
+				     .console_fd = a->console ? FD_CONSOLE : 0};
+	return husk_create(&o, pid, e);
+}
+
+static int op_exec(const struct helper_args *a, pid_t *pid, struct husk_error *e)
+{
+	struct husk_exec_opts o = {.root = a->root, .id = a->id, .process_json = a->input,
+				   .console_fd = a->console ? FD_CONSOLE : 0};
+	return husk_exec(&o, pid, e);
+}
+
+static int op_start(const struct helper_args *a, pid_t *pid, struct husk_error *e)
+{
+	(void)pid;
+	return husk_start(a->root, a->id, e);
+}
+
+static int op_delete(const struct helper_args *a, pid_t *pid, struct husk_error *e)
+{
+	(void)pid;
+	return husk_delete(a->root, a->id, a->force, e);
+}
+
+static int op_pause(const struct helper_args *a, pid_t *pid, struct husk_error *e)
+{
+	(void)pid;
+	return husk_pause(a->root, a->id, e);
+}
+
+static int op_resume(const struct helper_args *a, pid_t *pid, struct husk_error *e)
+{
+	(void)pid;
+	return husk_resume(a->root, a->id, e);
+}
+
+static int op_update(const struct helper_args *a, pid_t *pid, struct husk_error *e)
+{
+	(void)pid;
+	return husk_update(a->root, a->id, a->input ? a->input : "{}", e);
+}
+
+/* One row per operation: a new one is an enum value in helper.h and a row
+ * here. host_only: it clones no process of the container, so it may run in
+ * the fork even when the shim's image is not sealed (CVE-2019-5736 concerns
+ * only processes of the container reaching our binary). killable: killing
+ * it at its deadline leaves nothing half-done that matters (a freezer write,
+ * a cgroup update), so a late result can never apply it after the caller
+ * was told it failed. */
+static const struct op_def {
+	const char *name;
+	op_fn run;
+	bool host_only, killable;
+} ops[HELPER_N_OPS] = {
+	[HELPER_CREATE] = {"create", op_create, false, false},
+	[HELPER_EXEC] = {"exec", op_exec, false, false},
+	[HELPER_START] = {"start", op_start, true, false},
+	[HELPER_DELETE] = {"delete", op_delete, true, false},
+	[HELPER_PAUSE] = {"pause", op_pause, true, true},
+	[HELPER_RESUME] = {"resume", op_resume, true, true},
+	[HELPER_UPDATE] = {"update", op_update, true, true},
+};
+
+const char *helper_op_name(enum helper_op op)
+{
+	return op < HELPER_N_OPS ? ops[op].name : "?";
+}
+
+/* The request as it travels on fd 5: this header, then the strings named by
+ * len[] (root, id, bundle, pid_file, input; NO_STR = absent). */
+#define WIRE_MAGIC 0x68736b31u /* "hsk1" */
+#define NO_STR UINT32_MAX
+enum { S_ROOT, S_ID, S_BUNDLE, S_PID_FILE, S_INPUT, N_STR };
+struct wire {
+	uint32_t magic, op;
+	uint8_t force, console, debug, pad;
+	int64_t deadline_ns; /* CLOCK_MONOTONIC (one clock for every process), 0 none */
+	uint32_t len[N_STR];
+};
 
 struct helper {
 	struct shim *s;
+	enum helper_op op;
 	pid_t pid;
 	int fd;
 	char buf[HUSK_ERROR_MAX + 64];
 	size_t len;
 	int ws;
+	bool timed_out;
+	uv_timer_t *deadline;
 	helper_cb cb;
 	void *arg;
 	struct helper *next;
 };
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static void unlink_helper(struct helper *h)
 {
@@ -42,17 +148,34 @@ static void unlink_helper(struct helper *h)
 		}
 }
 
+static void drop_deadline(struct helper *h)
+{
+	if (h->deadline) {
+		uv_timer_stop(h->deadline);
+		uv_close((uv_handle_t *)h->deadline, (uv_close_cb)free);
+		h->deadline = NULL;
+	}
+}
+
 static void complete(struct helper *h)
 {
 	int code = -EPROTO, pid = 0, off = 0;
 	const char *msg = "the helper ended without a result";
+	char late[128];
 
 	h->buf[h->len] = '\0';
-	if (sscanf(h->buf, "%d %d\n%n", &code, &pid, &off) >= 2 && off > 0)
+	if (sscanf(h->buf, "%d %d\n%n", &code, &pid, &off) >= 2 && off > 0) {
 		msg = h->buf + off;
-	else if (WIFSIGNALED(h->ws))
+	} else if (h->timed_out) {
+		/* killed at the deadline before it reported: not applied */
+		code = -ETIMEDOUT;
+		snprintf(late, sizeof(late), "%s: deadline exceeded", ops[h->op].name);
+		msg = late;
+	} else if (WIFSIGNALED(h->ws)) {
 		msg = "the helper was killed";
+	}
 	unlink_helper(h);
+	drop_deadline(h);
 	h->cb(h->s, h->arg, code, code == 0 ? pid : 0, msg);
 	free(h);
 }
@@ -86,63 +209,79 @@ bool helper_reaped(struct shim *s, pid_t pid, int ws)
 	return false;
 }
 
-void helper_forget_all(struct shim *s)
+void helper_kill_all(struct shim *s)
 {
 	while (s->helpers) {
 		struct helper *h = s->helpers;
 		s->helpers = h->next;
+		/* none may outlive the shim (a helper stuck on a hook or a fifo
+		 * would be reparented to pid 1 and run on unsupervised) */
+		kill(h->pid, SIGKILL);
+		while (waitpid(h->pid, NULL, 0) < 0 && errno == EINTR)
+			;
 		if (h->fd >= 0)
 			close(h->fd);
+		drop_deadline(h);
 		/* its caller gets an answer and frees what it holds */
 		h->cb(s, h->arg, -ECANCELED, 0, "the shim is shutting down");
 		free(h);
 	}
 }
 
-static int input_fd(const char *input)
+static void on_deadline(uv_timer_t *t)
 {
-	size_t len = strlen(input), off = 0;
-	int fd = memfd_create("husk-shim-input", MFD_CLOEXEC);
+	struct helper *h = t->data;
+
+	h->timed_out = true;
+	kill(h->pid, SIGKILL); /* reaped as usual; complete() answers -ETIMEDOUT */
+}
+
+static int write_all(int fd, const void *b, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, (const char *)b + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* the request, serialized into a sealed-off memfd the child reads on fd 5 */
+static int request_fd(struct shim *s, const struct helper_req *req)
+{
+	const char *str[N_STR] = {s->o.root, s->cid, req->bundle, req->pid_file, req->input};
+	struct wire w = {.magic = WIRE_MAGIC, .op = req->op, .force = req->force, .console = req->console >= 0,
+			 .debug = s->o.debug};
+	int fd = memfd_create("husk-shim-request", MFD_CLOEXEC), r = 0;
 
 	if (fd < 0)
 		return -errno;
-	while (off < len) {
-		ssize_t n = write(fd, input + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int r = -errno;
-			close(fd);
-			return r;
-		}
-		off += (size_t)n;
+	if (req->timeout_ns > 0)
+		w.deadline_ns = mono_ns() + req->timeout_ns;
+	for (int i = 0; i < N_STR; i++)
+		w.len[i] = str[i] ? (uint32_t)strlen(str[i]) : NO_STR;
+	r = write_all(fd, &w, sizeof(w));
+	for (int i = 0; i < N_STR && r == 0; i++)
+		if (str[i])
+			r = write_all(fd, str[i], w.len[i]);
+	if (r == 0 && lseek(fd, 0, SEEK_SET) < 0)
+		r = -errno;
+	if (r < 0) {
+		close(fd);
+		return r;
 	}
-	lseek(fd, 0, SEEK_SET);
 	return fd;
 }
 
-/* Whether the forked shim may run OP itself, without an exec. Start, Delete,
- * Pause, Resume and Update act on the host only: no process of the container
- * is cloned from the helper. Create and Exec clone the container's processes,
- * and a process of the container must not reach a writable image of our
- * binary through their /proc/PID/exe (CVE-2019-5736): they may run here only
- * when the shim itself runs from the read-only image (main.c sees to it),
- * else the helper re-executes from one. */
-static bool run_in_fork(const char *op)
-{
-	static const char *const ops[] = {"start", "delete", "pause", "resume", "update"};
-
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (!strcmp(op, ops[i]))
-			return true;
-	return husk_running_protected();
-}
-
 /* child side of the fork: put every fd at its number, then run the operation
- * here (run_in_fork) or exec ourselves from the sealed image */
-static void __attribute__((noreturn)) child(const struct helper_req *req, const char *const *argv, int argc, int result,
-					    int input)
+ * here (host-only, or the shim runs from the sealed image) or exec ourselves
+ * from the sealed image first */
+static void __attribute__((noreturn)) child(const struct helper_req *req, pid_t shim, int result, int request)
 {
+	char *argv[] = {(char *)"husk-shim", (char *)"__helper", NULL};
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), fds[7];
 	sigset_t none;
 
@@ -150,6 +289,9 @@ static void __attribute__((noreturn)) child(const struct helper_req *req, const 
 		signal(i, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* dies with the shim: nobody would read its result or supervise what it makes */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != shim)
+		_exit(127);
 	if (devnull < 0)
 		_exit(127);
 	/* first everything above 10, so that no dup2 below clobbers a source */
@@ -157,12 +299,12 @@ static void __attribute__((noreturn)) child(const struct helper_req *req, const 
 		fds[i] = fcntl(req->stdio[i] >= 0 ? req->stdio[i] : devnull, F_DUPFD_CLOEXEC, 10);
 	fds[FD_RESULT] = fcntl(result, F_DUPFD_CLOEXEC, 10);
 	fds[FD_CONSOLE] = req->console >= 0 ? fcntl(req->console, F_DUPFD_CLOEXEC, 10) : -1;
-	fds[FD_INPUT] = input >= 0 ? fcntl(input, F_DUPFD_CLOEXEC, 10) : -1;
+	fds[FD_REQUEST] = fcntl(request, F_DUPFD_CLOEXEC, 10);
 	fds[FD_LOG] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 10);
 	for (int i = 0; i < 7; i++)
 		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
 			_exit(127);
-	if (run_in_fork(req->op)) {
+	if (ops[req->op].host_only || husk_running_protected()) {
 		/* no exec to close the shim's fds (loop, sockets, pipes): a long
 		 * hook must not keep containerd's connection open */
 		for (int i = 0; i < 7; i++)
@@ -170,77 +312,73 @@ static void __attribute__((noreturn)) child(const struct helper_req *req, const 
 				close(i);
 		if (close_range(7, ~0U, 0) < 0)
 			_exit(127);
-		helper_main(argc - 2, (char **)argv + 2);
+		helper_main();
 	}
-	husk_exec_sealed((char **)argv, &(struct husk_error){0});
+	husk_exec_sealed(argv, &(struct husk_error){0});
 	/* already sealed (or the re-exec failed before replacing us): exec plainly */
-	execv("/proc/self/exe", (char **)argv);
+	execv("/proc/self/exe", argv);
 	dprintf(FD_RESULT, "%d 0\nexec the helper: %s", -errno, strerror(errno));
 	_exit(127);
 }
 
 int helper_spawn(struct shim *s, const struct helper_req *req, helper_cb cb, void *arg)
 {
-	const char *argv[12];
-	int n = 0, p[2], input = -1;
+	int p[2], request, r;
+	pid_t pid, self = getpid();
 	struct helper *h;
-	pid_t pid;
 
-	argv[n++] = "husk-shim";
-	argv[n++] = "__helper";
-	argv[n++] = req->op;
-	argv[n++] = s->o.root;
-	argv[n++] = s->cid; /* the container of Create, which need not be the shim's -id */
-	argv[n++] = req->bundle ? req->bundle : "";
-	argv[n++] = req->pid_file ? req->pid_file : "";
-	argv[n++] = req->console >= 0 ? "console" : "-";
-	argv[n++] = req->input ? "input" : "-";
-	argv[n++] = req->force ? "force" : "-";
-	argv[n++] = s->o.debug ? "debug" : "-";
-	argv[n] = NULL;
-	if (req->input && (input = input_fd(req->input)) < 0)
-		return input;
+	if (req->op >= HELPER_N_OPS)
+		return -EINVAL;
+	if ((request = request_fd(s, req)) < 0)
+		return request;
 	if (pipe2(p, O_CLOEXEC) < 0) {
-		int r = -errno;
-		if (input >= 0)
-			close(input);
+		r = -errno;
+		close(request);
 		return r;
 	}
 	pid = fork();
 	if (pid == 0)
-		child(req, argv, n, p[1], input);
+		child(req, self, p[1], request);
+	r = pid < 0 ? -errno : 0;
 	close(p[1]);
-	if (input >= 0)
-		close(input);
-	if (pid < 0) {
-		int r = -errno;
+	close(request);
+	if (r < 0) {
 		close(p[0]);
 		return r;
 	}
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		abort();
+	h = xcalloc(1, sizeof(*h));
 	h->s = s;
+	h->op = req->op;
 	h->pid = pid;
 	h->fd = p[0];
 	h->cb = cb;
 	h->arg = arg;
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	if (req->timeout_ns > 0 && ops[req->op].killable) {
+		h->deadline = xcalloc(1, sizeof(*h->deadline));
+		uv_timer_init(s->loop, h->deadline);
+		h->deadline->data = h;
+		/* whole milliseconds, at least one */
+		uv_timer_start(h->deadline, on_deadline, (uint64_t)(req->timeout_ns + 999999) / 1000000, 0);
+	}
 	h->next = s->helpers;
 	s->helpers = h;
 	return 0;
 }
 
-static char *read_input(void)
+/* ---- the child ---- */
+
+static char *read_all(int fd, size_t *len)
 {
-	size_t cap = 4096, len = 0;
+	size_t cap = 4096;
 	char *b = malloc(cap);
 
+	*len = 0;
 	for (;;) {
 		ssize_t n;
 		if (!b)
 			return NULL;
-		if (len + 1 >= cap) {
+		if (*len + 1 >= cap) {
 			char *nb = realloc(b, cap *= 2);
 			if (!nb) {
 				free(b);
@@ -248,68 +386,91 @@ static char *read_input(void)
 			}
 			b = nb;
 		}
-		n = read(FD_INPUT, b + len, cap - 1 - len);
+		n = read(fd, b + *len, cap - 1 - *len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		len += (size_t)n;
+		*len += (size_t)n;
 	}
-	b[len] = '\0';
+	b[*len] = '\0';
 	return b;
 }
 
-void helper_main(int argc, char **argv)
+/* decode the record in buf (len bytes) in place: the strings become
+ * NUL-terminated by moving them one byte apart */
+static int decode(char *buf, size_t len, struct wire *w, const char *str[N_STR])
+{
+	size_t off = sizeof(*w), need = sizeof(*w);
+	char *out;
+
+	if (len < sizeof(*w))
+		return -EPROTO;
+	memcpy(w, buf, sizeof(*w));
+	if (w->magic != WIRE_MAGIC || w->op >= HELPER_N_OPS)
+		return -EPROTO;
+	for (int i = 0; i < N_STR; i++)
+		if (w->len[i] != NO_STR)
+			need += w->len[i];
+	if (need != len)
+		return -EPROTO;
+	/* the header is copied out: its room holds the terminators we add */
+	out = buf;
+	for (int i = 0; i < N_STR; i++) {
+		if (w->len[i] == NO_STR) {
+			str[i] = NULL;
+			continue;
+		}
+		memmove(out, buf + off, w->len[i]);
+		out[w->len[i]] = '\0';
+		str[i] = out;
+		off += w->len[i];
+		out += w->len[i] + 1;
+	}
+	return 0;
+}
+
+void helper_main(void)
 {
 	struct husk_error err = {0};
-	const char *op, *root, *id, *bundle, *pid_file;
-	bool console, input, force;
-	char *in = NULL;
+	struct helper_args a = {0};
+	const char *str[N_STR];
+	struct wire w;
+	size_t len;
+	char *buf = read_all(FD_REQUEST, &len);
 	pid_t pid = 0;
 	int r;
 
-	if (argc < 9)
-		_exit(2);
-	op = argv[0];
-	root = argv[1];
-	id = argv[2];
-	bundle = argv[3];
-	pid_file = argv[4];
-	console = !strcmp(argv[5], "console");
-	input = !strcmp(argv[6], "input");
-	force = !strcmp(argv[7], "force");
-	/* libhusk's messages go to the shim's log, never to the container's stderr */
-	husk_log_open("/proc/self/fd/6", false, !strcmp(argv[8], "debug"));
-	close(FD_LOG);
-	if (input && !(in = read_input())) {
-		r = husk_error_set(&err, -ENOMEM, "read the helper's input");
+	close(FD_REQUEST);
+	/* decode needs N_STR more bytes than the strings: the header's room */
+	if (!buf) {
+		r = husk_error_set(&err, -ENOMEM, "read the helper's request");
 		goto out;
 	}
-	if (input)
-		close(FD_INPUT);
-	if (!strcmp(op, "create")) {
-		struct husk_create_opts o = {.root = root, .id = id, .bundle = bundle, .pid_file = *pid_file ? pid_file : NULL,
-					     .console_fd = console ? FD_CONSOLE : 0};
-		r = husk_create(&o, &pid, &err);
-	} else if (!strcmp(op, "exec")) {
-		struct husk_exec_opts o = {.root = root, .id = id, .process_json = in, .console_fd = console ? FD_CONSOLE : 0,
-					   .pid_file = *pid_file ? pid_file : NULL};
-		r = husk_exec(&o, &pid, &err);
-	} else if (!strcmp(op, "start")) {
-		r = husk_start(root, id, &err);
-	} else if (!strcmp(op, "delete")) {
-		r = husk_delete(root, id, force, &err);
-	} else if (!strcmp(op, "pause")) {
-		r = husk_pause(root, id, &err);
-	} else if (!strcmp(op, "resume")) {
-		r = husk_resume(root, id, &err);
-	} else if (!strcmp(op, "update")) {
-		r = husk_update(root, id, in ? in : "{}", &err);
-	} else {
-		r = husk_error_set(&err, -EINVAL, "unknown helper operation %s", op);
+	if ((r = decode(buf, len, &w, str)) < 0) {
+		r = husk_error_set(&err, r, "the helper's request is malformed");
+		goto out;
 	}
+	a.op = (enum helper_op)w.op;
+	a.root = str[S_ROOT];
+	a.id = str[S_ID];
+	a.bundle = str[S_BUNDLE];
+	a.pid_file = str[S_PID_FILE];
+	a.input = str[S_INPUT];
+	a.force = w.force;
+	a.console = w.console;
+	/* libhusk's messages go to the shim's log, never to the container's
+	 * stderr; the open never blocks (a log fifo nobody reads) */
+	husk_log_open("/proc/self/fd/6", false, w.debug);
+	close(FD_LOG);
+	/* the caller gave up already: do not apply what it was told failed */
+	if (w.deadline_ns && mono_ns() > w.deadline_ns) {
+		r = husk_error_set(&err, -ETIMEDOUT, "%s: deadline exceeded before it began", ops[a.op].name);
+		goto out;
+	}
+	r = ops[a.op].run(&a, &pid, &err);
 out:
 	dprintf(FD_RESULT, "%d %d\n%s", r, r < 0 ? 0 : (int)pid, r < 0 ? err.msg : "");
-	free(in);
+	free(buf);
 	_exit(r < 0 ? 1 : 0);
 }

@@ -293,7 +293,9 @@ static int open_out(struct proc_io *io, const char *path, int which, bool is_fil
 	fcntl(src, F_SETPIPE_SZ, PIPE_BYTES);
 	if (!is_file)
 		fcntl(dst, F_SETPIPE_SZ, PIPE_BYTES);
-	*rel = relay_new(io->loop, src, dst, 0, on_out_done, io);
+	/* the write end closes at EOF, as runc-v2's: a reader waiting for EOF
+	 * (containerd's CRI, before it deletes an exec) must not wait for Delete */
+	*rel = relay_new(io->loop, src, dst, RELAY_CLOSE_DST, on_out_done, io);
 	return *rel ? 0 : fail(msg, len, -ENOMEM, "relay %s", path);
 }
 
@@ -410,7 +412,7 @@ int proc_io_take_console(struct proc_io *io, char *msg, size_t len)
 	src = fcntl(m, F_DUPFD_CLOEXEC, 3);
 	if (src < 0)
 		return fail(msg, len, -errno, "%s", "dup pty master");
-	io->out = relay_new(io->loop, src, io->out_dst, 0, on_out_done, io);
+	io->out = relay_new(io->loop, src, io->out_dst, RELAY_CLOSE_DST, on_out_done, io);
 	io->out_dst = -1;
 	if (io->in_src >= 0) {
 		int dst = fcntl(m, F_DUPFD_CLOEXEC, 3);

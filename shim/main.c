@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 	int i, r;
 
 	if (argc > 1 && !strcmp(argv[1], "__helper"))
-		helper_main(argc - 2, argv + 2);
+		helper_main();
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *name = a[0] == '-' ? a + (a[1] == '-' ? 2 : 1) : NULL;

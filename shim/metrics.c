@@ -1,12 +1,14 @@
-/* Field by field from the JSON libhusk reads out of the cgroup files. The
- * Metrics type is the v1 one even on a cgroup v2 host: containerd decodes
- * by the type URL, and the v1 message carries every figure we read. */
+/* Field by field from the JSON libhusk reads out of the cgroup files: the
+ * v1 Metrics from runc's events --stats shape on a v1 or hybrid host, the v2
+ * Metrics from the v2 files on a pure v2 host (containerd and CRI decode by
+ * the type URL, and expect the v2 one there). */
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "containerd/cgroups/v1/metrics.pb-c.h"
+#include "containerd/cgroups/v2/metrics.pb-c.h"
 #include "metrics.h"
 
 typedef Io__Containerd__Cgroups__V1__Metrics Metrics;
@@ -182,4 +184,156 @@ int metrics_from_stats(const char *json, Google__Protobuf__Any *any)
 	free(hp);
 	json_decref(root);
 	return any->value.data ? 0 : -ENOMEM;
+}
+
+/* ---- v2 ---- */
+typedef Io__Containerd__Cgroups__V2__Metrics Metrics2;
+
+/* -1 in husk_stats_v2_json is "max" */
+static uint64_t limit64(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v))
+		return 0;
+	return json_integer_value(v) < 0 ? UINT64_MAX : (uint64_t)json_integer_value(v);
+}
+
+static void memory_v2(json_t *stat, json_t *usage, Io__Containerd__Cgroups__V2__MemoryStat *m)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} map[] = {
+#define F(k) {#k, offsetof(Io__Containerd__Cgroups__V2__MemoryStat, k)}
+		F(anon), F(file), F(kernel_stack), F(slab), F(sock), F(shmem), F(file_mapped), F(file_dirty),
+		F(file_writeback), F(anon_thp), F(inactive_anon), F(active_anon), F(inactive_file), F(active_file),
+		F(unevictable), F(slab_reclaimable), F(slab_unreclaimable), F(pgfault), F(pgmajfault),
+		F(workingset_refault), F(workingset_activate), F(workingset_nodereclaim), F(pgrefill), F(pgscan),
+		F(pgsteal), F(pgactivate), F(pgdeactivate), F(pglazyfree), F(pglazyfreed), F(thp_fault_alloc),
+		F(thp_collapse_alloc), F(workingset_refault_anon), F(workingset_refault_file),
+		F(workingset_activate_anon), F(workingset_activate_file),
+#undef F
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		*(uint64_t *)((char *)m + map[i].off) = u64(stat, map[i].key);
+	m->usage = u64(usage, "usage");
+	m->usage_limit = limit64(usage, "limit");
+	m->max_usage = u64(usage, "peak");
+	m->swap_usage = u64(usage, "swap_usage");
+	m->swap_limit = limit64(usage, "swap_limit");
+	m->swap_max_usage = u64(usage, "swap_peak");
+}
+
+int metrics_v2_from_stats(const char *json, Google__Protobuf__Any *any)
+{
+	json_t *root = json_loads(json, 0, NULL), *cpu, *ev, *io, *h, *v;
+	Metrics2 m = IO__CONTAINERD__CGROUPS__V2__METRICS__INIT;
+	Io__Containerd__Cgroups__V2__PidsStat pids = IO__CONTAINERD__CGROUPS__V2__PIDS_STAT__INIT;
+	Io__Containerd__Cgroups__V2__CPUStat cs = IO__CONTAINERD__CGROUPS__V2__CPUSTAT__INIT;
+	Io__Containerd__Cgroups__V2__MemoryStat ms = IO__CONTAINERD__CGROUPS__V2__MEMORY_STAT__INIT;
+	Io__Containerd__Cgroups__V2__MemoryEvents me = IO__CONTAINERD__CGROUPS__V2__MEMORY_EVENTS__INIT;
+	Io__Containerd__Cgroups__V2__IOStat is = IO__CONTAINERD__CGROUPS__V2__IOSTAT__INIT;
+	Io__Containerd__Cgroups__V2__IOEntry *ie = NULL, **ip = NULL;
+	Io__Containerd__Cgroups__V2__HugeTlbStat *hs = NULL, **hp = NULL;
+	const char *key;
+	size_t i;
+
+	if (!root)
+		return -EINVAL;
+	pids.current = u64(json_object_get(root, "pids"), "current");
+	pids.limit = limit64(json_object_get(root, "pids"), "limit");
+	m.pids = &pids;
+
+	cpu = json_object_get(root, "cpu");
+	cs.usage_usec = u64(cpu, "usage_usec");
+	cs.user_usec = u64(cpu, "user_usec");
+	cs.system_usec = u64(cpu, "system_usec");
+	cs.nr_periods = u64(cpu, "nr_periods");
+	cs.nr_throttled = u64(cpu, "nr_throttled");
+	cs.throttled_usec = u64(cpu, "throttled_usec");
+	cs.nr_bursts = u64(cpu, "nr_bursts");
+	cs.burst_usec = u64(cpu, "burst_usec");
+	m.cpu = &cs;
+
+	memory_v2(json_object_get(root, "memory"), json_object_get(root, "usage"), &ms);
+	m.memory = &ms;
+
+	ev = json_object_get(root, "events");
+	me.low = u64(ev, "low");
+	me.high = u64(ev, "high");
+	me.max = u64(ev, "max");
+	me.oom = u64(ev, "oom");
+	me.oom_kill = u64(ev, "oom_kill");
+	me.oom_group_kill = u64(ev, "oom_group_kill");
+	m.memory_events = &me;
+
+	io = json_object_get(root, "io");
+	is.n_usage = json_array_size(io);
+	ie = calloc(is.n_usage + 1, sizeof(*ie));
+	ip = calloc(is.n_usage + 1, sizeof(*ip));
+	if (!ie || !ip)
+		abort();
+	json_array_foreach(io, i, v)
+	{
+		io__containerd__cgroups__v2__ioentry__init(&ie[i]);
+		ie[i].major = u64(v, "major");
+		ie[i].minor = u64(v, "minor");
+		ie[i].rbytes = u64(v, "rbytes");
+		ie[i].wbytes = u64(v, "wbytes");
+		ie[i].rios = u64(v, "rios");
+		ie[i].wios = u64(v, "wios");
+		ip[i] = &ie[i];
+	}
+	is.usage = ip;
+	m.io = &is;
+
+	v = json_object_get(root, "hugetlb");
+	m.n_hugetlb = json_object_size(v);
+	hs = calloc(m.n_hugetlb + 1, sizeof(*hs));
+	hp = calloc(m.n_hugetlb + 1, sizeof(*hp));
+	if (!hs || !hp)
+		abort();
+	i = 0;
+	json_object_foreach(v, key, h)
+	{
+		io__containerd__cgroups__v2__huge_tlb_stat__init(&hs[i]);
+		hs[i].pagesize = (char *)key;
+		hs[i].current = u64(h, "current");
+		hs[i].max = limit64(h, "max");
+		hs[i].failcnt = u64(h, "failcnt");
+		hp[i] = &hs[i];
+		i++;
+	}
+	m.hugetlb = hp;
+
+	any->type_url = (char *)"io.containerd.cgroups.v2.Metrics";
+	any->value.len = protobuf_c_message_get_packed_size(&m.base);
+	any->value.data = malloc(any->value.len + 1);
+	if (any->value.data)
+		protobuf_c_message_pack(&m.base, any->value.data);
+	free(ie);
+	free(ip);
+	free(hs);
+	free(hp);
+	json_decref(root);
+	return any->value.data ? 0 : -ENOMEM;
+}
+
+int metrics_for_container(const char *root, const char *id, Google__Protobuf__Any *any, struct husk_error *err)
+{
+	char *json = NULL;
+	bool v2 = true;
+	int r = husk_stats_v2_json(root, id, &json, err);
+
+	if (r == -EOPNOTSUPP) { /* resources on v1: runc's shape, the v1 message */
+		husk_error_clear(err);
+		v2 = false;
+		r = husk_stats_json(root, id, &json, err);
+	}
+	if (r < 0)
+		return r;
+	r = v2 ? metrics_v2_from_stats(json, any) : metrics_from_stats(json, any);
+	free(json);
+	return r < 0 ? husk_error_set(err, r, "cannot convert the cgroup statistics") : 0;
 }

@@ -21,6 +21,7 @@ struct relay {
 	uv_loop_t *loop;
 	int src, dst;
 	uv_poll_t *psrc, *pdst;
+	uv_timer_t *retry;      /* a destination epoll cannot watch: come back soon */
 	unsigned flags;
 	bool use_splice, eof, done, discard, closing;
 	char *buf;
@@ -31,6 +32,7 @@ struct relay {
 };
 
 static void on_poll(uv_poll_t *h, int status, int events);
+static void pump(struct relay *r);
 
 static void free_handle(uv_handle_t *h)
 {
@@ -51,6 +53,16 @@ static uv_poll_t *poll_for(struct relay *r, int fd)
 	return p;
 }
 
+static void drop_retry(struct relay *r)
+{
+	if (r->retry) {
+		uv_timer_stop(r->retry);
+		r->retry->data = NULL;
+		uv_close((uv_handle_t *)r->retry, free_handle);
+		r->retry = NULL;
+	}
+}
+
 static void drop_poll(uv_poll_t **p)
 {
 	if (*p) {
@@ -66,22 +78,43 @@ static void want_src(struct relay *r)
 {
 	if (r->pdst)
 		uv_poll_stop(r->pdst);
+	if (r->retry)
+		uv_timer_stop(r->retry);
 	if (!r->psrc)
 		r->psrc = poll_for(r, r->src);
 	if (r->psrc)
 		uv_poll_start(r->psrc, UV_READABLE | UV_DISCONNECT, on_poll);
 }
 
+static void on_retry(uv_timer_t *t)
+{
+	struct relay *r = t->data;
+
+	if (r && !r->done)
+		pump(r);
+}
+
+/* Wait until the destination takes more. A regular file or /dev/null cannot
+ * be polled (epoll refuses them, EPERM) but never blocks either: the pump
+ * only stopped to give other handles a turn, so it goes on at the next loop
+ * iteration. Dropping the chunk there lost output to log files. */
 static void want_dst(struct relay *r)
 {
 	if (r->psrc)
 		uv_poll_stop(r->psrc);
-	if (!r->pdst)
+	if (!r->pdst && !r->retry)
 		r->pdst = poll_for(r, r->dst);
-	if (r->pdst)
+	if (r->pdst) {
 		uv_poll_start(r->pdst, UV_WRITABLE | UV_DISCONNECT, on_poll);
-	else
-		r->discard = true; /* cannot wait on it (a regular file never blocks anyway) */
+		return;
+	}
+	if (!r->retry) {
+		r->retry = calloc(1, sizeof(*r->retry));
+		if (!r->retry || uv_timer_init(r->loop, r->retry) < 0)
+			abort(); /* out of memory: libhusk's idiom */
+		r->retry->data = r;
+	}
+	uv_timer_start(r->retry, on_retry, 0, 0);
 }
 
 static bool dst_writable(int fd)
@@ -95,6 +128,7 @@ static void finish(struct relay *r)
 {
 	drop_poll(&r->psrc);
 	drop_poll(&r->pdst);
+	drop_retry(r);
 	if ((r->flags & RELAY_CLOSE_DST) && r->dst >= 0) {
 		close(r->dst);
 		r->dst = -1;
@@ -257,6 +291,7 @@ void relay_free(struct relay *r)
 		return;
 	drop_poll(&r->psrc);
 	drop_poll(&r->pdst);
+	drop_retry(r);
 	if (r->src >= 0)
 		close(r->src);
 	if (r->dst >= 0)

@@ -104,7 +104,7 @@ static void close_walk(uv_handle_t *h, void *arg)
 
 static void teardown(struct shim *s)
 {
-	helper_forget_all(s);
+	helper_kill_all(s);
 	remove_container(s);
 	while (s->procs)
 		process_free(s->procs);

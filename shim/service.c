@@ -38,6 +38,7 @@ static int code_of(int err)
 	case -EBUSY:
 	case -EALREADY: return TTRPC_FAILED_PRECONDITION;
 	case -ENOTSUP: return TTRPC_UNIMPLEMENTED;
+	case -ETIMEDOUT: return TTRPC_DEADLINE_EXCEEDED;
 	default: return TTRPC_UNKNOWN;
 	}
 }
@@ -190,10 +191,12 @@ static void on_created(struct shim *s, void *arg, int code, pid_t pid, const cha
 /* Every helper goes through here: the process is busy until cb, and cb is
  * called exactly once, with the spawn's error if there is no helper (it
  * answers the call and frees arg either way). */
-static void spawn_helper(struct process *p, struct helper_req *hr, helper_cb cb, void *arg)
+static void spawn_helper(struct process *p, struct ttrpc_call *c, struct helper_req *hr, helper_cb cb, void *arg)
 {
 	int console = -1, r;
 
+	/* the caller's deadline: past it, the operation is not applied */
+	hr->timeout_ns = c->timeout_ns;
 	hr->stdio[0] = hr->stdio[1] = hr->stdio[2] = -1;
 	if (p->io) /* create and exec: the process's ends (already -1 after that) */
 		proc_io_child_fds(p->io, hr->stdio, &console);
@@ -213,13 +216,13 @@ static void create_io_ready(void *arg, int r)
 {
 	struct create_ctx *cc = arg;
 	struct shim *s = cc->p->shim;
-	struct helper_req hr = {.op = "create", .bundle = s->bundle, .pid_file = cc->pid_file};
+	struct helper_req hr = {.op = HELPER_CREATE, .bundle = s->bundle, .pid_file = cc->pid_file};
 
 	if (r < 0) {
 		on_created(s, cc, r, 0, "the binary:// logger did not start");
 		return;
 	}
-	spawn_helper(cc->p, &hr, on_created, cc);
+	spawn_helper(cc->p, cc->call, &hr, on_created, cc);
 }
 
 static void h_create(struct ttrpc_call *c)
@@ -370,13 +373,13 @@ static void exec_io_ready(void *arg, int r)
 {
 	struct op_ctx *o = arg;
 	struct process *p = o->p;
-	struct helper_req hr = {.op = "exec", .input = p->spec_json};
+	struct helper_req hr = {.op = HELPER_EXEC, .input = p->spec_json};
 
 	if (r < 0) {
 		on_exec_started(p->shim, o, r, 0, "the binary:// logger did not start");
 		return;
 	}
-	spawn_helper(p, &hr, on_exec_started, o);
+	spawn_helper(p, o->call, &hr, on_exec_started, o);
 }
 
 static void h_start(struct ttrpc_call *c)
@@ -390,8 +393,8 @@ static void h_start(struct ttrpc_call *c)
 	if (!p)
 		return;
 	if (p == s->init) {
-		struct helper_req hr = {.op = "start"};
-		spawn_helper(p, &hr, on_started, op_new(c, p));
+		struct helper_req hr = {.op = HELPER_START};
+		spawn_helper(p, c, &hr, on_started, op_new(c, p));
 		return;
 	}
 	{
@@ -536,8 +539,8 @@ static void h_delete(struct ttrpc_call *c)
 	}
 	{
 		/* a created init that never ran is killed by the delete (force) */
-		struct helper_req hr = {.op = "delete", .force = p->state == PROC_CREATED};
-		spawn_helper(p, &hr, on_deleted, op_new(c, p));
+		struct helper_req hr = {.op = HELPER_DELETE, .force = p->state == PROC_CREATED};
+		spawn_helper(p, c, &hr, on_deleted, op_new(c, p));
 	}
 }
 
@@ -678,10 +681,10 @@ static void on_resumed(struct shim *s, void *arg, int code, pid_t pid, const cha
 static void pause_or_resume(struct ttrpc_call *c, const char *id, bool pause)
 {
 	struct process *p = lookup(c, id, NULL, pause ? OP_PAUSE : OP_RESUME, false);
-	struct helper_req hr = {.op = pause ? "pause" : "resume"};
+	struct helper_req hr = {.op = pause ? HELPER_PAUSE : HELPER_RESUME};
 
 	if (p)
-		spawn_helper(p, &hr, pause ? on_paused : on_resumed, op_new(c, p));
+		spawn_helper(p, c, &hr, pause ? on_paused : on_resumed, op_new(c, p));
 }
 
 static void h_pause(struct ttrpc_call *c)
@@ -709,7 +712,7 @@ static void h_update(struct ttrpc_call *c)
 {
 	Containerd__Task__V2__UpdateTaskRequest *req = (void *)c->request;
 	struct process *p = lookup(c, req->id, NULL, OP_UPDATE, false);
-	struct helper_req hr = {.op = "update"};
+	struct helper_req hr = {.op = HELPER_UPDATE};
 	char *json;
 
 	if (!p)
@@ -723,7 +726,7 @@ static void h_update(struct ttrpc_call *c)
 	if (!json)
 		abort();
 	hr.input = json;
-	spawn_helper(p, &hr, on_updated, op_new(c, p));
+	spawn_helper(p, c, &hr, on_updated, op_new(c, p));
 	free(json);
 }
 
@@ -735,22 +738,16 @@ static void h_stats(struct ttrpc_call *c)
 	struct shim *s = shim_of(c);
 	struct process *p = lookup(c, req->id, NULL, -1, true);
 	struct husk_error e = {0};
-	char *json = NULL;
 
 	if (!p)
 		return;
-	if (husk_stats_json(s->o.root, s->cid, &json, &e) < 0) {
+	if (metrics_for_container(s->o.root, s->cid, &any, &e) < 0) {
 		ttrpc_server_reply(c, code_of(e.code), e.msg, NULL);
 		return;
 	}
-	if (metrics_from_stats(json, &any) < 0) {
-		ttrpc_server_reply(c, TTRPC_INTERNAL, "cannot convert the cgroup statistics", NULL);
-	} else {
-		r.stats = &any;
-		ttrpc_server_reply(c, TTRPC_OK, NULL, &r.base);
-		free(any.value.data);
-	}
-	free(json);
+	r.stats = &any;
+	ttrpc_server_reply(c, TTRPC_OK, NULL, &r.base);
+	free(any.value.data);
 }
 
 /* ---- Exec, ResizePty, CloseIO ---- */

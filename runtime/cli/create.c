@@ -8,56 +8,36 @@
 
 int parse_create_flags(const char *verb, int argc, char **argv, bool is_run, struct create_flags *f)
 {
-	static const struct option opts[] = {
-		{"bundle", required_argument, NULL, 'b'},   {"pid-file", required_argument, NULL, 'p'},
-		{"console-socket", required_argument, NULL, 'c'}, {"no-pivot", no_argument, NULL, 'P'},
-		{"no-new-keyring", no_argument, NULL, 'K'}, {"preserve-fds", required_argument, NULL, 'F'},
-		{"detach", no_argument, NULL, 'd'},	    {"keep", no_argument, NULL, 'k'},
-		{"no-subreaper", no_argument, NULL, 'S'},   {NULL, 0, NULL, 0},
+	enum { F_BUNDLE, F_CONSOLE, F_PIDFILE, F_NOPIVOT, F_KEYRING, F_FDS, F_DETACH, F_KEEP, F_SUBREAPER };
+	/* runc's create flags; run adds the last three */
+	static const struct cli_flag flags[] = {
+		[F_BUNDLE] = {"bundle, b", CLI_STRING},	    [F_CONSOLE] = {"console-socket", CLI_STRING},
+		[F_PIDFILE] = {"pid-file", CLI_STRING},	    [F_NOPIVOT] = {"no-pivot", CLI_BOOL},
+		[F_KEYRING] = {"no-new-keyring", CLI_BOOL}, [F_FDS] = {"preserve-fds", CLI_INT},
+		[F_DETACH] = {"detach, d", CLI_BOOL},	    [F_KEEP] = {"keep", CLI_BOOL},
+		[F_SUBREAPER] = {"no-subreaper", CLI_BOOL},
 	};
-	int c;
+	struct cli_value v[sizeof(flags) / sizeof(flags[0])];
+	struct cli_args a;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "+b:d", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			f->opts.bundle = optarg;
-			break;
-		case 'p':
-			f->opts.pid_file = optarg;
-			break;
-		case 'c':
-			f->opts.console_socket = optarg;
-			break;
-		case 'P':
-			f->opts.no_pivot = true;
-			break;
-		case 'K':
-			f->opts.no_new_keyring = true;
-			break;
-		case 'F':
-			if (cli_parse_int(verb, "--preserve-fds", optarg, &f->opts.preserve_fds))
-				return -1;
-			break;
-		case 'd':
-		case 'k':
-		case 'S':
-			if (!is_run)
-				return cli_usage(verb, "unknown option"), -1;
-			if (c == 'd')
-				f->detach = true;
-			if (c == 'k')
-				f->keep = true;
-			break;
-		default:
-			cli_usage(verb, "unknown option");
-			return -1;
-		}
-	}
-	if (optind != argc - 1) {
-		cli_usage(verb, optind >= argc ? "a container id is required" : "too many arguments");
+	r = cli_parse(verb, flags, is_run ? F_SUBREAPER + 1 : F_FDS + 1, v, true, argc - 1, argv + 1, &a);
+	if (r)
+		return r < 0 ? -1 : 1;
+	if (cli_nargs(verb, &a, 1, 1))
 		return -1;
+	f->opts.id = a.argv[0];
+	f->opts.bundle = v[F_BUNDLE].s;
+	f->opts.console_socket = v[F_CONSOLE].s;
+	f->opts.pid_file = v[F_PIDFILE].s;
+	f->opts.no_pivot = v[F_NOPIVOT].b;
+	f->opts.no_new_keyring = v[F_KEYRING].b;
+	/* runc passes none for a count below 1 */
+	f->opts.preserve_fds = v[F_FDS].n < 0 ? 0 : v[F_FDS].n > 1 << 20 ? 1 << 20 : (int)v[F_FDS].n;
+	if (is_run) {
+		f->detach = v[F_DETACH].b;
+		f->keep = v[F_KEEP].b;
 	}
-	f->opts.id = argv[optind];
 	return 0;
 }
 
@@ -66,10 +46,13 @@ int cmd_create(const struct global *g, int argc, char **argv)
 	struct create_flags f = {0};
 	struct husk_error err = {0};
 	pid_t pid;
+	int r;
 
-	if (parse_create_flags("create", argc, argv, false, &f) < 0)
-		return 1;
+	r = parse_create_flags("create", argc, argv, false, &f);
+	if (r)
+		return r < 0;
 	f.opts.root = g->root;
+	f.opts.systemd_cgroup = g->systemd_cgroup;
 	if (husk_create(&f.opts, &pid, &err) < 0)
 		return cli_fail("create", &err);
 	return 0;

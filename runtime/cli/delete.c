@@ -7,19 +7,18 @@
 
 int cmd_delete(const struct global *g, int argc, char **argv)
 {
-	static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+	static const struct cli_flag flags[] = {{"force, f", CLI_BOOL}};
+	struct cli_value v[1];
 	struct husk_error err = {0};
-	bool force = false;
-	int c;
+	struct cli_args a;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
-		if (c != 'f')
-			return cli_usage("delete", "unknown option");
-		force = true;
-	}
-	if (argc - optind != 1)
-		return cli_usage("delete", optind >= argc ? "a container id is required" : "too many arguments");
-	if (husk_delete(g->root, argv[optind], force, &err) < 0)
+	r = CLI_PARSE("delete", flags, v, true, argc, argv, &a);
+	if (r)
+		return r < 0;
+	if (cli_nargs("delete", &a, 1, 1))
+		return 1;
+	if (husk_delete(g->root, a.argv[0], v[0].b, &err) < 0)
 		return cli_fail("delete", &err);
 	return 0;
 }

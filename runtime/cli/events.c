@@ -5,31 +5,13 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-/* "5s", "500ms", "1m", "2" (seconds) → milliseconds */
-static int parse_interval(const char *s, int *ms)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || v <= 0)
-		return -EINVAL;
-	if (!strcmp(end, "ms"))
-		*ms = (int)v;
-	else if (!strcmp(end, "s") || !*end)
-		*ms = (int)(v * 1000);
-	else if (!strcmp(end, "m"))
-		*ms = (int)(v * 60000);
-	else
-		return -EINVAL;
-	return *ms > 0 ? 0 : -EINVAL;
-}
 
 static int print_stats(const struct global *g, const char *id, struct husk_error *err)
 {
@@ -58,27 +40,42 @@ static bool stopped(const struct global *g, const char *id)
 
 int cmd_events(const struct global *g, int argc, char **argv)
 {
-	static const struct option opts[] = {{"stats", no_argument, NULL, 's'},
-					     {"interval", required_argument, NULL, 'i'},
-					     {NULL, 0, NULL, 0}};
+	/* runc's: --interval is a Go duration ("5s", "500ms", "1m30s") */
+	static const struct cli_flag flags[] = {{"interval", CLI_DURATION}, {"stats", CLI_BOOL}};
+	struct cli_value v[2];
 	struct husk_error err = {0};
 	struct husk_oom_watch *w = NULL;
-	bool once = false;
-	int c, interval = 5000;
+	struct cli_args a;
+	bool once;
+	int r, interval = 5000;
 	const char *id;
 
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c == 's')
-			once = true;
-		else if (c == 'i' && parse_interval(optarg, &interval) == 0)
-			continue;
-		else
-			return cli_usage("events", c == 'i' ? "--interval: \"%s\" is not a duration" : "unknown option",
-					 optarg);
+	r = CLI_PARSE("events", flags, v, true, argc, argv, &a);
+	if (r)
+		return r < 0;
+	if (cli_nargs("events", &a, 1, 1))
+		return 1;
+	id = a.argv[0];
+	once = v[1].b;
+	if (v[0].set) {
+		long long ms = v[0].n / 1000000;
+		if (v[0].n <= 0) {
+			husk_error_set(&err, -EINVAL, "duration interval must be greater than 0");
+			return cli_fail("events", &err);
+		}
+		interval = ms < 1 ? 1 : ms > INT_MAX ? INT_MAX : (int)ms;
 	}
-	if (optind != argc - 1)
-		return cli_usage("events", optind >= argc ? "a container id is required" : "too many arguments");
-	id = argv[optind];
+	{
+		struct husk_state *st;
+		if (husk_state_load(g->root, id, &st, &err) < 0)
+			return cli_fail("events", &err);
+		r = st->status == HUSK_STATUS_STOPPED;
+		husk_state_free(st);
+		if (r) {
+			husk_error_set(&err, -ESRCH, "container with id %s is not running", id);
+			return cli_fail("events", &err);
+		}
+	}
 	if (once)
 		return print_stats(g, id, &err) < 0 ? cli_fail("events", &err) : 0;
 	if (husk_oom_watch_open(g->root, id, &w, &err) < 0)

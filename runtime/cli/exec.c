@@ -17,65 +17,66 @@ struct exec_cli {
 	struct husk_exec_opts opts;
 	struct husk_exec_flags flags;
 	const char *process_file;
-	const char **env, **caps;
+	char *gids; /* "1,2,3" */
 	bool detach;
 };
 
+/* 0, 1 (help printed) or -1 (error printed, exit 1) */
 static int parse(int argc, char **argv, struct exec_cli *x)
 {
-	static const struct option opts[] = {
-		{"console-socket", required_argument, NULL, 'S'}, {"cwd", required_argument, NULL, 'C'},
-		{"env", required_argument, NULL, 'e'},		  {"tty", no_argument, NULL, 't'},
-		{"user", required_argument, NULL, 'u'},		  {"additional-gids", required_argument, NULL, 'g'},
-		{"process", required_argument, NULL, 'p'},	  {"detach", no_argument, NULL, 'd'},
-		{"pid-file", required_argument, NULL, 'P'},	  {"process-label", required_argument, NULL, 'L'},
-		{"apparmor", required_argument, NULL, 'A'},	  {"no-new-privs", no_argument, NULL, 'N'},
-		{"cap", required_argument, NULL, 'c'},		  {"preserve-fds", required_argument, NULL, 'F'},
-		{"cgroup", required_argument, NULL, 'G'},	  {"ignore-paused", no_argument, NULL, 'I'},
-		{NULL, 0, NULL, 0},
+	enum { E_CONSOLE, E_CWD, E_ENV, E_TTY, E_USER, E_GIDS, E_PROCESS, E_DETACH, E_PIDFILE, E_LABEL,
+	       E_APPARMOR, E_NNP, E_CAP, E_FDS, E_CGROUP, E_PAUSED, E_COUNT };
+	static const struct cli_flag flags[] = {
+		[E_CONSOLE] = {"console-socket", CLI_STRING}, [E_CWD] = {"cwd", CLI_STRING},
+		[E_ENV] = {"env, e", CLI_STRINGS},	      [E_TTY] = {"tty, t", CLI_BOOL},
+		[E_USER] = {"user, u", CLI_STRING},	      [E_GIDS] = {"additional-gids, g", CLI_INTS},
+		[E_PROCESS] = {"process, p", CLI_STRING},     [E_DETACH] = {"detach, d", CLI_BOOL},
+		[E_PIDFILE] = {"pid-file", CLI_STRING},	      [E_LABEL] = {"process-label", CLI_STRING},
+		[E_APPARMOR] = {"apparmor", CLI_STRING},      [E_NNP] = {"no-new-privs", CLI_BOOL},
+		[E_CAP] = {"cap, c", CLI_STRINGS},	      [E_FDS] = {"preserve-fds", CLI_INT},
+		[E_CGROUP] = {"cgroup", CLI_STRINGS},	      [E_PAUSED] = {"ignore-paused", CLI_BOOL},
 	};
+	struct cli_value v[E_COUNT];
 	struct husk_exec_flags *f = &x->flags;
-	int c;
+	struct cli_args a;
+	int r;
 
-	x->env = calloc((size_t)argc + 1, sizeof(char *));
-	x->caps = calloc((size_t)argc + 1, sizeof(char *));
-	if (!x->env || !x->caps)
-		return cli_usage("exec", "out of memory"), -1;
-	while ((c = getopt_long(argc, argv, "+e:tu:g:p:dc:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'S': x->opts.console_socket = optarg; break;
-		case 'C': f->cwd = optarg; break;
-		case 'e': x->env[f->n_env++] = optarg; break;
-		case 't': f->tty = true; break;
-		case 'u': f->user = optarg; break;
-		case 'g': f->additional_gids = optarg; break;
-		case 'p': x->process_file = optarg; break;
-		case 'd': x->detach = true; break;
-		case 'P': x->opts.pid_file = optarg; break;
-		case 'L': f->process_label = optarg; break;
-		case 'A': f->apparmor = optarg; break;
-		case 'N': f->no_new_privs = true; break;
-		case 'c': x->caps[f->n_caps++] = optarg; break;
-		case 'F':
-			if (cli_parse_int("exec", "--preserve-fds", optarg, &x->opts.preserve_fds))
-				return -1;
-			break;
-		case 'G': x->opts.cgroup = optarg; break;
-		case 'I': x->opts.ignore_paused = true; break;
-		default: return cli_usage("exec", "unknown option"), -1;
-		}
+	/* as runc, not reordered: the words after the id are the command's */
+	r = CLI_PARSE("exec", flags, v, false, argc, argv, &a);
+	if (r)
+		return r < 0 ? -1 : 1;
+	if (cli_nargs("exec", &a, 1, -1))
+		return -1;
+	x->opts.id = a.argv[0];
+	f->args = a.argv + 1;
+	f->n_args = (size_t)(a.argc - 1);
+	x->opts.console_socket = v[E_CONSOLE].s;
+	f->cwd = v[E_CWD].set && *v[E_CWD].s ? v[E_CWD].s : NULL;
+	f->env = v[E_ENV].strs;
+	f->n_env = v[E_ENV].count;
+	f->tty = v[E_TTY].b;
+	f->user = v[E_USER].set && *v[E_USER].s ? v[E_USER].s : NULL;
+	/* every -g adds one gid, as runc's Int64SliceFlag */
+	for (size_t i = 0; i < v[E_GIDS].count; i++) {
+		char *more = NULL;
+		if (asprintf(&more, "%s%s%lld", x->gids ? x->gids : "", x->gids ? "," : "", v[E_GIDS].nums[i]) < 0)
+			return cli_usage("exec", "out of memory"), -1;
+		free(x->gids);
+		x->gids = more;
 	}
-	if (optind >= argc)
-		return cli_usage("exec", "a container id is required"), -1;
-	x->opts.id = argv[optind++];
-	f->args = argv + optind;
-	f->n_args = (size_t)(argc - optind);
-	f->env = x->env;
-	f->caps = x->caps;
-	if (x->process_file && f->n_args)
-		return cli_usage("exec", "give either -p process.json or a command, not both"), -1;
-	if (!x->process_file && !f->n_args)
-		return cli_usage("exec", "a command to run is required (or -p process.json)"), -1;
+	f->additional_gids = x->gids;
+	x->process_file = v[E_PROCESS].set && *v[E_PROCESS].s ? v[E_PROCESS].s : NULL;
+	x->detach = v[E_DETACH].b;
+	x->opts.pid_file = v[E_PIDFILE].set && *v[E_PIDFILE].s ? v[E_PIDFILE].s : NULL;
+	f->process_label = v[E_LABEL].set && *v[E_LABEL].s ? v[E_LABEL].s : NULL;
+	f->apparmor = v[E_APPARMOR].set && *v[E_APPARMOR].s ? v[E_APPARMOR].s : NULL;
+	f->no_new_privs = v[E_NNP].b;
+	f->caps = v[E_CAP].strs;
+	f->n_caps = v[E_CAP].count;
+	x->opts.preserve_fds = v[E_FDS].n < 0 ? 0 : v[E_FDS].n > 1 << 20 ? 1 << 20 : (int)v[E_FDS].n;
+	x->opts.cgroups = v[E_CGROUP].strs;
+	x->opts.n_cgroups = v[E_CGROUP].count;
+	x->opts.ignore_paused = v[E_PAUSED].b;
 	return 0;
 }
 
@@ -119,17 +120,23 @@ int cmd_exec(const struct global *g, int argc, char **argv)
 {
 	struct exec_cli x = {0};
 	struct husk_error err = {0};
-	int sv[2] = {-1, -1}, master = -1, status = 1;
+	int sv[2] = {-1, -1}, master = -1, status = 1, r;
 	char *proc = NULL;
 	sigset_t old;
 	pid_t pid;
 
-	if (parse(argc, argv, &x) < 0)
+	/* runc: usage errors exit 1, every later failure of exec itself 255, so a
+	 * caller can tell them from the process's own status */
+	r = parse(argc, argv, &x);
+	if (r) {
+		status = r < 0;
 		goto out;
+	}
 	x.opts.root = g->root;
+	status = 255;
 	proc = process_json(g, &x, &err);
 	if (!proc) {
-		status = cli_fail("exec", &err);
+		status = cli_fail_status("exec", &err, 255);
 		goto out;
 	}
 	x.opts.process_json = proc;
@@ -138,11 +145,12 @@ int cmd_exec(const struct global *g, int argc, char **argv)
 		if (fg_console_pair("exec", sv) < 0)
 			goto out;
 		x.opts.console_fd = sv[1];
+		x.opts.console_clear_onlcr = true; /* as runc's recvtty */
 	}
 	fg_block(&old);
 	if (husk_exec(&x.opts, &pid, &err) < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		status = cli_fail("exec", &err);
+		status = cli_fail_status("exec", &err, 255);
 		goto out;
 	}
 	if (sv[1] >= 0) {
@@ -169,7 +177,6 @@ out:
 	if (master >= 0)
 		close(master);
 	free(proc);
-	free(x.env);
-	free(x.caps);
+	free(x.gids);
 	return status;
 }

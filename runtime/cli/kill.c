@@ -1,31 +1,42 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <ctype.h>
+#include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
 int cmd_kill(const struct global *g, int argc, char **argv)
 {
-	static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+	static const struct cli_flag flags[] = {{"all, a", CLI_BOOL}};
+	struct cli_value v[1];
 	struct husk_error err = {0};
-	bool all = false;
-	int c, sig = SIGTERM;
+	struct cli_args a;
+	long long n;
+	int r, sig = SIGTERM;
 
-	while ((c = getopt_long(argc, argv, "+a", opts, NULL)) != -1) {
-		if (c != 'a')
-			return cli_usage("kill", "unknown option");
-		all = true;
+	r = CLI_PARSE("kill", flags, v, true, argc, argv, &a);
+	if (r)
+		return r < 0;
+	if (cli_nargs("kill", &a, 1, 2))
+		return 1;
+	if (a.argc == 2) {
+		/* as runc: any number goes to kill(2) (0 probes, a bad one is EINVAL
+		 * there), anything else is a signal name */
+		char *end;
+		errno = 0;
+		n = strtoll(a.argv[1], &end, 10);
+		if (!errno && *a.argv[1] && !*end && !isspace((unsigned char)*a.argv[1]))
+			sig = n < -1000 || n > 1000 ? -1 : (int)n;
+		else if ((sig = husk_parse_signal(a.argv[1])) < 0) {
+			husk_error_set(&err, -EINVAL, "unknown signal \"%s\"", a.argv[1]);
+			return cli_fail("kill", &err);
+		}
 	}
-	if (optind >= argc || argc - optind > 2)
-		return cli_usage("kill", optind >= argc ? "a container id is required" : "too many arguments");
-	if (argc - optind == 2) {
-		sig = husk_parse_signal(argv[optind + 1]);
-		if (sig < 0)
-			return cli_usage("kill", "unknown signal \"%s\"", argv[optind + 1]);
-	}
-	if (husk_kill(g->root, argv[optind], sig, all, &err) < 0)
+	if (husk_kill(g->root, a.argv[0], sig, v[0].b, &err) < 0)
 		return cli_fail("kill", &err);
 	return 0;
 }

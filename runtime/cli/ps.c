@@ -102,25 +102,35 @@ static int run_ps(char **ps_args, const pid_t *pids, size_t n)
 
 int cmd_ps(const struct global *g, int argc, char **argv)
 {
-	static const struct option opts[] = {{"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+	static const struct cli_flag flags[] = {{"format, f", CLI_STRING}};
+	struct cli_value v[1];
 	struct husk_error err = {0};
-	const char *format = "table";
+	const char *format;
+	struct cli_args a;
 	pid_t *pids;
 	size_t n;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "+f:", opts, NULL)) != -1) {
-		if (c != 'f')
-			return cli_usage("ps", "unknown option");
-		format = optarg;
-	}
-	if (strcmp(format, "table") && strcmp(format, "json"))
-		return cli_usage("ps", "--format must be table or json, got \"%s\"", format);
-	if (optind >= argc)
-		return cli_usage("ps", "a container id is required");
-	if (husk_pids(g->root, argv[optind], &pids, &n, &err) < 0)
+	/* as runc, not reordered: the words after the id are ps's */
+	r = CLI_PARSE("ps", flags, v, false, argc, argv, &a);
+	if (r)
+		return r < 0;
+	if (cli_nargs("ps", &a, 1, -1))
+		return 1;
+	format = v[0].set ? v[0].s : "table";
+	if (husk_pids(g->root, a.argv[0], &pids, &n, &err) < 0)
 		return cli_fail("ps", &err);
+	if (strcmp(format, "table") && strcmp(format, "json")) {
+		free(pids);
+		husk_error_set(&err, -EINVAL, "invalid format option \"%s\" (table or json)", format);
+		return cli_fail("ps", &err);
+	}
 	if (!strcmp(format, "json")) {
+		if (!n) { /* runc's empty (nil) list */
+			printf("null\n");
+			free(pids);
+			return 0;
+		}
 		printf("[");
 		for (size_t i = 0; i < n; i++)
 			printf("%s%d", i ? "," : "", (int)pids[i]);
@@ -130,12 +140,16 @@ int cmd_ps(const struct global *g, int argc, char **argv)
 	}
 	{
 		/* everything after the id goes to ps; default "-ef" as runc */
-		int extra = argc - optind - 1;
+		int extra = a.argc - 1;
 		char **args = calloc((size_t)extra + 3, sizeof(char *));
+		if (!args) {
+			free(pids);
+			return 1;
+		}
 		args[0] = "ps";
 		if (extra > 0)
 			for (int i = 0; i < extra; i++)
-				args[1 + i] = argv[optind + 1 + i];
+				args[1 + i] = a.argv[1 + i];
 		else
 			args[1] = "-ef";
 		fflush(stdout);

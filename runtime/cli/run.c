@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "foreground.h"
@@ -39,14 +40,17 @@ int cmd_run(const struct global *g, int argc, char **argv)
 	pid_t pid;
 	int status, r;
 
-	if (parse_create_flags("run", argc, argv, true, &f) < 0)
-		return 1;
+	r = parse_create_flags("run", argc, argv, true, &f);
+	if (r)
+		return r < 0;
 	f.opts.root = g->root;
+	f.opts.systemd_cgroup = g->systemd_cgroup;
 	/* a foreground terminal without --console-socket: we take the master */
 	if (!f.detach && !f.opts.console_socket && bundle_wants_terminal(f.opts.bundle)) {
 		if (fg_console_pair("run", sv) < 0)
 			return 1;
 		f.opts.console_fd = sv[1];
+		f.opts.console_clear_onlcr = true; /* as runc's recvtty */
 	}
 	/* blocked before create, so no signal is lost; the init unblocks its own */
 	fg_block(&old);
@@ -71,6 +75,9 @@ int cmd_run(const struct global *g, int argc, char **argv)
 	}
 	if (f.detach)
 		return 0;
+	/* runc's run lives in the bundle directory: its poststop hooks run there */
+	if (f.opts.bundle && *f.opts.bundle && chdir(f.opts.bundle) < 0)
+		fprintf(stderr, "husk: run: chdir %s: %s\n", f.opts.bundle, strerror(errno));
 	status = fg_wait("run", pid, master, &old);
 	if (master >= 0)
 		close(master);

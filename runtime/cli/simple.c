@@ -7,13 +7,21 @@
 
 #include "cli.h"
 
-static const char *one_id(const char *verb, int argc, char **argv)
+/* The one argument of a verb without flags; NULL after help (*rc 0) or an
+ * error (*rc 1). */
+static const char *one_id(const char *verb, int argc, char **argv, int *rc)
 {
-	if (argc != 2) {
-		cli_usage(verb, argc < 2 ? "a container id is required" : "too many arguments");
+	struct cli_args a;
+	int r = cli_parse(verb, NULL, 0, NULL, true, argc - 1, argv + 1, &a);
+
+	*rc = r < 0;
+	if (r)
+		return NULL;
+	if (cli_nargs(verb, &a, 1, 1)) {
+		*rc = 1;
 		return NULL;
 	}
-	return argv[1];
+	return a.argv[0];
 }
 
 /* A verb that is one library call on a container id. */
@@ -21,10 +29,11 @@ static int id_verb(const char *verb, int (*fn)(const char *, const char *, struc
 		   const struct global *g, int argc, char **argv)
 {
 	struct husk_error err = {0};
-	const char *id = one_id(verb, argc, argv);
+	int rc;
+	const char *id = one_id(verb, argc, argv, &rc);
 
 	if (!id)
-		return 1;
+		return rc;
 	if (fn(g->root, id, &err) < 0)
 		return cli_fail(verb, &err);
 	return 0;
@@ -38,16 +47,17 @@ int cmd_start(const struct global *g, int argc, char **argv)
 int cmd_state(const struct global *g, int argc, char **argv)
 {
 	struct husk_error err = {0};
-	const char *id = one_id("state", argc, argv);
+	int rc;
+	const char *id = one_id("state", argc, argv, &rc);
 	struct husk_state *st;
 	char *json;
 
 	if (!id)
-		return 1;
+		return rc;
 	if (husk_state_load(g->root, id, &st, &err) < 0)
 		return cli_fail("state", &err);
 	json = husk_state_json(st, true);
-	printf("%s\n", json);
+	fputs(json, stdout); /* runc writes no newline after it */
 	free(json);
 	husk_state_free(st);
 	return 0;

@@ -13,26 +13,30 @@
 
 int cmd_spec(const struct global *g, int argc, char **argv)
 {
-	static const struct option opts[] = {{"bundle", required_argument, NULL, 'b'},
-					     {"seccomp-default", no_argument, NULL, 's'},
-					     {NULL, 0, NULL, 0}};
-	bool seccomp = false;
+	/* runc's flags, and husk's --seccomp-default */
+	static const struct cli_flag flags[] = {
+		{"bundle, b", CLI_STRING}, {"rootless", CLI_BOOL}, {"seccomp-default", CLI_BOOL}};
+	struct cli_value v[3];
 	struct husk_error err = {0};
 	const char *bundle = ".";
+	struct cli_args a;
+	bool seccomp;
 	char *json, *path;
-	int c, fd;
+	int fd, r;
 
 	(void)g;
-	while ((c = getopt_long(argc, argv, "+b:", opts, NULL)) != -1) {
-		if (c == 'b')
-			bundle = optarg;
-		else if (c == 's')
-			seccomp = true;
-		else
-			return cli_usage("spec", "unknown option");
+	r = CLI_PARSE("spec", flags, v, true, argc, argv, &a);
+	if (r)
+		return r < 0;
+	if (cli_nargs("spec", &a, 0, 0))
+		return 1;
+	if (v[0].set && *v[0].s)
+		bundle = v[0].s;
+	seccomp = v[2].b;
+	if (v[1].b) {
+		husk_error_set(&err, -ENOTSUP, "--rootless: husk does not run rootless containers");
+		return cli_fail("spec", &err);
 	}
-	if (optind != argc)
-		return cli_usage("spec", "too many arguments");
 	if (asprintf(&path, "%s/config.json", bundle) < 0)
 		return 1;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -58,12 +62,16 @@ int cmd_spec(const struct global *g, int argc, char **argv)
 
 int cmd_features(const struct global *g, int argc, char **argv)
 {
+	struct cli_args a;
 	char *json;
+	int r;
 
 	(void)g;
-	(void)argv;
-	if (argc != 1)
-		return cli_usage("features", "takes no arguments");
+	r = cli_parse("features", NULL, 0, NULL, true, argc - 1, argv + 1, &a);
+	if (r)
+		return r < 0;
+	if (cli_nargs("features", &a, 0, 0))
+		return 1;
 	json = husk_features_json();
 	printf("%s\n", json);
 	free(json);

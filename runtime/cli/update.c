@@ -2,6 +2,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -10,44 +11,53 @@
 
 #include "cli.h"
 
-/* "128m", "1G", "65536", "-1" → bytes (binary units, as runc's RAMInBytes) */
+/* docker's units.RAMInBytes, as runc's memory flags: "128m", "1.5G", "64 KiB",
+ * "65536" → bytes (binary units); "-1" is handled by the caller. */
 static int parse_bytes(const char *s, long long *out)
 {
+	static const char units[] = "kmgtp";
+	const char *p = s, *u;
 	char *end;
-	long long v;
+	double v, mult = 1;
 
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	while (isdigit((unsigned char)*p))
+		p++;
+	while (*p == '.' && isdigit((unsigned char)p[1]))
+		for (p++; isdigit((unsigned char)*p);)
+			p++;
 	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
-	if (v == -1 && !*end) {
-		*out = -1;
-		return 0;
+	v = strtod(s, &end);
+	if (errno)
+		return -ERANGE;
+	if (*p == ' ')
+		p++;
+	if (*p && (u = strchr(units, tolower((unsigned char)*p)))) {
+		for (long i = 0; i <= u - units; i++)
+			mult *= 1024;
+		p++;
 	}
-	if (v < 0)
+	if (*p == 'i' || *p == 'I')
+		p++;
+	if (*p == 'b' || *p == 'B')
+		p++;
+	if (*p || v * mult >= 9.2e18)
 		return -EINVAL;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	case 't': case 'T': v <<= 40; end++; break;
-	default: break;
-	}
-	if (*end == 'b' || *end == 'B')
-		end++;
-	if (*end)
-		return -EINVAL;
-	*out = v;
+	*out = (long long)(v * mult);
 	return 0;
 }
 
-static int parse_number(const char *s, long long *out)
+/* Go's strconv.ParseInt/ParseUint(s, 10, 64), as runc's cpu flags */
+static int parse_number(const char *s, bool sign, long long *out)
 {
 	char *end;
 
+	if (!*s || isspace((unsigned char)*s) || (!sign && (*s == '-' || *s == '+')))
+		return -EINVAL;
 	errno = 0;
 	*out = strtoll(s, &end, 10);
-	return errno || end == s || *end ? -EINVAL : 0;
+	return errno || *end ? -EINVAL : 0;
 }
 
 static json_t *section(json_t *res, const char *name)
@@ -78,100 +88,101 @@ static char *read_resources(const char *path, struct husk_error *err)
 
 int cmd_update(const struct global *g, int argc, char **argv)
 {
-	enum { O_BLKIO = 256, O_PERIOD, O_QUOTA, O_BURST, O_SHARE, O_RTPERIOD, O_RTRUNTIME, O_CPUS, O_MEMS,
-	       O_MEM, O_MEMRES, O_SWAP, O_PIDS, O_KMEM, O_KMEMTCP, O_L3, O_MBW };
-	static const struct option opts[] = {
-		{"resources", required_argument, NULL, 'r'},  {"blkio-weight", required_argument, NULL, O_BLKIO},
-		{"cpu-period", required_argument, NULL, O_PERIOD}, {"cpu-quota", required_argument, NULL, O_QUOTA},
-		{"cpu-burst", required_argument, NULL, O_BURST}, {"cpu-share", required_argument, NULL, O_SHARE},
-		{"cpu-rt-period", required_argument, NULL, O_RTPERIOD},
-		{"cpu-rt-runtime", required_argument, NULL, O_RTRUNTIME},
-		{"cpuset-cpus", required_argument, NULL, O_CPUS}, {"cpuset-mems", required_argument, NULL, O_MEMS},
-		{"memory", required_argument, NULL, O_MEM}, {"memory-reservation", required_argument, NULL, O_MEMRES},
-		{"memory-swap", required_argument, NULL, O_SWAP}, {"pids-limit", required_argument, NULL, O_PIDS},
-		{"kernel-memory", required_argument, NULL, O_KMEM},
-		{"kernel-memory-tcp", required_argument, NULL, O_KMEMTCP},
-		{"l3-cache-schema", required_argument, NULL, O_L3}, {"mem-bw-schema", required_argument, NULL, O_MBW},
-		{NULL, 0, NULL, 0},
+	enum { U_RES, U_BLKIO, U_PERIOD, U_QUOTA, U_SHARE, U_RTPERIOD, U_RTRUNTIME, U_CPUS, U_MEMS, U_KMEM,
+	       U_KMEMTCP, U_MEM, U_MEMRES, U_SWAP, U_PIDS, U_L3, U_MBW, U_COUNT };
+	/* runc's flags, with runc's types: the numbers it parses itself are strings */
+	static const struct cli_flag flags[] = {
+		[U_RES] = {"resources, r", CLI_STRING},	      [U_BLKIO] = {"blkio-weight", CLI_INT},
+		[U_PERIOD] = {"cpu-period", CLI_STRING},	      [U_QUOTA] = {"cpu-quota", CLI_STRING},
+		[U_SHARE] = {"cpu-share", CLI_STRING},	      [U_RTPERIOD] = {"cpu-rt-period", CLI_STRING},
+		[U_RTRUNTIME] = {"cpu-rt-runtime", CLI_STRING}, [U_CPUS] = {"cpuset-cpus", CLI_STRING},
+		[U_MEMS] = {"cpuset-mems", CLI_STRING},	      [U_KMEM] = {"kernel-memory", CLI_STRING},
+		[U_KMEMTCP] = {"kernel-memory-tcp", CLI_STRING}, [U_MEM] = {"memory", CLI_STRING},
+		[U_MEMRES] = {"memory-reservation", CLI_STRING}, [U_SWAP] = {"memory-swap", CLI_STRING},
+		[U_PIDS] = {"pids-limit", CLI_INT},	      [U_L3] = {"l3-cache-schema", CLI_STRING},
+		[U_MBW] = {"mem-bw-schema", CLI_STRING},
 	};
+	/* where each flag goes in LinuxResources; numbers of 0 (or "") change nothing, as in runc */
+	static const struct {
+		int flag;
+		const char *section, *field;
+		enum { N_UINT, N_INT, N_BYTES, N_STR, N_FLAG } kind;
+	} map[] = {
+		{U_BLKIO, "blockIO", "weight", N_FLAG},	     {U_PERIOD, "cpu", "period", N_UINT},
+		{U_RTPERIOD, "cpu", "realtimePeriod", N_UINT}, {U_SHARE, "cpu", "shares", N_UINT},
+		{U_QUOTA, "cpu", "quota", N_INT},	     {U_RTRUNTIME, "cpu", "realtimeRuntime", N_INT},
+		{U_CPUS, "cpu", "cpus", N_STR},		     {U_MEMS, "cpu", "mems", N_STR},
+		{U_MEM, "memory", "limit", N_BYTES},	     {U_SWAP, "memory", "swap", N_BYTES},
+		{U_MEMRES, "memory", "reservation", N_BYTES}, {U_PIDS, "pids", "limit", N_FLAG},
+	};
+	struct cli_value v[U_COUNT];
 	struct husk_error err = {0};
-	json_t *res = json_object();
-	const char *file = NULL;
+	json_t *res = NULL;
+	struct cli_args a;
 	char *text = NULL;
-	int c, flags = 0, rc = 1;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "+r:", opts, NULL)) != -1) {
-		long long v = 0;
-		const char *name = NULL;
+	r = CLI_PARSE("update", flags, v, true, argc, argv, &a);
+	if (r)
+		return r < 0;
+	if (cli_nargs("update", &a, 1, 1))
+		return 1;
+	if (v[U_RES].set && *v[U_RES].s) {
+		/* as runc: the file wins and the other flags are not looked at */
+		text = read_resources(v[U_RES].s, &err);
+		if (!text)
+			return cli_fail("update", &err);
+		goto apply;
+	}
+	res = json_object();
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		const struct cli_value *f = &v[map[i].flag];
+		long long n = 0;
 		int bad = 0;
 
-		flags += c != 'r';
-		switch (c) {
-		case 'r':
-			file = optarg;
+		if (!f->set)
 			continue;
-		case O_MEM: case O_MEMRES: case O_SWAP:
-			bad = parse_bytes(optarg, &v);
-			name = c == O_MEM ? "limit" : c == O_MEMRES ? "reservation" : "swap";
-			if (!bad)
-				json_object_set_new(section(res, "memory"), name, json_integer(v));
+		switch (map[i].kind) {
+		case N_FLAG:
+			n = f->n;
 			break;
-		case O_KMEM: case O_KMEMTCP:
-			fprintf(stderr, "husk: update: --%s is obsolete and ignored\n",
-				c == O_KMEM ? "kernel-memory" : "kernel-memory-tcp");
+		case N_STR:
+			if (*f->s)
+				json_object_set_new(section(res, map[i].section), map[i].field, json_string(f->s));
 			continue;
-		case O_CPUS: case O_MEMS:
-			json_object_set_new(section(res, "cpu"), c == O_CPUS ? "cpus" : "mems", json_string(optarg));
-			continue;
-		case O_L3: case O_MBW:
-			json_decref(res);
-			return cli_usage("update", "Intel RDT is not supported by husk");
-		case O_BLKIO:
-			bad = parse_number(optarg, &v);
-			if (!bad)
-				json_object_set_new(section(res, "blockIO"), "weight", json_integer(v));
+		case N_UINT:
+		case N_INT:
+			if (!*f->s)
+				continue;
+			bad = parse_number(f->s, map[i].kind == N_INT, &n);
 			break;
-		case O_PIDS:
-			bad = parse_number(optarg, &v);
-			if (!bad)
-				json_object_set_new(section(res, "pids"), "limit", json_integer(v));
+		case N_BYTES:
+			if (!*f->s)
+				continue;
+			n = -1;
+			bad = strcmp(f->s, "-1") ? parse_bytes(f->s, &n) : 0;
 			break;
-		case O_PERIOD: case O_QUOTA: case O_BURST: case O_SHARE: case O_RTPERIOD: case O_RTRUNTIME:
-			bad = parse_number(optarg, &v);
-			name = c == O_PERIOD ? "period" : c == O_QUOTA ? "quota" : c == O_BURST ? "burst"
-			     : c == O_SHARE ? "shares" : c == O_RTPERIOD ? "realtimePeriod" : "realtimeRuntime";
-			if (!bad)
-				json_object_set_new(section(res, "cpu"), name, json_integer(v));
-			break;
-		default:
-			json_decref(res);
-			return cli_usage("update", "unknown option");
 		}
 		if (bad) {
-			const char *opt = "";
-			for (size_t i = 0; opts[i].name; i++)
-				if (opts[i].val == c)
-					opt = opts[i].name;
+			husk_error_set(&err, -EINVAL, "invalid value for %s: \"%s\"", flags[map[i].flag].names, f->s);
 			json_decref(res);
-			return cli_usage("update", "--%s: \"%s\" is not a valid value", opt, optarg);
+			return cli_fail("update", &err);
 		}
+		if (n)
+			json_object_set_new(section(res, map[i].section), map[i].field, json_integer(n));
 	}
-	if (optind != argc - 1) {
+	if ((v[U_KMEM].set && *v[U_KMEM].s) || (v[U_KMEMTCP].set && *v[U_KMEMTCP].s))
+		fprintf(stderr, "husk: update: kernel memory settings are ignored\n");
+	if ((v[U_L3].set && *v[U_L3].s) || (v[U_MBW].set && *v[U_MBW].s)) {
+		/* runc's answer on a machine without it */
+		husk_error_set(&err, -ENOTSUP, "Intel RDT is not supported by husk");
 		json_decref(res);
-		return cli_usage("update", optind >= argc ? "a container id is required" : "too many arguments");
-	}
-	if (file && flags) {
-		json_decref(res);
-		return cli_usage("update", "-r cannot be combined with other resource flags");
-	}
-	text = file ? read_resources(file, &err) : json_dumps(res, JSON_COMPACT);
-	json_decref(res);
-	if (!text)
 		return cli_fail("update", &err);
-	if (husk_update(g->root, argv[optind], text, &err) < 0)
-		cli_fail("update", &err);
-	else
-		rc = 0;
+	}
+	text = json_dumps(res, JSON_COMPACT);
+	json_decref(res);
+apply:
+	r = husk_update(g->root, a.argv[0], text, &err);
 	free(text);
-	return rc;
+	return r < 0 ? cli_fail("update", &err) : 0;
 }

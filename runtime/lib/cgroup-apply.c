@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cgroup-devices.h"
@@ -55,8 +56,13 @@ static const char *dir_for(const struct cg_target *t, size_t n, const char *ctrl
 static int write_one(const char *dir, const struct cg_write *w)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s", dir, w->file);
+	int r = write_file(path, w->value, strlen(w->value));
 
-	return write_file(path, w->value, strlen(w->value));
+	if (r == -ENOENT && w->alt_file) {
+		_cleanup_free_ char *alt = xasprintf("%s/%s", dir, w->alt_file);
+		r = write_file(alt, w->alt_value, strlen(w->alt_value));
+	}
+	return r == -ENOENT && w->optional ? 0 : r;
 }
 
 /* v1 memory: limit must stay <= memsw, so which goes first depends on the direction */
@@ -64,6 +70,35 @@ static bool memory_pair(const char *a, const char *b)
 {
 	return (!strcmp(a, "memory.limit_in_bytes") && !strcmp(b, "memory.memsw.limit_in_bytes")) ||
 	       (!strcmp(b, "memory.limit_in_bytes") && !strcmp(a, "memory.memsw.limit_in_bytes"));
+}
+
+static bool is_memory_limit(const char *file)
+{
+	return !strcmp(file, "memory.limit_in_bytes") || !strcmp(file, "memory.max");
+}
+
+static long long read_ll(const char *dir, const char *file)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file), *text = NULL;
+
+	return read_file(path, &text, NULL) == 0 ? strtoll(text, NULL, 10) : -1;
+}
+
+/* The kernel could not reclaim down to the new limit: say what the usage is,
+ * as runc does ("unable to set memory limit to N (current usage: U, peak
+ * usage: P)"). */
+static int below_usage(const char *dir, const struct cg_write *w, struct husk_error *err)
+{
+	bool v1 = !strcmp(w->file, "memory.limit_in_bytes");
+	long long usage = read_ll(dir, v1 ? "memory.usage_in_bytes" : "memory.current");
+	long long peak = read_ll(dir, v1 ? "memory.max_usage_in_bytes" : "memory.peak");
+
+	if (peak < 0)
+		return husk_error_set(err, -EBUSY, "linux.resources: unable to set memory limit to %s (current usage: %lld)",
+				      w->value, usage);
+	return husk_error_set(err, -EBUSY,
+			      "linux.resources: unable to set memory limit to %s (current usage: %lld, peak usage: %lld)",
+			      w->value, usage, peak);
 }
 
 static int apply_plan(const struct cg_target *t, size_t nt, const struct cg_plan *p, struct husk_error *err)
@@ -94,6 +129,8 @@ static int apply_plan(const struct cg_target *t, size_t nt, const struct cg_plan
 		if (r == -ENOENT)
 			r = husk_error_set(err, r, "linux.resources: %s is not supported by this kernel or hierarchy",
 					   w->file);
+		else if (r == -EBUSY && is_memory_limit(w->file))
+			r = below_usage(dir, w, err);
 		else if (r < 0)
 			r = husk_error_sys(err, r, "linux.resources: write \"%s\" to %s/%s", w->value, dir, w->file);
 	}
@@ -132,7 +169,7 @@ void cg_layout_close(struct cg_layout *L)
 	memset(L, 0, sizeof(*L));
 }
 
-int cgroup_apply(const struct husk_strv *dirs, const struct husk_linux *l, struct husk_error *err)
+static int apply(const struct husk_strv *dirs, const struct husk_linux *l, bool devices, struct husk_error *err)
 {
 	struct cg_layout L;
 	struct cg_plan plan;
@@ -145,12 +182,25 @@ int cgroup_apply(const struct husk_strv *dirs, const struct husk_linux *l, struc
 		r = apply_plan(L.t, L.nt, &plan, err);
 		cg_plan_free(&plan);
 	}
-	/* v2 has no devices files: the rules become a BPF filter on the cgroup */
-	if (r == 0 && !L.v1 && l->resources.n_devices) {
-		const char *dir = cg_layout_dir(&L, "");
-		r = dir ? cg_dev_attach(dir, l, err)
-			: husk_error_set(err, -ENOENT, "linux.resources.devices: the container has no cgroup v2 directory");
+	if (r == 0 && devices) {
+		/* runc confines devices whatever the spec says: its defaults always apply */
+		const char *dir = cg_layout_dir(&L, L.v1 ? "devices" : "");
+		if (!dir)
+			r = husk_error_set(err, -ENOENT, "linux.resources.devices: the container has no %s",
+					   L.v1 ? "devices cgroup (runc needs one too)" : "cgroup v2 directory");
+		else
+			r = L.v1 ? cg_dev_apply_v1(dir, l, err) : cg_dev_attach(dir, l, err);
 	}
 	cg_layout_close(&L);
 	return r;
+}
+
+int cgroup_apply(const struct husk_strv *dirs, const struct husk_linux *l, struct husk_error *err)
+{
+	return apply(dirs, l, true, err);
+}
+
+int cgroup_apply_update(const struct husk_strv *dirs, const struct husk_linux *l, struct husk_error *err)
+{
+	return apply(dirs, l, false, err);
 }

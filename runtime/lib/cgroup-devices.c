@@ -1,7 +1,6 @@
-/* cgroup v2 has no devices files: access is decided by a BPF program on the
- * cgroup. To keep one meaning for the spec's rules on v1 and v2, the rules
- * are first run through a model of the v1 devices cgroup (as runc does), and
- * the resulting default + exceptions are compiled, so v2 answers exactly what
+/* Device access, runc's rules on v1 and v2. The rules go through a model of
+ * the v1 devices cgroup (as runc's Emulator); v1 gets the transition from
+ * what its devices.list holds, v2 a compiled BPF program that answers what
  * v1 would: in allow-list mode an access must fit inside one exception, in
  * deny-list mode any overlap with an exception denies (the kernel's
  * match_exception vs match_exception_partial). */
@@ -11,13 +10,58 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroup-devices.h"
 #include "cgroup-resources.h"
+#include "internal.h"
 #include "util.h"
+
+/* runc's AllowedDevices (libcontainer/specconv, 1.1), in its order; a path
+ * lets a linux.devices entry of the same path take the default's place. */
+static const struct {
+	const char *path;
+	struct husk_device_rule rule;
+} runc_allowed[] = {
+	{NULL, {true, 'c', -1, -1, "m"}},
+	{NULL, {true, 'b', -1, -1, "m"}},
+	{"/dev/null", {true, 'c', 1, 3, "rwm"}},
+	{"/dev/random", {true, 'c', 1, 8, "rwm"}},
+	{"/dev/full", {true, 'c', 1, 7, "rwm"}},
+	{"/dev/tty", {true, 'c', 5, 0, "rwm"}},
+	{"/dev/zero", {true, 'c', 1, 5, "rwm"}},
+	{"/dev/urandom", {true, 'c', 1, 9, "rwm"}},
+	{NULL, {true, 'c', 136, -1, "rwm"}}, /* /dev/pts/N */
+	{NULL, {true, 'c', 5, 2, "rwm"}},    /* /dev/ptmx */
+	{NULL, {true, 'c', 10, 200, "rwm"}}, /* /dev/net/tun */
+};
+
+static bool listed(const struct husk_linux *l, const char *path)
+{
+	for (size_t i = 0; path && i < l->n_devices; i++)
+		if (l->devices[i].path && !strcmp(l->devices[i].path, path))
+			return true;
+	return false;
+}
+
+size_t cg_dev_rules(const struct husk_linux *l, struct husk_device_rule **out)
+{
+	const struct husk_resources *r = &l->resources;
+	size_t n = 0;
+	struct husk_device_rule *v = xcalloc(r->n_devices + ARRAY_SIZE(runc_allowed), sizeof(*v));
+
+	for (size_t i = 0; i < r->n_devices; i++)
+		v[n++] = r->devices[i];
+	for (size_t i = 0; i < ARRAY_SIZE(runc_allowed); i++)
+		if (!listed(l, runc_allowed[i].path))
+			v[n++] = runc_allowed[i].rule;
+	*out = v;
+	return n;
+}
 
 static unsigned access_bits(const char *a)
 {
@@ -28,46 +72,196 @@ static unsigned access_bits(const char *a)
 	return b;
 }
 
-static struct cg_dev_exception *find_exact(struct cg_dev_state *s, const struct husk_device_rule *r)
+static void access_text(unsigned bits, char out[4])
+{
+	char *o = out;
+
+	if (bits & BPF_DEVCG_ACC_READ)
+		*o++ = 'r';
+	if (bits & BPF_DEVCG_ACC_WRITE)
+		*o++ = 'w';
+	if (bits & BPF_DEVCG_ACC_MKNOD)
+		*o++ = 'm';
+	*o = '\0';
+}
+
+static struct cg_dev_exception *find(const struct cg_dev_state *s, char type, int64_t major, int64_t minor)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (s->ex[i].type == r->type && s->ex[i].major == r->major && s->ex[i].minor == r->minor)
+		if (s->ex[i].type == type && s->ex[i].major == major && s->ex[i].minor == minor)
 			return &s->ex[i];
 	return NULL;
 }
 
-static void apply_rule(struct cg_dev_state *s, const struct husk_device_rule *r)
+static unsigned access_of(const struct cg_dev_state *s, char type, int64_t major, int64_t minor)
 {
-	unsigned acc = access_bits(r->access);
-	struct cg_dev_exception *e;
+	const struct cg_dev_exception *e = find(s, type, major, minor);
 
-	if (r->type == 'a') { /* a new default, exceptions forgotten */
-		s->default_allow = r->allow;
-		s->n = 0;
-		return;
-	}
-	e = find_exact(s, r);
-	if (r->allow == s->default_allow) { /* takes access out of an exception */
-		if (!e)
-			return;
-		e->access &= ~acc;
-		if (!e->access)
-			*e = s->ex[--s->n];
-		return;
-	}
+	return e ? e->access : 0;
+}
+
+static void add_access(struct cg_dev_state *s, char type, int64_t major, int64_t minor, unsigned acc)
+{
+	struct cg_dev_exception *e = find(s, type, major, minor);
+
 	if (e) {
 		e->access |= acc;
 		return;
 	}
 	s->ex = xreallocarray(s->ex, s->n + 1, sizeof(*s->ex));
-	s->ex[s->n++] = (struct cg_dev_exception){r->type, r->major, r->minor, acc};
+	s->ex[s->n++] = (struct cg_dev_exception){type, major, minor, acc};
 }
 
-void cg_dev_emulate(const struct husk_device_rule *rules, size_t n, struct cg_dev_state *s)
+static void take_access(struct cg_dev_state *s, struct cg_dev_exception *e, unsigned acc)
+{
+	e->access &= ~acc;
+	if (!e->access) /* keep the order: later code sorts anyway, but stay stable */
+		memmove(e, e + 1, (size_t)(s->ex + --s->n - e) * sizeof(*e));
+}
+
+static char *num(int64_t n, char buf[24])
+{
+	if (n < 0)
+		return strcpy(buf, "*");
+	snprintf(buf, 24, "%lld", (long long)n);
+	return buf;
+}
+
+/* runc's rmRule: v1 keeps exceptions per exact (type, major, minor), so
+ * access granted by a wider exception cannot be taken out for one device. */
+static int rm_rule(struct cg_dev_state *s, const struct husk_device_rule *r, unsigned acc, struct husk_error *err)
+{
+	const int64_t partial[3][2] = {{-1, r->minor}, {r->major, -1}, {-1, -1}};
+	struct cg_dev_exception *e;
+
+	for (size_t i = 0; i < 3; i++) {
+		char a[24], b[24], c[24], d[24], pa[4];
+		unsigned has;
+		if (partial[i][0] == r->major && partial[i][1] == r->minor)
+			continue;
+		has = access_of(s, r->type, partial[i][0], partial[i][1]);
+		if (!(has & acc))
+			continue;
+		access_text(has, pa);
+		return husk_error_set(err, -EINVAL,
+				      "linux.resources.devices: rule %c %s:%s %s cannot take access out of the wider rule %c %s:%s %s (cgroup v1 devices cannot punch a hole in a wildcard rule; runc refuses it too)",
+				      r->type, num(r->major, a), num(r->minor, b), r->access, r->type,
+				      num(partial[i][0], c), num(partial[i][1], d), pa);
+	}
+	e = find(s, r->type, r->major, r->minor);
+	if (e)
+		take_access(s, e, acc);
+	return 0;
+}
+
+static int cmp_exception(const void *pa, const void *pb)
+{
+	const struct cg_dev_exception *a = pa, *b = pb;
+
+	if (a->major != b->major)
+		return a->major < b->major ? -1 : 1;
+	if (a->minor != b->minor)
+		return a->minor < b->minor ? -1 : 1;
+	return (a->type > b->type) - (a->type < b->type);
+}
+
+static void sort_state(struct cg_dev_state *s)
+{
+	if (s->n)
+		qsort(s->ex, s->n, sizeof(*s->ex), cmp_exception);
+}
+
+int cg_dev_emulate(const struct husk_device_rule *rules, size_t n, struct cg_dev_state *s,
+		   struct husk_error *err)
 {
 	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < n; i++)
-		apply_rule(s, &rules[i]);
+	for (size_t i = 0; i < n; i++) {
+		const struct husk_device_rule *r = &rules[i];
+		unsigned acc = access_bits(r->access);
+		int rc = 0;
+
+		if (r->type == 'a') { /* a new default, exceptions forgotten */
+			s->default_allow = r->allow;
+			s->n = 0;
+			continue;
+		}
+		if (r->type != 'b' && r->type != 'c') {
+			rc = husk_error_set(err, -EINVAL, "linux.resources.devices[%zu]: type \"%c\" is not a, b or c", i, r->type);
+		} else if (r->allow == s->default_allow) {
+			rc = rm_rule(s, r, acc, err);
+		} else {
+			add_access(s, r->type, r->major, r->minor, acc);
+		}
+		if (rc < 0) {
+			cg_dev_state_free(s);
+			return rc;
+		}
+	}
+	sort_state(s);
+	return 0;
+}
+
+int cg_dev_state_from_list(const char *list, struct cg_dev_state *s)
+{
+	_cleanup_free_ char *copy = xstrdup(list);
+	char *line, *save = NULL;
+
+	memset(s, 0, sizeof(*s));
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char type, ma[16], mi[16], acc[8];
+		if (sscanf(line, "%c %15[^:]:%15s %7s", &type, ma, mi, acc) != 4) {
+			cg_dev_state_free(s);
+			return -EINVAL;
+		}
+		if (type == 'a') { /* allow-all */
+			s->default_allow = true;
+			s->n = 0;
+			continue;
+		}
+		if (s->default_allow)
+			continue;
+		add_access(s, type, strcmp(ma, "*") ? strtoll(ma, NULL, 10) : -1,
+			   strcmp(mi, "*") ? strtoll(mi, NULL, 10) : -1, access_bits(acc));
+	}
+	sort_state(s);
+	return 0;
+}
+
+static void push(struct husk_device_rule **v, size_t *n, bool allow, char type, int64_t major, int64_t minor,
+		 unsigned acc)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n] = (struct husk_device_rule){.allow = allow, .type = type, .major = major, .minor = minor};
+	access_text(acc, (*v)[*n].access);
+	(*n)++;
+}
+
+size_t cg_dev_transition(const struct cg_dev_state *from, const struct cg_dev_state *to,
+			 struct husk_device_rule **out)
+{
+	const struct cg_dev_state none = {0};
+	const struct cg_dev_state *old = from;
+	size_t n = 0;
+
+	*out = NULL;
+	/* a deny-list can only be rebuilt from its 'a' rule, as can a change of mode */
+	if (from->default_allow || from->default_allow != to->default_allow) {
+		push(out, &n, to->default_allow, 'a', -1, -1, BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD);
+		old = &none;
+	}
+	for (size_t i = 0; i < old->n; i++) {
+		const struct cg_dev_exception *e = &old->ex[i];
+		unsigned dropped = e->access & ~access_of(to, e->type, e->major, e->minor);
+		if (dropped)
+			push(out, &n, to->default_allow, e->type, e->major, e->minor, dropped);
+	}
+	for (size_t i = 0; i < to->n; i++) {
+		const struct cg_dev_exception *e = &to->ex[i];
+		unsigned gained = e->access & ~access_of(old, e->type, e->major, e->minor);
+		if (gained)
+			push(out, &n, !to->default_allow, e->type, e->major, e->minor, gained);
+	}
+	return n;
 }
 
 void cg_dev_state_free(struct cg_dev_state *s)
@@ -208,9 +402,72 @@ static int detach(int dfd, uint32_t id, const char *dir, struct husk_error *err)
 	return r < 0 && r != -ENOENT ? husk_error_sys(err, r, "detach the old device filter from %s", dir) : 0;
 }
 
-int cg_dev_attach(const char *dir, const struct husk_linux *l, struct husk_error *err)
+/* The target state of l's rules; the message says which rule is refused. */
+static int target_state(const struct husk_linux *l, struct cg_dev_state *s, struct husk_error *err)
 {
 	struct husk_device_rule *rules;
+	size_t n = cg_dev_rules(l, &rules);
+	int r = cg_dev_emulate(rules, n, s, err);
+
+	free(rules);
+	return r;
+}
+
+/* runc skips the devices cgroup when it runs in a user namespace: the
+ * kernel refuses the writes there. */
+static bool in_user_ns(void)
+{
+	_cleanup_free_ char *map = NULL;
+	unsigned a, b, c;
+
+	if (read_file("/proc/self/uid_map", &map, NULL) < 0)
+		return false;
+	return sscanf(map, "%u %u %u", &a, &b, &c) != 3 || a != 0 || b != 0 || c != 4294967295U;
+}
+
+int cg_dev_apply_v1(const char *dir, const struct husk_linux *l, struct husk_error *err)
+{
+	_cleanup_free_ char *list_path = xasprintf("%s/devices.list", dir), *list = NULL;
+	struct cg_dev_state want, have;
+	struct husk_device_rule *steps;
+	size_t n;
+	int r;
+
+	r = target_state(l, &want, err);
+	if (r < 0 || in_user_ns()) {
+		cg_dev_state_free(&want);
+		return r;
+	}
+	r = read_file(list_path, &list, NULL);
+	if (r < 0) {
+		cg_dev_state_free(&want);
+		return husk_error_sys(err, r, "read %s", list_path);
+	}
+	if (cg_dev_state_from_list(list, &have) < 0) {
+		cg_dev_state_free(&want);
+		return husk_error_set(err, -EINVAL, "%s: unexpected contents", list_path);
+	}
+	n = cg_dev_transition(&have, &want, &steps);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		const struct husk_device_rule *d = &steps[i];
+		_cleanup_free_ char *path = xasprintf("%s/%s", dir, d->allow ? "devices.allow" : "devices.deny");
+		_cleanup_free_ char *line = NULL;
+		char a[24], b[24];
+
+		line = d->type == 'a' ? xasprintf("a *:* %s", d->access)
+				      : xasprintf("%c %s:%s %s", d->type, num(d->major, a), num(d->minor, b), d->access);
+		r = write_file(path, line, strlen(line));
+		if (r < 0)
+			r = husk_error_sys(err, r, "linux.resources.devices: write \"%s\" to %s", line, path);
+	}
+	free(steps);
+	cg_dev_state_free(&want);
+	cg_dev_state_free(&have);
+	return r;
+}
+
+int cg_dev_attach(const char *dir, const struct husk_linux *l, struct husk_error *err)
+{
 	struct cg_dev_state s;
 	struct bpf_insn *prog;
 	uint32_t old[64];
@@ -218,9 +475,9 @@ int cg_dev_attach(const char *dir, const struct husk_linux *l, struct husk_error
 	union bpf_attr a;
 	int dfd, pfd, r;
 
-	len = cg_device_rules(l, &rules);
-	cg_dev_emulate(rules, len, &s);
-	free(rules);
+	r = target_state(l, &s, err);
+	if (r < 0)
+		return r;
 	prog = cg_dev_program(&s, &len);
 	cg_dev_state_free(&s);
 	pfd = load(prog, len, err);

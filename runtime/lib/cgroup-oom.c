@@ -19,7 +19,7 @@
 struct husk_oom_watch {
 	int fd;           /* eventfd (v1) or inotify (v2) */
 	bool v1;
-	char *events;     /* v2: memory.events path */
+	char *events;     /* v2: memory.events path; v1: memory.oom_control */
 	uint64_t kills;   /* v2: oom_kill count seen so far */
 };
 
@@ -50,6 +50,7 @@ static int open_v1(struct husk_oom_watch *w, const char *dir, struct husk_error 
 	if (r < 0)
 		return husk_error_sys(err, r, "register for OOM events in %s", ev);
 	w->v1 = true;
+	w->events = xstrdup(ctl);
 	return 0;
 }
 
@@ -109,6 +110,10 @@ int husk_oom_watch_read(struct husk_oom_watch *w)
 	if (w->v1) {
 		uint64_t n = 0;
 		if (read(w->fd, &n, sizeof(n)) != (ssize_t)sizeof(n))
+			return 0;
+		/* the eventfd also fires when the cgroup is removed: that is no OOM
+		 * (runc's notifyOnOOM stops there too) */
+		if (access(w->events, F_OK) < 0)
 			return 0;
 		return (int)n;
 	} else {

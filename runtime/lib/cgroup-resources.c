@@ -21,6 +21,8 @@ void cg_plan_free(struct cg_plan *p)
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->w[i].file);
 		free(p->w[i].value);
+		free(p->w[i].alt_file);
+		free(p->w[i].alt_value);
 	}
 	free(p->w);
 	p->w = NULL;
@@ -42,74 +44,46 @@ static void add(struct cg_plan *p, const char *ctrl, const char *file, const cha
 	p->w[p->n++] = (struct cg_write){.ctrl = ctrl, .file = xstrdup(file), .value = v};
 }
 
-static char *dev_num(int64_t n)
+/* The last write gets an alternative file (and value) or becomes optional. */
+static void or_else(struct cg_plan *p, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void or_else(struct cg_plan *p, const char *file, const char *fmt, ...)
 {
-	return n < 0 ? xstrdup("*") : xasprintf("%" PRId64, n);
+	va_list ap;
+	char *v;
+
+	va_start(ap, fmt);
+	if (vasprintf(&v, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	p->w[p->n - 1].alt_file = xstrdup(file);
+	p->w[p->n - 1].alt_value = v;
 }
 
-/* "c 1:3 rwm", "a *:* rwm" */
-static char *device_rule(char type, int64_t major, int64_t minor, const char *access)
+static void optional(struct cg_plan *p)
 {
-	_cleanup_free_ char *ma = dev_num(major), *mi = dev_num(minor);
-
-	if (type == 'a')
-		return xasprintf("a *:* %s", access);
-	return xasprintf("%c %s:%s %s", type, ma, mi, access);
+	p->w[p->n - 1].optional = true;
 }
 
-/* runc's defaults: what every container may use whatever its rules say */
-static const struct husk_device_rule default_allow[] = {
-	{true, 'c', -1, -1, "m"},  {true, 'b', -1, -1, "m"},  {true, 'c', 1, 3, "rwm"},
-	{true, 'c', 1, 8, "rwm"},  {true, 'c', 1, 7, "rwm"},  {true, 'c', 5, 0, "rwm"},
-	{true, 'c', 1, 5, "rwm"},  {true, 'c', 1, 9, "rwm"},  {true, 'c', 5, 1, "rwm"},
-	{true, 'c', 136, -1, "rwm"}, {true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
-};
-
-size_t cg_device_rules(const struct husk_linux *l, struct husk_device_rule **out)
-{
-	const struct husk_resources *r = &l->resources;
-	size_t n = 0, cap = r->n_devices + ARRAY_SIZE(default_allow) + l->n_devices;
-	struct husk_device_rule *v = xcalloc(cap ? cap : 1, sizeof(*v));
-
-	for (size_t i = 0; i < r->n_devices; i++)
-		v[n++] = r->devices[i];
-	for (size_t i = 0; i < ARRAY_SIZE(default_allow); i++)
-		v[n++] = default_allow[i];
-	/* the devices the spec creates are usable in the container */
-	for (size_t i = 0; i < l->n_devices; i++) {
-		const struct husk_device *d = &l->devices[i];
-		if (d->type == 'p')
-			continue;
-		v[n++] = (struct husk_device_rule){true, d->type == 'u' ? 'c' : d->type, d->major, d->minor,
-						   "rwm"};
-	}
-	*out = v;
-	return n;
-}
-
-static void plan_devices_v1(const struct husk_linux *l, struct cg_plan *p)
-{
-	struct husk_device_rule *rules;
-	size_t n;
-
-	if (!l->resources.n_devices)
-		return; /* no rules: the devices cgroup is left as inherited, as runc */
-	n = cg_device_rules(l, &rules);
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *rule = device_rule(rules[i].type, rules[i].major, rules[i].minor,
-							rules[i].access);
-		add(p, "devices", rules[i].allow ? "devices.allow" : "devices.deny", "%s", rule);
-	}
-	free(rules);
-}
-
+/* runc's fs memory: 0 leaves a value alone; a limit of -1 with no swap given
+ * lifts memory+swap too (where the kernel accounts swap); swap going to -1
+ * is written first so the limit may rise above the old memsw. */
 static void plan_memory_v1(const struct husk_resources *r, struct cg_plan *p)
 {
-	if (r->memory.has_limit)
-		add(p, "memory", "memory.limit_in_bytes", "%" PRId64, r->memory.limit);
-	if (r->memory.has_swap)
-		add(p, "memory", "memory.memsw.limit_in_bytes", "%" PRId64, r->memory.swap);
-	if (r->memory.has_reservation)
+	int64_t limit = r->memory.has_limit ? r->memory.limit : 0;
+	int64_t swap = r->memory.has_swap ? r->memory.swap : 0;
+
+	if (limit == -1 && swap == 0) {
+		add(p, "memory", "memory.memsw.limit_in_bytes", "-1");
+		optional(p);
+	} else if (swap == -1) {
+		add(p, "memory", "memory.memsw.limit_in_bytes", "-1");
+	}
+	if (limit)
+		add(p, "memory", "memory.limit_in_bytes", "%" PRId64, limit);
+	if (swap && swap != -1)
+		add(p, "memory", "memory.memsw.limit_in_bytes", "%" PRId64, swap);
+	if (r->memory.has_reservation && r->memory.reservation)
 		add(p, "memory", "memory.soft_limit_in_bytes", "%" PRId64, r->memory.reservation);
 	if (r->memory.has_kernel_tcp)
 		add(p, "memory", "memory.kmem.tcp.limit_in_bytes", "%" PRId64, r->memory.kernel_tcp);
@@ -158,18 +132,25 @@ static const char *const throttle_v1[4] = {
 	"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
 	"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
 
+/* runc's fs blkio: a weight of 0 is unset; a kernel without CFQ's
+ * blkio.weight has BFQ's blkio.bfq.weight (runc's detectWeightFilenames). */
 static void plan_blkio_v1(const struct husk_resources *r, struct cg_plan *p)
 {
-	if (r->block_io.has_weight)
+	if (r->block_io.has_weight && r->block_io.weight) {
 		add(p, "blkio", "blkio.weight", "%u", r->block_io.weight);
-	if (r->block_io.has_leaf_weight)
+		or_else(p, "blkio.bfq.weight", "%u", r->block_io.weight);
+	}
+	if (r->block_io.has_leaf_weight && r->block_io.leaf_weight)
 		add(p, "blkio", "blkio.leaf_weight", "%u", r->block_io.leaf_weight);
 	for (size_t i = 0; i < r->block_io.n_weight_devices; i++) {
 		const struct husk_weight_device *w = &r->block_io.weight_devices[i];
-		if (w->has_weight)
+		if (w->has_weight && w->weight) {
 			add(p, "blkio", "blkio.weight_device", "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
 			    w->weight);
-		if (w->has_leaf_weight)
+			or_else(p, "blkio.bfq.weight_device", "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
+				w->weight);
+		}
+		if (w->has_leaf_weight && w->leaf_weight)
 			add(p, "blkio", "blkio.leaf_weight_device", "%" PRId64 ":%" PRId64 " %u", w->major,
 			    w->minor, w->leaf_weight);
 	}
@@ -209,7 +190,6 @@ int cg_plan_v1(const struct husk_linux *l, struct cg_plan *p, struct husk_error 
 	if (r->unified.n)
 		return husk_error_set(err, -EINVAL,
 				      "linux.resources.unified: needs cgroup v2 controllers, but this host's resource controllers are cgroup v1");
-	plan_devices_v1(l, p);
 	plan_memory_v1(r, p);
 	plan_cpu_v1(r, p);
 	plan_pids(r, "pids", p);
@@ -243,35 +223,39 @@ uint64_t cg_blkio_weight_to_io_weight(uint64_t weight)
 	return 1 + (weight - 10) * 9999 / 990;
 }
 
+/* runc's fs2 memory: 0 leaves a value alone, -1 is "max"; v1's swap is
+ * memory+swap, v2's memory.swap.max is swap alone; a limit of -1 with no
+ * swap given lifts swap too (ConvertMemorySwapToCgroupV2Value). */
 static int plan_memory_v2(const struct husk_resources *r, struct cg_plan *p, struct husk_error *err)
 {
-	if (r->memory.has_limit)
-		add(p, "", "memory.max", r->memory.limit < 0 ? "max" : "%" PRId64, r->memory.limit);
-	if (r->memory.has_reservation)
-		add(p, "", "memory.low", r->memory.reservation < 0 ? "max" : "%" PRId64, r->memory.reservation);
-	if (r->memory.has_swap) {
-		/* v1 swap is memory+swap; v2's memory.swap.max is swap alone */
-		if (r->memory.swap < 0)
-			add(p, "", "memory.swap.max", "max");
-		else if (!r->memory.has_limit || r->memory.limit < 0)
-			return husk_error_set(err, -EINVAL,
-					      "linux.resources.memory.swap: on cgroup v2 it needs a memory limit");
-		else
-			add(p, "", "memory.swap.max", "%" PRId64, r->memory.swap - r->memory.limit);
-	}
+	int64_t limit = r->memory.has_limit ? r->memory.limit : 0;
+	int64_t swap = r->memory.has_swap ? r->memory.swap : 0;
+
+	if ((limit == -1 && swap == 0) || swap == -1)
+		add(p, "", "memory.swap.max", "max");
+	else if (swap && (limit == 0 || limit == -1))
+		return husk_error_set(err, -EINVAL, "linux.resources.memory.swap: on cgroup v2 it needs a memory limit");
+	else if (swap && swap < limit)
+		return husk_error_set(err, -EINVAL, "linux.resources.memory.swap: memory+swap must not be below the limit");
+	else if (swap)
+		add(p, "", "memory.swap.max", "%" PRId64, swap - limit);
+	if (limit)
+		add(p, "", "memory.max", limit == -1 ? "max" : "%" PRId64, limit);
+	if (r->memory.has_reservation && r->memory.reservation)
+		add(p, "", "memory.low", r->memory.reservation == -1 ? "max" : "%" PRId64, r->memory.reservation);
+	/* runc 1.1 ignores these on v2 */
 	if (r->memory.has_swappiness)
-		husk_debug("linux.resources.memory.swappiness has no cgroup v2 file; ignored");
+		husk_debug("linux.resources.memory.swappiness has no cgroup v2 file; ignored as runc does");
 	if (r->memory.has_disable_oom_killer && r->memory.disable_oom_killer)
-		return husk_error_set(err, -EOPNOTSUPP,
-				      "linux.resources.memory.disableOOMKiller: cgroup v2 cannot disable the OOM killer");
+		husk_debug("linux.resources.memory.disableOOMKiller: cgroup v2 cannot disable the OOM killer; ignored as runc does");
 	return 0;
 }
 
 static int plan_cpu_v2(const struct husk_resources *r, struct cg_plan *p, struct husk_error *err)
 {
+	(void)err;
 	if ((r->cpu.has_rt_runtime && r->cpu.rt_runtime) || (r->cpu.has_rt_period && r->cpu.rt_period))
-		return husk_error_set(err, -EOPNOTSUPP,
-				      "linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 has no realtime cpu budget");
+		husk_debug("linux.resources.cpu.realtime*: cgroup v2 has no realtime cpu budget; ignored as runc does");
 	if (r->cpu.has_shares && r->cpu.shares)
 		add(p, "", "cpu.weight", "%" PRIu64, cg_shares_to_weight(r->cpu.shares));
 	if ((r->cpu.has_quota && r->cpu.quota) || (r->cpu.has_period && r->cpu.period)) {
@@ -292,17 +276,23 @@ static int plan_cpu_v2(const struct husk_resources *r, struct cg_plan *p, struct
 	return 0;
 }
 
+/* runc's fs2 io: with BFQ (io.bfq.weight exists) the weight goes there as it
+ * is, and per-device weights too; without it the weight is converted for
+ * io.weight and per-device weights are skipped. A weight of 0 is unset. */
 static void plan_io_v2(const struct husk_resources *r, struct cg_plan *p)
 {
 	static const char *const keys[4] = {"rbps", "wbps", "riops", "wiops"};
 
-	if (r->block_io.has_weight)
-		add(p, "", "io.weight", "default %" PRIu64, cg_blkio_weight_to_io_weight(r->block_io.weight));
+	if (r->block_io.has_weight && r->block_io.weight) {
+		add(p, "", "io.bfq.weight", "%u", r->block_io.weight);
+		or_else(p, "io.weight", "%" PRIu64, cg_blkio_weight_to_io_weight(r->block_io.weight));
+	}
 	for (size_t i = 0; i < r->block_io.n_weight_devices; i++) {
 		const struct husk_weight_device *w = &r->block_io.weight_devices[i];
-		if (w->has_weight)
-			add(p, "", "io.weight", "%" PRId64 ":%" PRId64 " %" PRIu64, w->major, w->minor,
-			    cg_blkio_weight_to_io_weight(w->weight));
+		if (w->has_weight && w->weight) {
+			add(p, "", "io.bfq.weight", "%" PRId64 ":%" PRId64 " %u", w->major, w->minor, w->weight);
+			optional(p);
+		}
 	}
 	for (int k = 0; k < 4; k++)
 		for (size_t i = 0; i < r->block_io.n_throttle[k]; i++) {
@@ -318,13 +308,12 @@ int cg_plan_v2(const struct husk_linux *l, struct cg_plan *p, struct husk_error 
 	int rc;
 
 	memset(p, 0, sizeof(*p));
+	/* runc 1.1 ignores what v2 has no file for */
 	if (r->network.has_class_id || r->network.n_priorities)
-		rc = husk_error_set(err, -EOPNOTSUPP,
-				    "linux.resources.network: cgroup v2 has no net_cls/net_prio (use eBPF or tc)");
-	else if (r->block_io.has_leaf_weight)
-		rc = husk_error_set(err, -EOPNOTSUPP, "linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weight");
-	else
-		rc = plan_memory_v2(r, p, err);
+		husk_debug("linux.resources.network: cgroup v2 has no net_cls/net_prio; ignored as runc does");
+	if (r->block_io.has_leaf_weight)
+		husk_debug("linux.resources.blockIO.leafWeight: cgroup v2 has none; ignored as runc does");
+	rc = plan_memory_v2(r, p, err);
 	if (rc == 0)
 		rc = plan_cpu_v2(r, p, err);
 	if (rc < 0) {

@@ -11,6 +11,10 @@ struct cg_write {
 	const char *ctrl; /* v1 controller ("memory", "cpu"…), "" for the v2 hierarchy */
 	char *file;
 	char *value;
+	/* where the kernel lacks file: write alt_value to alt_file instead (runc's
+	 * blkio.bfq.weight for blkio.weight, io.weight for io.bfq.weight) */
+	char *alt_file, *alt_value;
+	bool optional; /* a missing file is skipped (runc: memsw without swap accounting) */
 };
 
 struct cg_plan {
@@ -22,9 +26,6 @@ struct cg_plan {
 int cg_plan_v1(const struct husk_linux *l, struct cg_plan *p, struct husk_error *err);
 int cg_plan_v2(const struct husk_linux *l, struct cg_plan *p, struct husk_error *err);
 void cg_plan_free(struct cg_plan *p);
-
-/* The spec's device rules followed by runc's default allows and the spec's devices. */
-size_t cg_device_rules(const struct husk_linux *l, struct husk_device_rule **out);
 
 uint64_t cg_shares_to_weight(uint64_t shares);
 uint64_t cg_blkio_weight_to_io_weight(uint64_t weight);
@@ -50,7 +51,12 @@ void cg_layout_close(struct cg_layout *L);
 /* Is ctrl ("memory", "cpu") one of a v1 hierarchy's controllers? */
 bool cg_hier_has_controller(const struct cgroup_hier *h, const char *ctrl);
 
-/* Apply the plan for this host's cgroup layout to the container's dirs. */
+/* Apply l's resources for this host's cgroup layout to the container's dirs,
+ * devices included (v1 devices.allow/deny, or the v2 BPF filter, always
+ * attached as runc does). */
 int cgroup_apply(const struct husk_strv *dirs, const struct husk_linux *l, struct husk_error *err);
+/* The same for `update`: every resource but devices, which runc's update
+ * never changes. */
+int cgroup_apply_update(const struct husk_strv *dirs, const struct husk_linux *l, struct husk_error *err);
 
 #endif

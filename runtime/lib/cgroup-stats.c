@@ -34,6 +34,42 @@ static uint64_t read_u64(const char *dir, const char *file)
 	return t && strncmp(t, "max", 3) ? strtoull(t, NULL, 10) : 0;
 }
 
+/* v2 limits as runc reads them: "max" is UINT64_MAX */
+static uint64_t read_limit(const char *dir, const char *file)
+{
+	_cleanup_free_ char *t = read_at(dir, file);
+
+	if (!t)
+		return 0;
+	return strncmp(t, "max", 3) ? strtoull(t, NULL, 10) : UINT64_MAX;
+}
+
+/* jansson's integers are signed: a uint64 above INT64_MAX is stored as its
+ * two's complement and turned back into digits after the dump (no figure
+ * here is negative otherwise). */
+#define U64(v) ((json_int_t)(uint64_t)(v))
+static char *dump_unsigned(json_t *o)
+{
+	char *text = json_dumps(o, JSON_COMPACT), *out, *w;
+
+	if (!text)
+		return NULL;
+	out = xcalloc(strlen(text) * 2 + 1, 1);
+	w = out;
+	for (const char *r = text; *r;) {
+		if (r[0] == '-' && r > text && r[-1] == ':' && r[1] >= '0' && r[1] <= '9') {
+			char *end;
+			long long v = strtoll(r, &end, 10);
+			w += sprintf(w, "%llu", (unsigned long long)(uint64_t)v);
+			r = end;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	free(text);
+	return out;
+}
+
 /* "key value" lines → {"key": value} */
 static json_t *kv_object(const char *dir, const char *file)
 {
@@ -182,7 +218,12 @@ static json_t *stats_v2(const struct cg_layout *L)
 	const char *d = cg_layout_dir(L, "");
 	json_t *cpu = kv_object(d, "cpu.stat"), *raw = kv_object(d, "memory.stat");
 	json_t *bytes = json_array(), *ios = json_array(), *out;
+	uint64_t mem = read_u64(d, "memory.current"), mem_limit = read_limit(d, "memory.max");
+	uint64_t swap_limit = read_limit(d, "memory.swap.max");
 
+	/* runc reports swap as memory+swap on v2 too, as v1 does */
+	if (swap_limit != UINT64_MAX)
+		swap_limit += mem_limit;
 	io_stat_v2(d, bytes, ios);
 	out = json_pack(
 		"{s:{s:{s:I, s:[], s:I, s:I}, s:{s:I, s:I, s:I}},"
@@ -193,13 +234,110 @@ static json_t *stats_v2(const struct cg_layout *L)
 		"throttling", "periods", (json_int_t)kv_get(cpu, "nr_periods"), "throttled_periods",
 		(json_int_t)kv_get(cpu, "nr_throttled"), "throttled_time", (json_int_t)(kv_get(cpu, "throttled_usec") * 1000),
 		"memory", "cache", (json_int_t)kv_get(raw, "file"), "usage", "usage",
-		(json_int_t)read_u64(d, "memory.current"), "limit", (json_int_t)read_u64(d, "memory.max"), "swap",
-		"usage", (json_int_t)read_u64(d, "memory.swap.current"), "limit", (json_int_t)read_u64(d, "memory.swap.max"),
+		U64(mem), "limit", U64(mem_limit), "swap",
+		"usage", U64(read_u64(d, "memory.swap.current") + mem), "limit", U64(swap_limit),
 		"raw", raw,
-		"pids", "current", (json_int_t)read_u64(d, "pids.current"), "limit", (json_int_t)read_u64(d, "pids.max"),
+		"pids", "current", (json_int_t)read_u64(d, "pids.current"), "limit", U64(read_limit(d, "pids.max")),
 		"blkio", "ioServiceBytesRecursive", bytes, "ioServicedRecursive", ios, "hugetlb");
 	json_decref(cpu);
 	return out;
+}
+
+/* "max" → -1, else the number (the v2 raw form) */
+static json_t *limit_json(const char *dir, const char *file)
+{
+	uint64_t v = read_limit(dir, file);
+
+	return json_integer(v == UINT64_MAX ? -1 : (json_int_t)v);
+}
+
+static json_t *io_raw_v2(const char *dir)
+{
+	_cleanup_free_ char *t = read_at(dir, "io.stat");
+	static const char *const keys[] = {"rbytes", "wbytes", "rios", "wios"};
+	json_t *a = json_array();
+	char *line, *save = NULL;
+
+	for (line = t ? strtok_r(t, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned maj, min;
+		json_t *e;
+		if (sscanf(line, "%u:%u", &maj, &min) != 2)
+			continue;
+		e = json_pack("{s:i, s:i}", "major", maj, "minor", min);
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+			_cleanup_free_ char *key = xasprintf(" %s=", keys[k]);
+			const char *p = strstr(line, key);
+			json_object_set_new(e, keys[k], json_integer(p ? (json_int_t)strtoull(p + strlen(key), NULL, 10) : 0));
+		}
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
+static json_t *hugetlb_v2(const char *dir)
+{
+	json_t *o = json_object();
+	DIR *d = dir ? opendir(dir) : NULL;
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char size[32];
+		int end = 0;
+		if (sscanf(e->d_name, "hugetlb.%31[^.].current%n", size, &end) == 1 && !e->d_name[end]) {
+			_cleanup_free_ char *cur = xasprintf("hugetlb.%s.current", size), *max = xasprintf("hugetlb.%s.max", size),
+					    *ev = xasprintf("hugetlb.%s.events", size);
+			json_t *events = kv_object(dir, ev);
+			json_object_set_new(o, size, json_pack("{s:I, s:o, s:I}", "current", (json_int_t)read_u64(dir, cur),
+							       "max", limit_json(dir, max), "failcnt",
+							       (json_int_t)kv_get(events, "max")));
+			json_decref(events);
+		}
+	}
+	if (d)
+		closedir(d);
+	return o;
+}
+
+int husk_stats_v2_json(const char *root, const char *id, char **out, struct husk_error *err)
+{
+	struct husk_state *st;
+	struct cg_layout L;
+	json_t *data = NULL;
+	const char *d;
+	int r;
+
+	*out = NULL;
+	r = husk_state_load(root, id, &st, err);
+	if (r < 0)
+		return r;
+	if (st->status == HUSK_STATUS_STOPPED) {
+		r = husk_error_set(err, -ESRCH, "container \"%s\" is not running", id);
+		goto out;
+	}
+	r = cg_layout_open(&st->cgroup_dirs, &L, err);
+	if (r < 0)
+		goto out;
+	d = L.v1 ? NULL : cg_layout_dir(&L, "");
+	if (!d) {
+		r = husk_error_set(err, -EOPNOTSUPP, "container \"%s\" has its resources on cgroup v1", id);
+	} else {
+		data = json_pack("{s:{s:I, s:o}, s:o, s:o, s:{s:I, s:o, s:I, s:I, s:o, s:I}, s:o, s:o, s:o}",
+				 "pids", "current", (json_int_t)read_u64(d, "pids.current"), "limit", limit_json(d, "pids.max"),
+				 "cpu", kv_object(d, "cpu.stat"), "memory", kv_object(d, "memory.stat"),
+				 "usage", "usage", (json_int_t)read_u64(d, "memory.current"), "limit",
+				 limit_json(d, "memory.max"), "peak", (json_int_t)read_u64(d, "memory.peak"), "swap_usage",
+				 (json_int_t)read_u64(d, "memory.swap.current"), "swap_limit", limit_json(d, "memory.swap.max"),
+				 "swap_peak", (json_int_t)read_u64(d, "memory.swap.peak"),
+				 "events", kv_object(d, "memory.events"), "io", io_raw_v2(d), "hugetlb", hugetlb_v2(d));
+		*out = data ? json_dumps(data, JSON_COMPACT) : NULL;
+		json_decref(data);
+		if (!*out)
+			r = husk_error_set(err, -ENOMEM, "serialize stats");
+	}
+	cg_layout_close(&L);
+out:
+	husk_state_free(st);
+	return r;
 }
 
 int husk_stats_json(const char *root, const char *id, char **out, struct husk_error *err)
@@ -222,7 +360,7 @@ int husk_stats_json(const char *root, const char *id, char **out, struct husk_er
 		goto out;
 	data = L.v1 ? stats_v1(&L) : stats_v2(&L);
 	cg_layout_close(&L);
-	*out = data ? json_dumps(data, JSON_COMPACT) : NULL;
+	*out = data ? dump_unsigned(data) : NULL;
 	json_decref(data);
 	if (!*out)
 		r = husk_error_set(err, -ENOMEM, "serialize stats");

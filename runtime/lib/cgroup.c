@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-resources.h"
 #include "internal.h"
 #include "util.h"
 
@@ -206,7 +207,7 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 		memset(names, 0, sizeof(*names));
 	if (cgroups_path && *cgroups_path && strchr(cgroups_path, ':') && cgroups_path[0] != '/')
 		return husk_error_set(err, -EINVAL,
-				      "linux.cgroupsPath \"%s\": the systemd slice:prefix:name form needs the systemd cgroup driver, which husk does not have",
+				      "linux.cgroupsPath \"%s\": the systemd slice:prefix:name form needs the systemd cgroup driver (husk --systemd-cgroup)",
 				      cgroups_path);
 	relative = cgroups_path && *cgroups_path && cgroups_path[0] != '/';
 	if (clean_path(cgroups_path && *cgroups_path ? cgroups_path : id, &inner) < 0)
@@ -249,61 +250,99 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 	return 0;
 }
 
-/* cpuset v1: a new cgroup starts with empty cpus/mems and accepts no task, so a
- * cgroup we make copies its parent's. */
-static void cpuset_inherit(const char *dir)
+/* cpuset v1: a cgroup with empty cpus/mems accepts no task, so every level
+ * down to the container's gets its parent's values where its own are empty,
+ * made by us or not (runc's cpusetEnsureParent / cpusetCopyIfNeeded). */
+static int cpuset_copy_if_empty(const char *dir, const char *parent)
 {
 	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
-	_cleanup_free_ char *parent = xstrdup(dir);
-	char *slash = strrchr(parent, '/');
 
-	if (!slash)
-		return;
-	*slash = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		_cleanup_free_ char *mine = xasprintf("%s/%s", dir, files[i]);
-		_cleanup_free_ char *theirs = xasprintf("%s/%s", parent, files[i]);
-		_cleanup_free_ char *val = NULL;
+		_cleanup_free_ char *mine = xasprintf("%s/%s", dir, files[i]), *theirs = xasprintf("%s/%s", parent, files[i]);
+		_cleanup_free_ char *cur = NULL, *val = NULL;
+		int r;
 
-		if (read_file(theirs, &val, NULL) == 0)
-			(void)write_file(mine, val, strlen(val));
+		if (read_file(mine, &cur, NULL) < 0 || (*cur && *cur != '\n'))
+			continue;
+		r = read_file(theirs, &val, NULL);
+		if (r == 0)
+			r = write_file(mine, val, strlen(val));
+		if (r < 0)
+			return r;
 	}
-}
-
-/* After making a cgroup: fill cpuset values when it is in the cpuset hierarchy. */
-static int made_cgroup(const char *dir)
-{
-	_cleanup_free_ char *probe = xasprintf("%s/cpuset.cpus", dir);
-
-	if (access(probe, F_OK) == 0)
-		cpuset_inherit(dir);
 	return 0;
 }
 
-/* mkdir -p that touches only the levels it creates, top down. */
-static int mkdir_cgroup(const char *dir)
+/* cgroup v2: the controllers the root offers, as "+cpu +memory …" (runc
+ * enables all of them on the way down, crun too). */
+static char *v2_controllers(const char *mountpoint)
 {
-	_cleanup_free_ char *parent = NULL;
-	char *slash;
-	int r;
+	_cleanup_free_ char *path = xasprintf("%s/cgroup.controllers", mountpoint), *text = NULL;
+	char *out = xstrdup(""), *save = NULL, *tok;
 
-	if (mkdir(dir, 0755) == 0)
-		return made_cgroup(dir);
-	if (errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
-		return -errno;
-	parent = xstrdup(dir);
-	slash = strrchr(parent, '/');
-	if (!slash || slash == parent)
-		return -ENOENT;
-	*slash = '\0';
-	r = mkdir_cgroup(parent);
-	if (r < 0)
-		return r;
-	if (mkdir(dir, 0755) < 0)
-		return errno == EEXIST ? 0 : -errno;
-	return made_cgroup(dir);
+	if (read_file(path, &text, NULL) < 0)
+		return out;
+	for (tok = strtok_r(text, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+		char *n = xasprintf("%s%s+%s", out, *out ? " " : "", tok);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+/* Enable ctrls in dir's subtree_control; a controller the kernel refuses
+ * here (e.g. a cgroup with processes of its own) is left to fail later, at
+ * the write that needs it, as runc does. */
+static void enable_controllers(const char *dir, const char *ctrls)
+{
+	_cleanup_free_ char *path = xasprintf("%s/cgroup.subtree_control", dir), *copy = NULL;
+	char *save = NULL, *tok;
+
+	if (!*ctrls || write_file(path, ctrls, strlen(ctrls)) == 0)
+		return;
+	copy = xstrdup(ctrls);
+	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		(void)write_file(path, tok, strlen(tok));
+}
+
+/* mkdir each level of dir below its hierarchy's mountpoint, top down. On a
+ * pure v2 host each level above dir enables the root's controllers for its
+ * children; on v1 cpuset each level gets cpus/mems. */
+static int make_levels(const char *dir, const struct cgroup_hier *h, bool pure_v2)
+{
+	size_t mlen = strlen(h->mountpoint);
+	_cleanup_free_ char *cur = xstrdup(dir);
+	_cleanup_free_ char *ctrls = pure_v2 && h->v2 ? v2_controllers(h->mountpoint) : NULL;
+	bool cpuset = !h->v2 && cg_hier_has_controller(h, "cpuset");
+	char *p = cur + mlen;
+
+	while (*p == '/') {
+		char *next = strchr(p + 1, '/');
+		char saved = next ? '/' : '\0';
+		int r;
+
+		if (ctrls) {
+			*p = '\0'; /* cur is the level above the one we go into */
+			enable_controllers(*cur ? cur : "/", ctrls);
+			*p = '/';
+		}
+		if (next)
+			*next = '\0';
+		if (mkdir(cur, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		if (cpuset) {
+			*p = '\0';
+			_cleanup_free_ char *parent = xstrdup(cur);
+			*p = '/';
+			r = cpuset_copy_if_empty(cur, parent);
+			if (r < 0)
+				return r;
+		}
+		if (next)
+			*next = saved;
+		p = next ? next : p + strlen(p);
+	}
+	return 0;
 }
 
 int cgroup_check_unused(const struct husk_strv *dirs, struct husk_error *err)
@@ -321,12 +360,20 @@ int cgroup_check_unused(const struct husk_strv *dirs, struct husk_error *err)
 
 int cgroup_create(const struct husk_strv *dirs, struct husk_error *err)
 {
-	for (size_t i = 0; i < dirs->n; i++) {
-		int r = mkdir_cgroup(dirs->v[i]);
+	struct cg_layout L;
+	int r = cg_layout_open(dirs, &L, err);
+
+	for (size_t i = 0; r == 0 && i < L.nt; i++) {
+		if (!L.t[i].h) {
+			r = husk_error_set(err, -ENOENT, "create cgroup %s: not in a mounted cgroup hierarchy", L.t[i].dir);
+			break;
+		}
+		r = make_levels(L.t[i].dir, L.t[i].h, !L.v1);
 		if (r < 0)
-			return husk_error_sys(err, r, "create cgroup %s", dirs->v[i]);
+			r = husk_error_sys(err, r, "create cgroup %s", L.t[i].dir);
 	}
-	return 0;
+	cg_layout_close(&L);
+	return r;
 }
 
 int cgroup_enter(const struct husk_strv *dirs, pid_t pid, struct husk_error *err)

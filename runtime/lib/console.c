@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -70,4 +71,16 @@ int husk_console_recv(int sock, char *name, size_t len, struct husk_error *err)
 	if (name && len)
 		snprintf(name, len, "%s", buf);
 	return fd;
+}
+
+int husk_console_clear_onlcr(int master, struct husk_error *err)
+{
+	struct termios t;
+
+	if (tcgetattr(master, &t) < 0)
+		return husk_error_sys(err, -errno, "get the console's attributes");
+	t.c_oflag &= ~(tcflag_t)ONLCR;
+	if (tcsetattr(master, TCSANOW, &t) < 0)
+		return husk_error_sys(err, -errno, "clear ONLCR on the console");
+	return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cgroup-resources.h"
+#include "cgroup-systemd.h"
 #include "internal.h"
 #include "util.h"
 
@@ -84,18 +85,14 @@ static int64_t memory_usage(const struct husk_strv *dirs)
 	return -1;
 }
 
-/* The update as a spec of its own, so every field is checked like config.json's.
- * The container's linux.devices come along: device rules always allow them. */
-static int parse_update(json_t *upd, json_t *config, struct husk_spec **delta, struct husk_error *err)
+/* The update as a spec of its own, so every field is checked like config.json's. */
+static int parse_update(json_t *upd, struct husk_spec **delta, struct husk_error *err)
 {
-	json_t *devs = json_object_get(json_object_get(config, "linux"), "devices");
 	json_t *doc = json_pack("{s:s, s:{s:s}, s:{s:O}}", "ociVersion", HUSK_OCI_VERSION, "root", "path",
 				"rootfs", "linux", "resources", upd);
 	char *text;
 	int r;
 
-	if (doc && devs)
-		json_object_set(json_object_get(doc, "linux"), "devices", devs);
 	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
 	if (!text)
@@ -142,6 +139,40 @@ static int store_update(const char *state_dir, json_t *config, json_t *upd, stru
 	return r < 0 ? husk_error_sys(err, r, "write %s", path) : 0;
 }
 
+/* systemd: runc's Set with the container's resources after the update (all
+ * of them: SetUnitProperties, then every file) */
+static int update_systemd(const struct husk_state *st, json_t *config, json_t *upd, struct husk_error *err)
+{
+	json_t *merged = json_deep_copy(config), *linux_, *res;
+	struct husk_spec *spec = NULL;
+	char *text;
+	int r;
+
+	if (!merged)
+		return husk_error_set(err, -ENOMEM, "update: copy the config");
+	linux_ = json_object_get(merged, "linux");
+	if (!linux_) {
+		linux_ = json_object();
+		json_object_set_new(merged, "linux", linux_);
+	}
+	res = json_object_get(linux_, "resources");
+	if (!res) {
+		res = json_object();
+		json_object_set_new(linux_, "resources", res);
+	}
+	json_object_update_recursive(res, upd);
+	text = json_dumps(merged, JSON_COMPACT);
+	json_decref(merged);
+	if (!text)
+		return husk_error_set(err, -ENOMEM, "update: serialize the config");
+	r = husk_spec_parse(text, strlen(text), "config.json", &spec, err);
+	free(text);
+	if (r == 0)
+		r = cg_systemd_update(st->systemd_unit, &st->cgroup_dirs, &spec->linux_, err);
+	husk_spec_free(spec);
+	return r;
+}
+
 int husk_update(const char *root, const char *id, const char *resources_json, struct husk_error *err)
 {
 	_cleanup_free_ char *cpath = NULL;
@@ -165,7 +196,7 @@ int husk_update(const char *root, const char *id, const char *resources_json, st
 		r = husk_error_set(err, -EINVAL, "read %s: %s", cpath, jerr.text);
 		goto out;
 	}
-	r = parse_update(upd, config, &delta, err);
+	r = parse_update(upd, &delta, err);
 	if (r < 0)
 		goto out;
 	if (delta->linux_.resources.memory.has_limit && delta->linux_.resources.memory.limit > 0 &&
@@ -178,7 +209,10 @@ int husk_update(const char *root, const char *id, const char *resources_json, st
 			goto out;
 		}
 	}
-	r = cgroup_apply(&st->cgroup_dirs, &delta->linux_, err);
+	if (st->systemd_unit)
+		r = update_systemd(st, config, upd, err);
+	else
+		r = cgroup_apply_update(&st->cgroup_dirs, &delta->linux_, err);
 	if (r == 0)
 		r = store_update(st->state_dir, config, upd, err);
 out:

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "husk/log.h"
+#include "cgroup-systemd.h"
 #include "internal.h"
 #include "util.h"
 
@@ -126,7 +127,7 @@ int husk_kill(const char *root, const char *id, int sig, bool all, struct husk_e
 	struct husk_state *st;
 	int r, pidfd;
 
-	if (sig <= 0 || sig >= NSIG)
+	if (sig < 0 || sig >= NSIG) /* 0 probes, as kill(2) */
 		return husk_error_set(err, -EINVAL, "invalid signal %d", sig);
 	r = husk_state_load(root, id, &st, err);
 	if (r < 0)
@@ -175,7 +176,10 @@ static int destroy(struct husk_state *st, struct husk_error *err)
 	/* without a pid namespace, processes can outlive the init */
 	if (st->cgroup_dirs.n)
 		(void)cgroup_signal_all(&st->cgroup_dirs, SIGKILL, &hook_err);
-	r = cgroup_destroy(&st->cgroup_dirs, err);
+	/* a systemd scope is stopped (systemd removes its cgroup), then what is left, as runc */
+	r = st->systemd_unit ? cg_systemd_stop(st->systemd_unit, err) : 0;
+	if (r == 0)
+		r = cgroup_destroy(&st->cgroup_dirs, err);
 	if (r == 0)
 		r = remove_state_dir(st->state_dir, err);
 	if (r == 0 && spec) {

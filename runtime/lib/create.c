@@ -23,11 +23,13 @@
 #include "console.h"
 #include "create.h"
 #include "cgroup-resources.h"
+#include "cgroup-systemd.h"
 #include "husk/log.h"
 #include "internal.h"
 #include "lsm.h"
 #include "security.h"
 #include "sync.h"
+#include "sysctl.h"
 #include "util.h"
 
 static char *now_rfc3339(void)
@@ -254,6 +256,8 @@ static int prepare_ctx(struct create_ctx *c, const struct husk_create_opts *o, s
 		return husk_error_set(err, -EINVAL, "--preserve-fds must not be negative");
 	husk_spec_warn(s);
 	r = lsm_check(s, err);
+	if (r == 0)
+		r = sysctl_check(s, err); /* runc's namespace rules: never the host's values */
 	if (r < 0)
 		return r;
 	c->rootfs = resolve_rootfs(c->bundle, s->root_path, err);
@@ -272,6 +276,8 @@ static void create_undo(struct create_ctx *c, pid_t pid, bool made_dir)
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	if (c->systemd_started)
+		(void)cg_systemd_stop(c->systemd_unit, &ignore);
 	if (c->cgroup_dirs.n)
 		(void)cgroup_destroy(&c->cgroup_dirs, &ignore);
 	if (made_dir) {
@@ -307,6 +313,7 @@ static void ctx_free(struct create_ctx *c)
 	free(c->fifo_path);
 	strv_free_items(&c->cgroup_dirs);
 	strv_free_items(&c->cgroup_names);
+	free(c->systemd_unit);
 }
 
 static int on_ready(struct create_ctx *c, pid_t pid, struct husk_error *err)
@@ -327,6 +334,7 @@ static int on_ready(struct create_ctx *c, pid_t pid, struct husk_error *err)
 	st.annotations = c->spec->annotations;
 	st.cgroup_dirs = c->cgroup_dirs;
 	st.cgroup_ns = c->cgroup_ns || c->cgroup_ns_fd >= 0;
+	st.systemd_unit = c->systemd_unit;
 	json = state_file_json(&st);
 	free(st.created);
 	r = write_file_atomic(path, json, strlen(json), 0600);
@@ -337,68 +345,46 @@ static int on_ready(struct create_ctx *c, pid_t pid, struct husk_error *err)
 	return 0;
 }
 
-/* The sync loop, runtime side. */
+struct create_step {
+	struct create_ctx *c;
+	pid_t pid;
+};
+
+/* procHooks: prestart and createRuntime hooks; procResume carries the state */
+static int on_hooks(void *ctx, char **payload, struct husk_error *err)
+{
+	struct create_step *cs = ctx;
+	const struct husk_spec *s = cs->c->spec;
+	int r;
+
+	*payload = hook_state_json(cs->c->id, cs->pid, "creating", cs->c->bundle, &s->annotations);
+	r = hooks_run(s->hooks[HUSK_HOOK_PRESTART], s->n_hooks[HUSK_HOOK_PRESTART], HUSK_HOOK_PRESTART,
+		      *payload, err);
+	if (r == 0)
+		r = hooks_run(s->hooks[HUSK_HOOK_CREATE_RUNTIME], s->n_hooks[HUSK_HOOK_CREATE_RUNTIME],
+			      HUSK_HOOK_CREATE_RUNTIME, *payload, err);
+	return r;
+}
+
+/* procReady: state.json and --pid-file; procRun carries the state */
+static int on_proc_ready(void *ctx, char **payload, struct husk_error *err)
+{
+	struct create_step *cs = ctx;
+
+	*payload = hook_state_json(cs->c->id, cs->pid, "created", cs->c->bundle, &cs->c->spec->annotations);
+	return on_ready(cs->c, cs->pid, err);
+}
+
 static int sync_loop(struct create_ctx *c, pid_t pid, struct husk_error *err)
 {
-	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
-	const struct husk_spec *s = c->spec;
-	bool ran = false;
-	int r = 0, passfd = -1;
+	struct create_step cs = {c, pid};
+	struct sync_loop l = {
+		.fd = c->sync_parent, .pid = pid, .id = c->id, .bundle = c->bundle, .status = "creating",
+		.annotations = &c->spec->annotations, .seccomp = c->spec->linux_.seccomp,
+		.who = "container init", .hooks = on_hooks, .ready = on_proc_ready, .ctx = &cs,
+	};
 
-	while (r == 0) {
-		r = sync_recv_fd(c->sync_parent, msg, &passfd);
-		if (r == -EPIPE) {
-			r = ran ? 0 : husk_error_set(err, -ECHILD, "container init exited during setup");
-			break;
-		}
-		if (r < 0) {
-			r = husk_error_sys(err, r, "read sync socket");
-			break;
-		}
-		switch (msg->type) {
-		case SYNC_PROC_HOOKS: {
-			_cleanup_free_ char *st = hook_state_json(c->id, pid, "creating", c->bundle,
-								  &s->annotations);
-			r = hooks_run(s->hooks[HUSK_HOOK_PRESTART], s->n_hooks[HUSK_HOOK_PRESTART],
-				      HUSK_HOOK_PRESTART, st, err);
-			if (r == 0)
-				r = hooks_run(s->hooks[HUSK_HOOK_CREATE_RUNTIME],
-					      s->n_hooks[HUSK_HOOK_CREATE_RUNTIME], HUSK_HOOK_CREATE_RUNTIME,
-					      st, err);
-			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_RESUME, 0, st) < 0)
-				r = husk_error_sys(err, -errno, "send procResume");
-			break;
-		}
-		case SYNC_PROC_READY: {
-			_cleanup_free_ char *st = hook_state_json(c->id, pid, "created", c->bundle,
-								  &s->annotations);
-			r = on_ready(c, pid, err);
-			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_RUN, 0, st) < 0)
-				r = husk_error_sys(err, -errno, "send procRun");
-			ran = r == 0;
-			break;
-		}
-		case SYNC_PROC_SECCOMP: {
-			_cleanup_free_ char *st = hook_state_json(c->id, pid, "creating", c->bundle,
-								  &s->annotations);
-			r = seccomp_listener_handoff(c->sync_parent, s->linux_.seccomp, st, pid, passfd, err);
-			break;
-		}
-		case SYNC_PROC_ERROR:
-			r = husk_error_set(err, msg->code ? msg->code : -EINVAL, "%s", msg->payload);
-			break;
-		default:
-			r = husk_error_set(err, -EPROTO, "unexpected sync message %s",
-					   sync_type_name(msg->type));
-		}
-		if (passfd >= 0)
-			close(passfd);
-		passfd = -1;
-		if (r < 0 && msg->type != SYNC_PROC_ERROR)
-			(void)sync_send_error(c->sync_parent, err);
-	}
-	free(msg);
-	return r;
+	return sync_loop_run(&l, err);
 }
 
 static int make_state_dir(struct create_ctx *c, const char *root, struct husk_error *err)
@@ -459,7 +445,7 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 			       .userns_join_fd = -1};
 	const char *root = o->root && *o->root ? o->root : HUSK_DEFAULT_ROOT;
 	struct ns_restore rs = {-1, -1};
-	bool made_dir = false;
+	bool made_dir = false, placed = false;
 	int sv[2], r;
 	pid_t pid = -1;
 
@@ -492,15 +478,20 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 	r = copy_config(&c, err);
 	if (r < 0)
 		goto out;
-	r = cgroup_plan(c.spec->linux_.cgroups_path, c.id, &c.cgroup_dirs, &c.cgroup_names, err);
+	if (o->systemd_cgroup)
+		r = cg_systemd_plan(c.spec->linux_.cgroups_path, c.id, &c.cgroup_dirs, &c.cgroup_names,
+				    &c.systemd_unit, err);
+	else
+		r = cgroup_plan(c.spec->linux_.cgroups_path, c.id, &c.cgroup_dirs, &c.cgroup_names, err);
 	if (r == 0 && cgroup_check_unused(&c.cgroup_dirs, err) < 0) {
 		r = err->code;
 		strv_free_items(&c.cgroup_dirs); /* someone else's: never ours to remove */
 	}
-	if (r == 0)
+	/* systemd makes the scope with the init in it (cg_systemd_start) */
+	if (r == 0 && !c.systemd_unit)
 		r = cgroup_create(&c.cgroup_dirs, err);
 	/* limits in place before the init exists */
-	if (r == 0)
+	if (r == 0 && !c.systemd_unit)
 		r = cgroup_apply(&c.cgroup_dirs, &c.spec->linux_, err);
 	if (r < 0)
 		goto out;
@@ -525,12 +516,15 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 			pid = clone_in_joined_userns(&c, flags, err);
 			r = pid < 0 ? (int)pid : 0;
 		} else {
-			/* fork-like clone (no new stack): the child is a copy running init_main */
-			pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+			/* fork-like, born in the cgroup on v2 (cgroup-clone.c) */
+			int cgfd = c.systemd_unit ? -1 : cgroup_clone_fd(&c.cgroup_dirs);
+			pid = cgroup_clone(flags | SIGCHLD, cgfd, &placed);
 			if (pid == 0)
 				init_main(&c);
+			if (cgfd >= 0)
+				close(cgfd);
 			if (pid < 0)
-				r = husk_error_sys(err, -errno, "clone container init");
+				r = husk_error_sys(err, pid, "clone container init");
 		}
 	}
 	ns_children_restore(&rs);
@@ -541,7 +535,12 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 	husk_debug("create %s: init is pid %d", c.id, (int)pid);
 
 	/* cgroup first: nothing the init does may escape its limits */
-	r = cgroup_enter(&c.cgroup_dirs, pid, err);
+	if (c.systemd_unit) {
+		r = cg_systemd_start(c.spec->linux_.cgroups_path, c.id, pid, &c.cgroup_dirs, &c.spec->linux_, err);
+		c.systemd_started = r == 0;
+	} else {
+		r = placed ? 0 : cgroup_enter(&c.cgroup_dirs, pid, err);
+	}
 	if (r == 0 && c.userns && !husk_spec_namespace(c.spec, CLONE_NEWUSER)->path) {
 		r = write_idmap(pid, "uid_map", c.spec->linux_.uid_mappings, c.spec->linux_.n_uid_mappings, err);
 		if (r == 0)

@@ -17,6 +17,8 @@ struct create_ctx {
 	struct husk_strv cgroup_names; /* hierarchy names, same order */
 	bool cgroup_ns;   /* the init unshares a cgroup namespace after it is placed */
 	int cgroup_ns_fd; /* or joins this one (borrowed from join_fds) */
+	char *systemd_unit;   /* --systemd-cgroup: the scope's unit name */
+	bool systemd_started; /* the unit is ours to stop on failure */
 	int join_fds[8];  /* namespaces to join, by index in spec->linux_.namespaces */
 	int fifo_fd;      /* O_PATH fd of exec.fifo */
 	int console_fd;   /* connected --console-socket, or -1 */

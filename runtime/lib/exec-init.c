@@ -41,9 +41,16 @@ void exec_init_main(struct exec_ctx *c)
 	const struct husk_process *p = s->process;
 	struct husk_error err = {0};
 	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
-	_cleanup_free_ char *exe = NULL;
+	struct proc_setup ps = {.spec = s, .userns = c->userns};
 
-	proc_start(c->sync_parent, c->sync_child, msg);
+	proc_start(c->sync_parent, c->sync_child, c->opts->preserve_fds, msg);
+	/* the sync socket must stay close-on-exec (its EOF tells the runtime the
+	 * execve happened): out of the range --preserve-fds hands down, now */
+	if (sync_above(c, c->opts->preserve_fds) < 0) {
+		husk_error_sys(&err, -errno, "move the sync socket");
+		proc_fail(c->sync_child, &err);
+	}
+	ps.sync_fd = c->sync_child;
 	if (c->ns_flags && setns(c->pidfd, c->ns_flags) < 0) {
 		husk_error_sys(&err, -errno, "join the namespaces of container \"%s\"", c->st->id);
 		proc_fail(c->sync_child, &err);
@@ -54,9 +61,9 @@ void exec_init_main(struct exec_ctx *c)
 		proc_fail(c->sync_child, &err);
 	}
 	proc_join_session_keyring(c->st->id);
-	if (p->terminal && proc_setup_terminal(p, &c->console_fd, &err) < 0)
+	if (p->terminal && proc_setup_terminal(p, &c->console_fd, c->opts->console_clear_onlcr, &err) < 0)
 		proc_fail(c->sync_child, &err);
-	if (proc_apply(s, c->sync_child, c->userns, &exe, &err) < 0)
+	if (proc_apply(&ps, &err) < 0)
 		proc_fail(c->sync_child, &err);
 	if (sync_send(c->sync_child, SYNC_PROC_READY, 0, NULL) < 0)
 		_exit(1);
@@ -65,14 +72,16 @@ void exec_init_main(struct exec_ctx *c)
 	free(msg);
 	/* a foreground caller's death does not take the process with it (as runc) */
 	prctl(PR_SET_PDEATHSIG, 0);
-	if (sync_above(c, c->opts->preserve_fds) < 0 || proc_keep_fds(c->opts->preserve_fds) < 0) {
-		husk_error_sys(&err, -errno, "close the runtime's fds");
+	if (proc_keep_fds(c->opts->preserve_fds) < 0) {
+		husk_error_sys(&err, -errno, "keep the preserved fds");
 		proc_fail(c->sync_child, &err);
 	}
-	if (proc_set_affinity(p->exec_cpu_affinity_final, &err) < 0)
+	/* the runtime listens until our execve closes the socket: a notify
+	 * listener can still be handed over, so the filter comes last */
+	if (proc_set_affinity(p->exec_cpu_affinity_final, &err) < 0 || proc_seccomp_late(&ps, false, &err) < 0)
 		proc_fail(c->sync_child, &err);
-	execve(exe, p->args.v, p->env.v ? p->env.v : (char *[]){NULL});
-	husk_error_sys(&err, -errno, "exec %s", exe);
+	execve(ps.exe, p->args.v, ps.env ? ps.env : (char *[]){NULL});
+	husk_error_sys(&err, -errno, "exec %s", ps.exe);
 	sync_send_error(c->sync_child, &err);
 	_exit(127);
 }

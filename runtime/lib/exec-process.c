@@ -85,9 +85,13 @@ static int set_user(json_t *proc, const char *user, const char *gids, struct hus
 	}
 	if (gids) {
 		_cleanup_free_ char *copy = xstrdup(gids);
-		json_t *a = json_array();
+		/* runc adds them to the process's own */
+		json_t *a = json_object_get(u, "additionalGids");
 		char *save = NULL;
-		json_object_set_new(u, "additionalGids", a);
+		if (!json_is_array(a)) {
+			a = json_array();
+			json_object_set_new(u, "additionalGids", a);
+		}
 		for (char *g = strtok_r(copy, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
 			if (parse_id(g, "--additional-gids", &id, err) < 0)
 				return err->code;

@@ -106,27 +106,93 @@ static bool named(const struct cgroup_hier *h, const char *ctrls)
 	return false;
 }
 
-/* --cgroup [ctrl[,ctrl]:]path: a sub-cgroup (which must exist) of the
- * container's, in the named v1 hierarchies or in all of them. */
-static int exec_cgroups(const struct husk_state *st, const char *spec, struct husk_strv *out,
+/* BASE joined with SUB, lexically cleaned as Go's path.Join; NULL when SUB
+ * climbs out of BASE (runc: "not a sub cgroup path"). "/" is BASE itself. */
+static char *sub_cgroup(const char *base, const char *sub)
+{
+	_cleanup_free_ char *copy = xstrdup(sub);
+	char **comp = xreallocarray(NULL, strlen(sub) + 1, sizeof(char *));
+	char *save = NULL, *out;
+	size_t n = 0, len = strlen(base) + 1;
+
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			if (!n) {
+				free(comp);
+				return NULL;
+			}
+			n--;
+			continue;
+		}
+		comp[n++] = c;
+	}
+	for (size_t i = 0; i < n; i++)
+		len += strlen(comp[i]) + 1;
+	out = xcalloc(len, 1);
+	strcpy(out, base);
+	for (size_t i = 0; i < n; i++) {
+		strcat(out, "/");
+		strcat(out, comp[i]);
+	}
+	free(comp);
+	return out;
+}
+
+/* runc's --cgroup list: "[ctrl[,ctrl]:]path" each; the sub-cgroup (which must
+ * exist) of the container's for the named v1 hierarchies, or for all of them
+ * with a single path without controllers. Other hierarchies keep the
+ * container's own cgroup. */
+static int exec_cgroups(const struct husk_state *st, const char *const *specs, size_t n, struct husk_strv *out,
 			struct husk_error *err)
 {
-	const char *colon = spec ? strchr(spec, ':') : NULL, *sub = colon ? colon + 1 : spec;
-	_cleanup_free_ char *ctrls = colon ? xasprintf("%.*s", (int)(colon - spec), spec) : NULL;
 	struct cg_layout L;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (sub && (!*sub || *sub == '/' || !strcmp(sub, "..") || strstr(sub, "../") || strstr(sub, "/..")))
-		return husk_error_set(err, -EINVAL, "--cgroup %s: a relative path below the container's cgroup without \"..\"",
-				      spec);
+	for (size_t k = 0; k < n; k++) {
+		const char *colon = strchr(specs[k], ':');
+		if (colon && strchr(colon + 1, ':'))
+			return husk_error_set(err, -EINVAL, "invalid --cgroup argument: %s", specs[k]);
+		if (!colon && n != 1)
+			return husk_error_set(err, -EINVAL, "invalid --cgroup argument: %s (missing <controller>: prefix)",
+					      specs[k]);
+	}
 	r = cg_layout_open(&st->cgroup_dirs, &L, err);
+	/* every controller named must be one of the container's hierarchies' */
+	for (size_t k = 0; r == 0 && k < n; k++) {
+		const char *colon = strchr(specs[k], ':');
+		_cleanup_free_ char *ctrls = colon ? xasprintf("%.*s", (int)(colon - specs[k]), specs[k]) : NULL;
+		char *save = NULL;
+		for (char *c = ctrls ? strtok_r(ctrls, ",", &save) : NULL; c && r == 0; c = strtok_r(NULL, ",", &save)) {
+			bool found = false;
+			for (size_t i = 0; i < L.nt && !found; i++)
+				found = named(L.t[i].h, c);
+			if (!found)
+				r = husk_error_set(err, -EINVAL, "--cgroup %s: unknown controller %s", specs[k], c);
+		}
+	}
 	for (size_t i = 0; r == 0 && i < L.nt; i++) {
-		char *dir = sub && (!ctrls || named(L.t[i].h, ctrls)) ? xasprintf("%s/%s", L.t[i].dir, sub)
-								       : xstrdup(L.t[i].dir);
+		const char *sub = NULL;
+		char *dir;
 		struct stat sb;
+
+		for (size_t k = 0; k < n; k++) {
+			const char *colon = strchr(specs[k], ':');
+			_cleanup_free_ char *ctrls = colon ? xasprintf("%.*s", (int)(colon - specs[k]), specs[k]) : NULL;
+			if (!colon)
+				sub = specs[k];
+			else if (named(L.t[i].h, ctrls))
+				sub = colon + 1;
+		}
+		dir = sub ? sub_cgroup(L.t[i].dir, sub) : xstrdup(L.t[i].dir);
+		if (!dir) {
+			r = husk_error_set(err, -EINVAL, "--cgroup %s: not a sub cgroup path", sub);
+			break;
+		}
 		if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
-			r = husk_error_set(err, -ENOENT, "--cgroup %s: %s does not exist", spec, dir);
+			r = husk_error_set(err, -ENOENT, "--cgroup %s: %s does not exist", sub, dir);
 		out->v = xreallocarray(out->v, out->n + 2, sizeof(char *));
 		out->v[out->n++] = dir;
 		out->v[out->n] = NULL;
@@ -152,7 +218,7 @@ static int check_state(const struct husk_state *st, const struct husk_exec_opts 
 
 /* Clone the process inside the container's pid and time namespaces; the
  * parent enters them only for its children and goes back at once. */
-static pid_t clone_inside(struct exec_ctx *c, struct husk_error *err)
+static pid_t clone_inside(struct exec_ctx *c, int cgfd, bool *placed, struct husk_error *err)
 {
 	struct ns_restore rs;
 	int types = 0;
@@ -164,61 +230,39 @@ static pid_t clone_inside(struct exec_ctx *c, struct husk_error *err)
 		pid = err->code;
 	else if (types && setns(c->pidfd, types) < 0)
 		pid = husk_error_sys(err, -errno, "enter the pid namespace of container \"%s\"", c->st->id);
-	else if ((pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, 0)) == 0)
+	else if ((pid = cgroup_clone(SIGCHLD, cgfd, placed)) == 0)
 		exec_init_main(c);
 	else if (pid < 0)
-		pid = husk_error_sys(err, -errno, "clone the exec'd process");
+		pid = husk_error_sys(err, pid, "clone the exec'd process");
 	ns_children_restore(&rs);
 	return pid;
+}
+
+struct exec_step {
+	struct exec_ctx *c;
+	pid_t pid;
+};
+
+/* procReady: --pid-file, then procRun */
+static int on_ready(void *ctx, char **payload, struct husk_error *err)
+{
+	struct exec_step *es = ctx;
+
+	*payload = NULL;
+	return es->c->opts->pid_file ? write_pid_file(es->c->opts->pid_file, es->pid, err) : 0;
 }
 
 /* Runtime side of the sync loop; returns once the process has exec'd. */
 static int exec_sync(struct exec_ctx *c, pid_t pid, struct husk_error *err)
 {
-	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
-	const struct husk_seccomp *sc = c->spec->linux_.seccomp;
-	bool ran = false;
-	int r = 0, passfd = -1;
+	struct exec_step es = {c, pid};
+	struct sync_loop l = {
+		.fd = c->sync_parent, .pid = pid, .id = c->st->id, .bundle = c->st->bundle, .status = "running",
+		.annotations = &c->spec->annotations, .seccomp = c->spec->linux_.seccomp,
+		.who = "the exec'd process", .ready = on_ready, .ctx = &es,
+	};
 
-	while (r == 0) {
-		r = sync_recv_fd(c->sync_parent, msg, &passfd);
-		if (r == -EPIPE) {
-			r = ran ? 1 : husk_error_set(err, -ECHILD, "the exec'd process exited during setup");
-			break;
-		}
-		if (r < 0) {
-			r = husk_error_sys(err, r, "read sync socket");
-			break;
-		}
-		switch (msg->type) {
-		case SYNC_PROC_SECCOMP: {
-			_cleanup_free_ char *st = hook_state_json(c->st->id, pid, "running", c->st->bundle,
-								  &c->spec->annotations);
-			r = seccomp_listener_handoff(c->sync_parent, sc, st, pid, passfd, err);
-			break;
-		}
-		case SYNC_PROC_READY: {
-			if (c->opts->pid_file)
-				r = write_pid_file(c->opts->pid_file, pid, err);
-			if (r == 0 && sync_send(c->sync_parent, SYNC_PROC_RUN, 0, NULL) < 0)
-				r = husk_error_sys(err, -errno, "send procRun");
-			ran = r == 0;
-			break;
-		}
-		case SYNC_PROC_ERROR:
-			r = husk_error_set(err, msg->code ? msg->code : -EINVAL, "%s", msg->payload);
-			break;
-		default:
-			r = husk_error_set(err, -EPROTO, "unexpected sync message %s", sync_type_name(msg->type));
-		}
-		if (passfd >= 0)
-			close(passfd);
-		passfd = -1;
-		if (r < 0 && msg->type != SYNC_PROC_ERROR)
-			(void)sync_send_error(c->sync_parent, err);
-	}
-	free(msg);
-	return r < 0 ? r : 0;
+	return sync_loop_run(&l, err);
 }
 
 static void ctx_free(struct exec_ctx *c)
@@ -236,6 +280,7 @@ static void ctx_free(struct exec_ctx *c)
 int husk_exec(const struct husk_exec_opts *o, pid_t *pid_out, struct husk_error *err)
 {
 	struct exec_ctx c = {.opts = o, .pidfd = -1, .console_fd = -1, .sync_parent = -1, .sync_child = -1};
+	bool placed = false;
 	int sv[2], r;
 	pid_t pid = -1;
 
@@ -263,7 +308,7 @@ int husk_exec(const struct husk_exec_opts *o, pid_t *pid_out, struct husk_error 
 		goto out;
 	}
 	c.ns_flags = ns_flags(c.spec, c.st->pid, &c.userns) & ~(CLONE_NEWPID | CLONE_NEWTIME);
-	r = exec_cgroups(c.st, o->cgroup, &c.cgroup_dirs, err);
+	r = exec_cgroups(c.st, o->cgroups, o->n_cgroups, &c.cgroup_dirs, err);
 	if (r < 0)
 		goto out;
 	if (c.spec->process->terminal) {
@@ -279,7 +324,12 @@ int husk_exec(const struct husk_exec_opts *o, pid_t *pid_out, struct husk_error 
 	}
 	c.sync_parent = sv[0];
 	c.sync_child = sv[1];
-	pid = clone_inside(&c, err);
+	{ /* born in the cgroup on v2 (cgroup-clone.c) */
+		int cgfd = cgroup_clone_fd(&c.cgroup_dirs);
+		pid = clone_inside(&c, cgfd, &placed, err);
+		if (cgfd >= 0)
+			close(cgfd);
+	}
 	if (pid < 0) {
 		r = (int)pid;
 		goto out;
@@ -289,7 +339,7 @@ int husk_exec(const struct husk_exec_opts *o, pid_t *pid_out, struct husk_error 
 	husk_debug("exec in %s: pid %d", o->id, (int)pid);
 	/* cgroup first, as for the init; in a paused container the process
 	 * freezes here and the exec completes on resume (--ignore-paused) */
-	r = cgroup_enter(&c.cgroup_dirs, pid, err);
+	r = placed ? 0 : cgroup_enter(&c.cgroup_dirs, pid, err);
 	if (r == 0 && sync_send(c.sync_parent, SYNC_BOOTSTRAP, 0, NULL) < 0)
 		r = husk_error_sys(err, -errno, "send bootstrap");
 	if (r == 0)

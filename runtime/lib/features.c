@@ -40,7 +40,7 @@ char *husk_features_json(void)
 			    strings(seccomp_flags, 3), "supportedFlags", strings(seccomp_flags, 3));
 	linux_ = json_pack("{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:b}}",
 			   "namespaces", strings(husk_namespace_names, 8), "capabilities", caps,
-			   "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 1,
+			   "cgroup", "v1", 1, "v2", 1, "systemd", 1, "systemdUser", 0, "rdma", 1,
 			   "seccomp", seccomp, "apparmor", "enabled", 1, "selinux", "enabled", 1,
 			   "intelRdt", "enabled", 0, "mountExtensions", "idmap", 0);
 	doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}}", "ociVersionMin", "1.0.0",

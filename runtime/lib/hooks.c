@@ -1,9 +1,15 @@
 /* OCI hooks: each runs with the state JSON on stdin, its own args and env, and an
- * optional timeout; the first failure stops the list. */
+ * optional timeout. As runc 1.1: a hook without env gets the runtime's
+ * environment (the process's env for the hooks the init runs), and runs in the
+ * bundle directory (prestart, createRuntime, poststart), the rootfs
+ * (createContainer), the process's cwd (startContainer) or the caller's cwd
+ * (poststop). As the runtime-spec: a failing poststart or poststop hook is a
+ * warning and the later hooks run; any other failure stops the list. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "husk/log.h"
 #include "internal.h"
 #include "util.h"
 
@@ -91,7 +98,8 @@ static int reap(pid_t pid, int *status)
 	return 0;
 }
 
-static int run_one(const struct husk_hook *h, const char *state, struct husk_error *err)
+static int run_one(const struct husk_hook *h, const char *state, const char *cwd, char *const *env,
+		   struct husk_error *err)
 {
 	char *argv_default[2] = {h->path, NULL};
 	char *env_empty[1] = {NULL};
@@ -115,7 +123,13 @@ static int run_one(const struct husk_hook *h, const char *state, struct husk_err
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (dup2(pipefd[0], STDIN_FILENO) < 0)
 			_exit(127);
-		execve(h->path, h->args.n ? h->args.v : argv_default, h->env.n ? h->env.v : env_empty);
+		if (cwd && chdir(cwd) < 0) {
+			dprintf(STDERR_FILENO, "husk: hook %s: chdir %s: %s\n", h->path, cwd, strerror(errno));
+			_exit(127);
+		}
+		/* a relative path is found from the cwd, as Go's exec.Cmd does */
+		execve(h->path, h->args.n ? h->args.v : argv_default,
+		       h->env.n ? h->env.v : env ? env : env_empty);
 		dprintf(STDERR_FILENO, "husk: exec hook %s: %s\n", h->path, strerror(errno));
 		_exit(127);
 	}
@@ -148,13 +162,37 @@ static int run_one(const struct husk_hook *h, const char *state, struct husk_err
 	return husk_error_set(err, -ECANCELED, "%s: killed by signal %d", h->path, WTERMSIG(status));
 }
 
-int hooks_run(const struct husk_hook *hooks, size_t n, enum husk_hook_kind kind,
-	      const char *state_json, struct husk_error *err)
+int hooks_run_in(const struct husk_hook *hooks, size_t n, enum husk_hook_kind kind, const char *state_json,
+		 const char *cwd, char *const *env, struct husk_error *err)
 {
+	bool warn_only = kind == HUSK_HOOK_POSTSTART || kind == HUSK_HOOK_POSTSTOP;
+
 	for (size_t i = 0; i < n; i++) {
-		int r = run_one(&hooks[i], state_json, err);
+		int r = run_one(&hooks[i], state_json, cwd, env, err);
+		if (r < 0 && warn_only) {
+			husk_warn("%s hook #%zu: %s", husk_hook_names[kind], i, err->msg);
+			husk_error_clear(err);
+			continue;
+		}
 		if (r < 0)
 			return husk_error_wrap(err, "%s hook #%zu", husk_hook_names[kind], i);
 	}
 	return 0;
+}
+
+int hooks_run(const struct husk_hook *hooks, size_t n, enum husk_hook_kind kind,
+	      const char *state_json, struct husk_error *err)
+{
+	_cleanup_free_ char *bundle = NULL;
+
+	if (!n)
+		return 0;
+	/* runc runs create (and its poststart hooks) in the bundle directory */
+	if (kind != HUSK_HOOK_POSTSTOP) {
+		json_t *st = json_loads(state_json, 0, NULL);
+		const char *b = json_string_value(json_object_get(st, "bundle"));
+		bundle = b && *b ? xstrdup(b) : NULL;
+		json_decref(st);
+	}
+	return hooks_run_in(hooks, n, kind, state_json, bundle, environ, err);
 }

@@ -70,10 +70,11 @@ void init_main(struct create_ctx *c)
 		.spec = s, .rootfs = c->rootfs, .bundle = c->bundle, .cgroup_dirs = &c->cgroup_dirs, .cgroup_names = &c->cgroup_names,
 		.cgroup_ns = c->cgroup_ns, .userns = c->userns, .no_pivot = c->opts->no_pivot,
 	};
-	_cleanup_free_ char *exe = NULL, *fifo = NULL, *start_state = NULL;
+	struct proc_setup ps = {.spec = s, .sync_fd = c->sync_child, .userns = c->userns};
+	_cleanup_free_ char *fifo = NULL, *start_state = NULL;
 	int fd;
 
-	proc_start(c->sync_parent, c->sync_child, msg);
+	proc_start(c->sync_parent, c->sync_child, c->opts->preserve_fds, msg);
 	if (join_namespaces(c, true, &err) < 0 || join_namespaces(c, false, &err) < 0)
 		proc_fail(c->sync_child, &err);
 	if (c->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
@@ -111,8 +112,9 @@ void init_main(struct create_ctx *c)
 		_exit(1);
 	if (sync_expect(c->sync_child, SYNC_PROC_RESUME, msg, &err) < 0)
 		_exit(1);
-	if (hooks_run(s->hooks[HUSK_HOOK_CREATE_CONTAINER], s->n_hooks[HUSK_HOOK_CREATE_CONTAINER],
-		      HUSK_HOOK_CREATE_CONTAINER, msg->payload, &err) < 0)
+	/* as runc's init: in the rootfs directory, with the process's env */
+	if (hooks_run_in(s->hooks[HUSK_HOOK_CREATE_CONTAINER], s->n_hooks[HUSK_HOOK_CREATE_CONTAINER],
+			 HUSK_HOOK_CREATE_CONTAINER, msg->payload, c->rootfs, p ? p->env.v : NULL, &err) < 0)
 		proc_fail(c->sync_child, &err);
 
 	fifo = xasprintf("/proc/self/fd/%d", c->fifo_fd);
@@ -126,9 +128,9 @@ void init_main(struct create_ctx *c)
 		husk_error_sys(&err, -errno, "setdomainname %s", s->domainname);
 		proc_fail(c->sync_child, &err);
 	}
-	if (p->terminal && proc_setup_terminal(p, &c->console_fd, &err) < 0)
+	if (p->terminal && proc_setup_terminal(p, &c->console_fd, c->opts->console_clear_onlcr, &err) < 0)
 		proc_fail(c->sync_child, &err);
-	if (rootfs_finalize(&rc, &err) < 0 || proc_apply(s, c->sync_child, c->userns, &exe, &err) < 0)
+	if (rootfs_finalize(&rc, &err) < 0 || proc_apply(&ps, &err) < 0)
 		proc_fail(c->sync_child, &err);
 
 	if (sync_send(c->sync_child, SYNC_PROC_READY, 0, NULL) < 0)
@@ -137,6 +139,9 @@ void init_main(struct create_ctx *c)
 		_exit(1);
 	start_state = xstrdup(msg->payload);
 	free(msg);
+	/* a notify listener needs the runtime, which listens until we close */
+	if (proc_seccomp_late(&ps, true, &err) < 0)
+		proc_fail(c->sync_child, &err);
 	/* from here on we outlive the runtime process */
 	prctl(PR_SET_PDEATHSIG, 0);
 	close(c->sync_child);
@@ -155,16 +160,18 @@ void init_main(struct create_ctx *c)
 		_exit(1);
 	close(fd);
 	close(c->fifo_fd);
-	if (hooks_run(s->hooks[HUSK_HOOK_START_CONTAINER], s->n_hooks[HUSK_HOOK_START_CONTAINER],
-		      HUSK_HOOK_START_CONTAINER, start_state, &err) < 0) {
+	/* in the process's cwd (entered already), with its env, as runc */
+	if (hooks_run_in(s->hooks[HUSK_HOOK_START_CONTAINER], s->n_hooks[HUSK_HOOK_START_CONTAINER],
+			 HUSK_HOOK_START_CONTAINER, start_state, NULL, p ? p->env.v : NULL, &err) < 0) {
 		dprintf(STDERR_FILENO, "husk: start: %s\n", err.msg);
 		_exit(1);
 	}
-	if (proc_set_affinity(p->exec_cpu_affinity_final, &err) < 0) {
+	if (proc_set_affinity(p->exec_cpu_affinity_final, &err) < 0 || proc_seccomp_late(&ps, false, &err) < 0) {
 		dprintf(STDERR_FILENO, "husk: start: %s\n", err.msg);
 		_exit(1);
 	}
-	execve(exe, p->args.v, p->env.v ? p->env.v : (char *[]){NULL});
-	dprintf(STDERR_FILENO, "husk: exec %s: %s\n", exe, strerror(errno));
+	/* nothing but execve after the filter (and the error report, if it fails) */
+	execve(ps.exe, p->args.v, ps.env ? ps.env : (char *[]){NULL});
+	dprintf(STDERR_FILENO, "husk: exec %s: %s\n", ps.exe, strerror(errno));
 	_exit(127);
 }

@@ -46,11 +46,27 @@ bool cgroup_is_frozen(const struct husk_strv *dirs);
 /* Freeze or thaw with every freezer the container has (v1 freezer.state, v2 cgroup.freeze). */
 int cgroup_freeze(const struct husk_strv *dirs, bool freeze, struct husk_error *err);
 int cgroup_signal_all(const struct husk_strv *dirs, int sig, struct husk_error *err);
+/* cgroup-clone.c: an fd of the container's cgroup to clone into (pure v2
+ * hosts only; -1 elsewhere or with HUSK_NO_CLONE_INTO_CGROUP=1). */
+int cgroup_clone_fd(const struct husk_strv *dirs);
+/* A fork-like clone with flags (namespaces | exit signal), born in cgroup
+ * cgfd through clone3's CLONE_INTO_CGROUP when cgfd >= 0 and the kernel has
+ * it (*placed then true: no cgroup.procs write needed), else a plain clone.
+ * Returns the pid, 0 in the child (cgfd closed there), or -errno. */
+pid_t cgroup_clone(unsigned long flags, int cgfd, bool *placed);
 void strv_free_items(struct husk_strv *v);
 
-/* hooks.c */
+/* hooks.c: run one kind's hooks with the state JSON on their stdin. A failing
+ * poststart/poststop hook is logged and the rest run (runtime-spec); any other
+ * failure stops the list: -ECANCELED, -ETIMEDOUT or -errno with the message.
+ * hooks_run is for the runtime side: a hook without env gets the runtime's
+ * environment; cwd the state's bundle (prestart, createRuntime, poststart) or
+ * the caller's (poststop), as runc. hooks_run_in gives CWD (NULL: ours) and the
+ * default ENV (NULL: empty) explicitly, for the hooks the init runs. */
 int hooks_run(const struct husk_hook *hooks, size_t n, enum husk_hook_kind kind,
 	      const char *state_json, struct husk_error *err);
+int hooks_run_in(const struct husk_hook *hooks, size_t n, enum husk_hook_kind kind, const char *state_json,
+		 const char *cwd, char *const *env, struct husk_error *err);
 
 /* seccomp-default.c: the profile `husk spec --seccomp-default` adds */
 struct json_t;

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,9 +26,21 @@ int husk_log_open(const char *path, bool json, bool debug)
 	log_json = json;
 	log_debug = debug;
 	if (path && *path) {
-		int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		/* Never block: a fifo nobody reads (containerd restarting, the
+		 * shim's log handed to a helper) would hold an O_WRONLY open
+		 * forever. O_NONBLOCK first, then decide: without a reader, open
+		 * it read-write (never blocks; the lines wait in the fifo for the
+		 * next reader). A fifo stays non-blocking: a line the fifo has no
+		 * room for is dropped rather than stalling the caller (lines under
+		 * PIPE_BUF go in whole or not at all). */
+		struct stat st;
+		int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK | O_CLOEXEC, 0644);
+		if (fd < 0 && errno == ENXIO)
+			fd = open(path, O_RDWR | O_APPEND | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;
+		if (fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode))
+			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		log_fd = fd;
 	}
 	return 0;

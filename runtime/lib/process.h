@@ -7,23 +7,44 @@
 
 #include "husk/spec.h"
 
+#include "security.h"
+
 struct sync_msg;
+
+/* What proc_apply leaves for the steps before execve. */
+struct proc_setup {
+	const struct husk_spec *spec;
+	int sync_fd;              /* to the runtime (a notify listener goes there) */
+	bool userns;
+	struct seccomp_prog seccomp; /* built by proc_apply */
+	bool seccomp_loaded;
+	char *exe;                /* args[0] resolved */
+	char **env;               /* process.env, with HOME added when missing */
+};
 /* Tell the runtime why (procError) and exit. */
 __attribute__((noreturn)) void proc_fail(int sync_fd, const struct husk_error *err);
 /* The first steps of a process the runtime cloned (the init or an exec): drop
  * the runtime's end of the sync socket, die with the runtime, become
- * non-dumpable, default signal dispositions and an empty mask, then wait for
- * BOOTSTRAP (msg is scratch space). Exits on failure. */
-void proc_start(int sync_parent, int sync_child, struct sync_msg *msg);
+ * non-dumpable, default signal dispositions and an empty mask, close every
+ * fd ≥ 3+preserve that is not close-on-exec (the caller's; runc's init never
+ * has them), then wait for BOOTSTRAP (msg is scratch space). Exits on failure. */
+void proc_start(int sync_parent, int sync_child, int preserve, struct sync_msg *msg);
 /* A new session keyring named after the container (best effort, as runc). */
 void proc_join_session_keyring(const char *id);
 /* A pty from the devpts mounted at /dev/pts: the master goes over *console_fd
- * (closed and set to -1), the slave becomes the controlling terminal and stdio. */
-int proc_setup_terminal(const struct husk_process *p, int *console_fd, struct husk_error *err);
-/* LSM label, rlimits, scheduler/io priority/personality, oom_score_adj,
- * seccomp (handing a notify fd over sync_fd), capabilities, user, umask,
- * cwd, and the resolved path of args[0] in *exe (caller frees). */
-int proc_apply(const struct husk_spec *s, int sync_fd, bool userns, char **exe, struct husk_error *err);
+ * (closed and set to -1), the slave becomes the controlling terminal and stdio.
+ * clear_onlcr: ONLCR off first (the caller relays the pty, as runc's recvtty). */
+int proc_setup_terminal(const struct husk_process *p, int *console_fd, bool clear_onlcr, struct husk_error *err);
+/* LSM label, rlimits, scheduler/io priority/personality, oom_score_adj, HOME,
+ * the seccomp program (built, not loaded), cwd (runc's two tries: with our
+ * rights, then as the user), capabilities and user, umask, args[0] resolved
+ * (ps->exe), no_new_privs. Without noNewPrivileges the filter is loaded here,
+ * before the capability drop (the load needs CAP_SYS_ADMIN then), as crun. */
+int proc_apply(struct proc_setup *ps, struct husk_error *err);
+/* With noNewPrivileges, load the filter (and hand a notify fd to the
+ * runtime). notify_only: only if it has a listener (the runtime must still be
+ * listening). Call it as late as possible: the last step before execve. */
+int proc_seccomp_late(struct proc_setup *ps, bool notify_only, struct husk_error *err);
 int proc_set_affinity(const char *list, struct husk_error *err);
 /* fds 3..3+preserve-1 survive execve; everything above is close-on-exec. */
 int proc_keep_fds(int preserve);

@@ -22,6 +22,7 @@
 #include "internal.h"
 #include "lsm.h"
 #include "mountopt.h"
+#include "sysctl.h"
 #include "util.h"
 
 #define FDPATH(buf, fd) (snprintf(buf, sizeof(buf), "/proc/self/fd/%d", fd), buf)
@@ -303,6 +304,8 @@ static int mount_cgroup(struct rootfs_ctx *c, int rootfd, const struct husk_moun
 		return husk_error_sys(err, dst, "create mount point %s", m->destination);
 	if (check_proc_dest(c, dst, m, false, err) < 0)
 		return err->code;
+	if (rootfs_cgroup_v2_only(c))
+		return rootfs_mount_cgroup2(c, dst, m->destination, mo->flags, err);
 	if (mount("tmpfs", FDPATH(p, dst), "tmpfs", base, "mode=755") < 0)
 		return husk_error_sys(err, -errno, "mount tmpfs for cgroups on %s", m->destination);
 	for (size_t i = 0; c->cgroup_dirs && i < c->cgroup_dirs->n; i++) {
@@ -719,6 +722,79 @@ static int enter_chroot(const char *rootfs, struct husk_error *err)
 	return 0;
 }
 
+/* mountinfo escapes ' ', '\t', '\n' and '\\' as octal: undo it in place */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
+			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+/* --no-pivot (runc's msMoveRoot): chroot leaves the host's procfs and sysfs
+ * reachable in the mount namespace, and the kernel allows a new procfs or
+ * sysfs mount (unshare -mrpf; mount -t proc) wherever a full, uncovered one
+ * is visible. So every full (root "/") proc or sysfs mount outside the rootfs
+ * is made rslave and detached, or covered with a tmpfs where detaching is
+ * refused. */
+static int mask_host_proc_sys(const char *rootfs, struct husk_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	struct husk_strv points = {0};
+	size_t rlen = strlen(rootfs);
+	char *save = NULL;
+	int r = read_file("/proc/self/mountinfo", &text, NULL);
+
+	if (r < 0)
+		return husk_error_sys(err, r, "read /proc/self/mountinfo");
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[6] = {0}, *sep = strstr(line, " - "), *fstype, *q = line;
+		size_t n = 0;
+		if (!sep)
+			continue;
+		*sep = '\0';
+		fstype = sep + 3;
+		fstype[strcspn(fstype, " ")] = '\0';
+		while (n < 6 && q) {
+			f[n++] = q;
+			if ((q = strchr(q, ' ')))
+				*q++ = '\0';
+		}
+		if (n < 5 || strcmp(f[3], "/") || (strcmp(fstype, "proc") && strcmp(fstype, "sysfs")))
+			continue;
+		unescape_octal(f[4]);
+		if (!strncmp(f[4], rootfs, rlen) && (f[4][rlen] == '/' || !f[4][rlen]))
+			continue;
+		points.v = xreallocarray(points.v, points.n + 2, sizeof(char *));
+		points.v[points.n++] = xstrdup(f[4]);
+		points.v[points.n] = NULL;
+	}
+	for (size_t i = 0; r == 0 && i < points.n; i++) {
+		const char *p = points.v[i];
+		/* nothing of this may reach the host */
+		if (mount(NULL, p, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+			if (errno == ENOENT)
+				continue; /* under a mount detached already */
+			r = husk_error_sys(err, -errno, "no-pivot: make %s rslave", p);
+		} else if (umount2(p, MNT_DETACH) < 0) {
+			if (errno != EINVAL && errno != EPERM)
+				r = husk_error_sys(err, -errno, "no-pivot: unmount %s", p);
+			else if (mount("tmpfs", p, "tmpfs", 0, NULL) < 0)
+				r = husk_error_sys(err, -errno, "no-pivot: cover %s", p);
+		}
+	}
+	strv_free_items(&points);
+	return r;
+}
+
 int rootfs_pivot(struct rootfs_ctx *c, struct husk_error *err)
 {
 	_cleanup_close_ int oldroot = -1, newroot = -1;
@@ -727,6 +803,8 @@ int rootfs_pivot(struct rootfs_ctx *c, struct husk_error *err)
 		return enter_chroot(c->rootfs, err);
 
 	if (c->no_pivot) {
+		if (mask_host_proc_sys(c->rootfs, err) < 0)
+			return err->code;
 		if (chdir(c->rootfs) < 0)
 			return husk_error_sys(err, -errno, "chdir %s", c->rootfs);
 		if (mount(c->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
@@ -755,21 +833,6 @@ int rootfs_pivot(struct rootfs_ctx *c, struct husk_error *err)
 		return husk_error_sys(err, -errno, "unmount old root");
 	if (chdir("/") < 0)
 		return husk_error_sys(err, -errno, "chdir /");
-	return 0;
-}
-
-static int write_sysctls(const struct husk_kvv *sysctl, struct husk_error *err)
-{
-	for (size_t i = 0; i < sysctl->n; i++) {
-		_cleanup_free_ char *path = xasprintf("/proc/sys/%s", sysctl->v[i].key);
-		int r;
-		for (char *p = path + 10; *p; p++)
-			if (*p == '.')
-				*p = '/';
-		r = write_file(path, sysctl->v[i].value, strlen(sysctl->v[i].value));
-		if (r < 0)
-			return husk_error_sys(err, r, "sysctl %s: write %s", sysctl->v[i].key, path);
-	}
 	return 0;
 }
 
@@ -821,7 +884,7 @@ int rootfs_finalize(struct rootfs_ctx *c, struct husk_error *err)
 		if (r < 0)
 			return r;
 	}
-	r = write_sysctls(&l->sysctl, err);
+	r = sysctl_write_all(&l->sysctl, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < l->readonly_paths.n; i++) {

@@ -35,4 +35,10 @@ int open_in_root(int rootfd, const char *path, int flags);
  * inside root; returns an O_PATH fd of the result. */
 int mkdirall_in_root(int rootfd, const char *path, bool is_file);
 
+/* rootfs-cgroup.c: is the container's cgroup on a pure v2 host? Then
+ * /sys/fs/cgroup is a cgroup2 mount on dst (an O_PATH fd of dest), as runc's. */
+bool rootfs_cgroup_v2_only(const struct rootfs_ctx *c);
+int rootfs_mount_cgroup2(const struct rootfs_ctx *c, int dst, const char *dest, unsigned long flags,
+			 struct husk_error *err);
+
 #endif

@@ -5,10 +5,19 @@
 #endif
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <seccomp.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "husk/log.h"
+#include "internal.h"
 #include "security.h"
 #include "util.h"
 
@@ -96,14 +105,168 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const struct h
 	return seccomp_rule_add_array(ctx, action, nr, (unsigned)(r->n_args < 6 ? r->n_args : 6), cmp);
 }
 
-int seccomp_apply(const struct husk_seccomp *sc, int *notify_fd, struct husk_error *err)
+/* Instructions of the -ENOSYS stub, built in a growing array. */
+struct bpf_buf {
+	struct sock_filter *v;
+	size_t n, cap;
+};
+
+static size_t emit(struct bpf_buf *b, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
 {
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 64;
+		b->v = xreallocarray(b->v, b->cap, sizeof(*b->v));
+	}
+	b->v[b->n] = (struct sock_filter){code, jt, jf, k};
+	return b->n++;
+}
+
+/* A `ja` whose target is a label: its k is patched once the label is placed. */
+enum { TO_ENOSYS, TO_FILTER };
+struct fixup {
+	size_t at;
+	int to;
+};
+
+#define X32_SYSCALL_BIT 0x40000000u
+
+/* The architecture the kernel reports in seccomp_data.arch for a libseccomp
+ * token: the same value but for x32, which runs on x86_64 (runc's archToNative). */
+static uint32_t native_arch(uint32_t token)
+{
+	if (token == SCMP_ARCH_NATIVE)
+		token = seccomp_arch_native();
+	return token == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : token;
+}
+
+/* The highest syscall number the profile names on this architecture, 0 if none. */
+static uint32_t last_syscall(const struct husk_seccomp *sc, uint32_t token)
+{
+	uint32_t last = 0;
+
+	for (size_t i = 0; i < sc->n_syscalls; i++)
+		for (size_t j = 0; j < sc->syscalls[i].names.n; j++) {
+			int nr = seccomp_syscall_resolve_name_arch(token, sc->syscalls[i].names.v[j]);
+			if (nr >= 0 && (uint32_t)nr > last)
+				last = (uint32_t)nr;
+		}
+	return last;
+}
+
+static bool permissive(int action)
+{
+	/* runc: a good tracer handles new syscalls itself, so TRACE counts too */
+	return action == HUSK_SCMP_ACT_ALLOW || action == HUSK_SCMP_ACT_LOG || action == HUSK_SCMP_ACT_TRACE;
+}
+
+/* runc's -ENOSYS stub (libcontainer/seccomp/patchbpf), put in front of the
+ * filter: on each architecture the profile lists, a syscall numbered above the
+ * highest one the profile names is newer than the profile and gets ENOSYS, so
+ * libc falls back (clone3 → clone) instead of seeing the default errno. */
+static void enosys_stub(const struct husk_seccomp *sc, struct bpf_buf *b)
+{
+	uint32_t arch[16], max64[16], max32[16];
+	size_t narch = 0, nfix = 0, section[16];
+	struct fixup fix[16 * 3 + 2];
+
+	for (size_t i = 0; i < sc->architectures.n; i++) {
+		uint32_t token = resolve_arch(sc->architectures.v[i]), nat, last;
+		size_t a;
+		if (!token)
+			continue;
+		nat = native_arch(token);
+		if (!(last = last_syscall(sc, token == SCMP_ARCH_NATIVE ? seccomp_arch_native() : token)))
+			continue;
+		for (a = 0; a < narch && arch[a] != nat; a++)
+			;
+		if (a == narch) {
+			if (narch == ARRAY_SIZE(arch))
+				continue;
+			arch[narch] = nat;
+			max64[narch] = max32[narch] = 0;
+			narch++;
+		}
+		if (token == SCMP_ARCH_X32)
+			max32[a] = last;
+		else
+			max64[a] = last;
+	}
+	emit(b, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
+	for (size_t a = 0; a < narch; a++) {
+		emit(b, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, arch[a]);
+		section[a] = emit(b, BPF_JMP | BPF_JA, 0, 0, 0);
+	}
+	fix[nfix++] = (struct fixup){emit(b, BPF_JMP | BPF_JA, 0, 0, 0), TO_FILTER};
+	for (size_t a = 0; a < narch; a++) {
+		b->v[section[a]].k = (uint32_t)(b->n - section[a] - 1);
+		emit(b, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
+		if (arch[a] != SCMP_ARCH_X86_64) {
+			emit(b, BPF_JMP | BPF_JGT | BPF_K, 0, 1, max64[a]);
+		} else if (max64[a] && max32[a]) {
+			emit(b, BPF_JMP | BPF_JSET | BPF_K, 1, 0, X32_SYSCALL_BIT);
+			emit(b, BPF_JMP | BPF_JGT | BPF_K, 1, 2, max64[a]);
+			emit(b, BPF_JMP | BPF_JGT | BPF_K, 0, 1, max32[a]);
+		} else if (max64[a]) {
+			/* x32 calls are not ours to judge: on to the filter */
+			emit(b, BPF_JMP | BPF_JSET | BPF_K, 2, 0, X32_SYSCALL_BIT);
+			emit(b, BPF_JMP | BPF_JGT | BPF_K, 0, 1, max64[a]);
+		} else {
+			emit(b, BPF_JMP | BPF_JSET | BPF_K, 0, 2, X32_SYSCALL_BIT);
+			emit(b, BPF_JMP | BPF_JGT | BPF_K, 0, 1, max32[a]);
+		}
+		fix[nfix++] = (struct fixup){emit(b, BPF_JMP | BPF_JA, 0, 0, 0), TO_ENOSYS};
+		fix[nfix++] = (struct fixup){emit(b, BPF_JMP | BPF_JA, 0, 0, 0), TO_FILTER};
+	}
+	emit(b, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS);
+	for (size_t i = 0; i < nfix; i++) {
+		/* ENOSYS is the last stub instruction, the filter follows it */
+		size_t target = fix[i].to == TO_ENOSYS ? b->n - 1 : b->n;
+		b->v[fix[i].at].k = (uint32_t)(target - fix[i].at - 1);
+	}
+}
+
+/* libseccomp's program, appended to b (it writes it to an fd: a memfd here). */
+static int export_filter(scmp_filter_ctx ctx, struct bpf_buf *b, struct husk_error *err)
+{
+	_cleanup_close_ int fd = (int)syscall(SYS_memfd_create, "husk-seccomp", MFD_CLOEXEC);
+	_cleanup_free_ char *text = NULL;
+	struct stat st;
+	size_t len;
+	int r;
+
+	if (fd < 0)
+		return husk_error_sys(err, -errno, "seccomp: memfd for the filter");
+	r = seccomp_export_bpf(ctx, fd);
+	if (r < 0)
+		return husk_error_sys(err, r, "seccomp: export the filter");
+	if (fstat(fd, &st) < 0)
+		return husk_error_sys(err, -errno, "seccomp: size of the filter");
+	len = (size_t)st.st_size;
+	text = xreallocarray(NULL, len ? len : 1, 1);
+	for (size_t got = 0; got < len;) {
+		ssize_t n = pread(fd, text + got, len - got, (off_t)got);
+		if (n <= 0)
+			return husk_error_sys(err, n < 0 ? -errno : -EIO, "seccomp: read the filter");
+		got += (size_t)n;
+	}
+	if (len % sizeof(struct sock_filter))
+		return husk_error_set(err, -EINVAL, "seccomp: exported filter has a partial instruction");
+	for (size_t i = 0; i < len / sizeof(struct sock_filter); i++) {
+		struct sock_filter f;
+		memcpy(&f, text + i * sizeof(f), sizeof(f));
+		emit(b, f.code, f.jt, f.jf, f.k);
+	}
+	return 0;
+}
+
+int seccomp_prepare(const struct husk_seccomp *sc, struct seccomp_prog *out, struct husk_error *err)
+{
+	struct bpf_buf b = {0};
 	uint32_t def, action;
 	scmp_filter_ctx ctx;
-	bool notify = false;
 	int r = 0;
 
-	*notify_fd = -1;
+	memset(out, 0, sizeof(*out));
 	if (!sc)
 		return 0;
 	if (sc->default_action == HUSK_SCMP_ACT_NOTIFY)
@@ -127,17 +290,15 @@ int seccomp_apply(const struct husk_seccomp *sc, int *notify_fd, struct husk_err
 		if (e < 0 && e != -EEXIST)
 			r = husk_error_sys(err, e, "seccomp: add architecture %s", sc->architectures.v[i]);
 	}
+	/* the kernel flags are ours to pass; libseccomp only builds the program */
 	for (size_t i = 0; r == 0 && i < sc->flags.n; i++) {
 		const char *f = sc->flags.v[i];
-		int e = 0;
 		if (!strcmp(f, "SECCOMP_FILTER_FLAG_TSYNC"))
-			e = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+			out->flags |= SECCOMP_FILTER_FLAG_TSYNC;
 		else if (!strcmp(f, "SECCOMP_FILTER_FLAG_LOG"))
-			e = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
+			out->flags |= SECCOMP_FILTER_FLAG_LOG;
 		else if (!strcmp(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"))
-			e = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
-		if (e < 0)
-			r = husk_error_sys(err, e, "seccomp: flag %s", f);
+			out->flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
 	}
 	for (size_t i = 0; r == 0 && i < sc->n_syscalls; i++) {
 		const struct husk_seccomp_rule *rule = &sc->syscalls[i];
@@ -149,7 +310,7 @@ int seccomp_apply(const struct husk_seccomp *sc, int *notify_fd, struct husk_err
 		}
 		if (action == def)
 			continue; /* libseccomp refuses a rule that repeats the default */
-		notify |= action == SCMP_ACT_NOTIFY;
+		out->notify |= action == SCMP_ACT_NOTIFY;
 		for (size_t j = 0; r == 0 && j < rule->names.n; j++) {
 			int nr = seccomp_syscall_resolve_name(rule->names.v[j]), e;
 			if (nr == __NR_SCMP_ERROR) {
@@ -161,17 +322,42 @@ int seccomp_apply(const struct husk_seccomp *sc, int *notify_fd, struct husk_err
 				r = husk_error_sys(err, e, "seccomp: rule for %s", rule->names.v[j]);
 		}
 	}
-	if (r == 0) {
-		int e = seccomp_load(ctx);
-		if (e < 0)
-			r = husk_error_sys(err, e, "load seccomp filter");
-	}
-	if (r == 0 && notify) {
-		/* the kernel made the listener at load time; libseccomp keeps it */
-		*notify_fd = seccomp_notify_fd(ctx);
-		if (*notify_fd < 0)
-			r = husk_error_sys(err, *notify_fd, "get the seccomp notify fd");
-	}
+	if (r == 0 && !permissive(sc->default_action))
+		enosys_stub(sc, &b);
+	if (r == 0)
+		r = export_filter(ctx, &b, err);
 	seccomp_release(ctx);
-	return r;
+	if (r == 0 && b.n > BPF_MAXINSNS)
+		r = husk_error_set(err, -E2BIG, "seccomp: the filter has %zu instructions (the kernel takes %d)", b.n,
+				   BPF_MAXINSNS);
+	if (r < 0) {
+		free(b.v);
+		memset(out, 0, sizeof(*out));
+		return r;
+	}
+	if (out->notify)
+		out->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	out->insns = b.v;
+	out->len = (unsigned short)b.n;
+	return 0;
+}
+
+int seccomp_load_prog(const struct seccomp_prog *p)
+{
+	struct sock_fprog prog = {.len = p->len, .filter = p->insns};
+	long r;
+
+	if (!p->insns)
+		return -1;
+	/* no_new_privs is not touched: that is process.noNewPrivileges' job */
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &prog);
+	if (r < 0)
+		return -errno;
+	return p->notify ? (int)r : -1;
+}
+
+void seccomp_prog_free(struct seccomp_prog *p)
+{
+	free(p->insns);
+	memset(p, 0, sizeof(*p));
 }

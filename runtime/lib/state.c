@@ -52,6 +52,7 @@ void husk_state_free(struct husk_state *st)
 	for (size_t i = 0; i < st->cgroup_dirs.n; i++)
 		free(st->cgroup_dirs.v[i]);
 	free(st->cgroup_dirs.v);
+	free(st->systemd_unit);
 	free(st->state_dir);
 	free(st);
 }
@@ -78,6 +79,9 @@ char *state_file_json(const struct husk_state *st)
 	for (size_t i = 0; i < st->cgroup_dirs.n; i++)
 		json_array_append_new(dirs, json_string(st->cgroup_dirs.v[i]));
 	json_object_set_new(o, "cgroupDirs", dirs);
+	/* later verbs manage the cgroup with the driver that made it, as runc */
+	if (st->systemd_unit)
+		json_object_set_new(o, "systemdUnit", json_string(st->systemd_unit));
 	json_object_set_new(o, "annotations", annotations_json(&st->annotations));
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
@@ -143,6 +147,7 @@ static int parse_state_file(const char *text, struct husk_state *st)
 	for (i = 0; i < json_array_size(v); i++)
 		if (json_is_string(json_array_get(v, i)))
 			st->cgroup_dirs.v[st->cgroup_dirs.n++] = xstrdup(json_string_value(json_array_get(v, i)));
+	st->systemd_unit = xstrdup(json_string_value(json_object_get(doc, "systemdUnit")));
 	v = json_object_get(doc, "annotations");
 	st->annotations.v = xcalloc(json_object_size(v) + 1, sizeof(struct husk_kv));
 	json_t *val;

@@ -4,8 +4,10 @@
 #define HUSK_SYNC_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "husk/error.h"
+#include "husk/spec.h"
 
 enum sync_type {
 	SYNC_BOOTSTRAP = 1, /* parent → init: cgroup entered, id maps written; go on */
@@ -40,5 +42,27 @@ int sync_recv_fd(int fd, struct sync_msg *msg, int *passfd);
 int sync_recv(int fd, struct sync_msg *msg);
 /* Receive and require `type`; a SYNC_PROC_ERROR becomes err. */
 int sync_expect(int fd, enum sync_type type, struct sync_msg *msg, struct husk_error *err);
+
+/* The runtime's side of the protocol for a process it cloned (the init of
+ * create, or an exec'd process), in sync-loop.c. */
+struct sync_loop {
+	int fd;             /* our end of the sync socket */
+	pid_t pid;          /* the process, for the seccomp agent's state */
+	const char *id, *bundle, *status; /* the container, its status for the agent */
+	const struct husk_kvv *annotations;
+	const struct husk_seccomp *seccomp;
+	const char *who;    /* "container init", for "... exited during setup" */
+	/* procHooks → the runtime's hooks; *payload (malloc'd) goes with procResume.
+	 * NULL: procHooks is unexpected (exec). */
+	int (*hooks)(void *ctx, char **payload, struct husk_error *err);
+	/* procReady → the runtime's work; *payload (malloc'd or NULL) goes with procRun */
+	int (*ready)(void *ctx, char **payload, struct husk_error *err);
+	void *ctx;
+};
+/* Answer procHooks, procReady and procSeccomp (at any point, also after
+ * procRun) until the process closes its end after procRun: 0. A procError,
+ * an early close or a failed step: -errno with err set, and a step that failed
+ * here is reported to the process (procError). */
+int sync_loop_run(const struct sync_loop *l, struct husk_error *err);
 
 #endif

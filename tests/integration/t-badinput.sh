@@ -46,7 +46,8 @@ bad_config "bad device type" 'linux.devices\[0\].type: must be one of c, b, u, p
 bad_config "missing binary" 'exec: "no-such-binary": executable file not found in \$PATH' '.process.args = ["no-such-binary"]'
 bad_config "binary path is a directory" 'exec: "/bin": permission denied' '.process.args = ["/bin"]'
 bad_config "terminal without console socket" 'cannot allocate a tty' '.process.terminal = true'
-bad_config "bad sysctl" 'linux.sysctl: "kernel.nope" is not in a separate kernel namespace' '.linux.sysctl = {"kernel.nope":"1"}'
+bad_config "bad sysctl" 'sysctl net.ipv4.nope: open /proc/sys/net/ipv4/nope: no such file or directory' '.linux.sysctl = {"net.ipv4.nope":"1"}'
+bad_config "unnamespaced sysctl" 'linux.sysctl: "kernel.nope" is not in a separate kernel namespace' '.linux.sysctl = {"kernel.nope":"1"}'
 bad_config "bad execCPUAffinity" 'process.execCPUAffinity: invalid cpu list "banana"' '.process.execCPUAffinity = {"initial":"banana"}'
 
 # /proc must be mounted on a real directory, not a symlink out of the way

@@ -95,6 +95,7 @@ check "nothing left after delete" nothing_left live
 bundle "$B" sh -c 'sleep 300 & sleep 300 & exec sleep 300'
 edit "$B" 'del(.linux.namespaces[] | select(.type == "pid")) | .linux.cgroupsPath = $p' --arg p "/$CG/all"
 h run -d -b "$B" all </dev/null
+for i in $(seq 50); do [ "$(h ps --format json all | jq length)" = 3 ] && break; sleep 0.1; done # the shell forks after start
 expect_eq "three processes in the container" "$(h ps --format json all | jq length)" 3
 h kill --all all KILL
 for i in $(seq 30); do [ "$(h ps --format json all)" = "[]" ] && break; sleep 0.1; done
@@ -161,11 +162,11 @@ unshare -m sh -c '
 	for m in $(awk "\$9 == \"cgroup\" {print \$5}" /proc/self/mountinfo); do umount "$m"; done
 	"$1" --root "$2" run -d -b "$3" dev2 </dev/null || exit 1
 	echo "dir=$(ls -d /sys/fs/cgroup/unified/$4/dev2)"
-	for i in $(seq 100); do [ -s "$3/rootfs/tmp/before" ] && break; sleep 0.05; done
+	for i in $(seq 100); do [ "$(wc -l <"$3/rootfs/tmp/before" 2>/dev/null)" = 2 ] && break; sleep 0.05; done
 	sed "s/^/before:/" "$3/rootfs/tmp/before"
 	"$1" --root "$2" update -r "$5" dev2 && echo updated
 	touch "$3/rootfs/tmp/go"
-	for i in $(seq 100); do [ -s "$3/rootfs/tmp/after" ] && break; sleep 0.05; done
+	for i in $(seq 100); do [ "$(wc -l <"$3/rootfs/tmp/after" 2>/dev/null)" = 2 ] && break; sleep 0.05; done
 	sed "s/^/after:/" "$3/rootfs/tmp/after"
 	"$1" --root "$2" delete -f dev2
 ' _ "$HUSK" "$ROOT" "$B" "$CG" "$T/dev-update.json" >"$T/dev2.out" 2>&1
@@ -174,11 +175,13 @@ expect_match "v2 devices: the container's cgroup is on the unified hierarchy" "$
 expect_match "v2 devices: an allowed read opens" "$dev2" "^before:read-ok$"
 expect_match "v2 devices: a write the rules do not allow is refused" "$dev2" "^before:write-denied$"
 expect_match "v2 devices: update -r with new rules succeeds" "$dev2" "^updated$"
-expect_match "v2 devices: after update the write is allowed (the new filter is in force)" "$dev2" "^after:write-ok$"
-expect_match "v2 devices: after update the read is refused (the old filter is gone)" "$dev2" "^after:read-denied$"
+# runc's update never changes device rules (it sets SkipDevices): the filter stays
+expect_match "v2 devices: update leaves the filter as it was (write still refused, as runc)" "$dev2" "^after:write-denied$"
+expect_match "v2 devices: update leaves the filter as it was (read still allowed)" "$dev2" "^after:read-ok$"
 check "nothing left after the v2 devices run" nothing_left dev2
 
-# control: the same container without device rules opens both ways
+# without device rules runc's defaults still apply (v2 has no other device
+# confinement): loop0 is not among them
 edit "$B" 'del(.linux.resources.devices) | .linux.cgroupsPath = $p' --arg p "/$CG/dev2c"
 rm -f "$B/rootfs/tmp/before" "$B/rootfs/tmp/after"; touch "$B/rootfs/tmp/go"
 unshare -m sh -c '
@@ -188,8 +191,34 @@ unshare -m sh -c '
 	cat "$3/rootfs/tmp/before"
 	"$1" --root "$2" delete -f dev2c
 ' _ "$HUSK" "$ROOT" "$B" >"$T/dev2c.out" 2>&1
-expect_eq "v2 devices control: without rules nothing is filtered" "$(tr '\n' ' ' <"$T/dev2c.out")" "read-ok write-ok "
+expect_eq "v2 devices: without rules runc's default filter is attached" "$(tr '\n' ' ' <"$T/dev2c.out")" "read-denied write-denied "
 check "nothing left after the v2 devices control run" nothing_left dev2c
+
+# --- CLONE_INTO_CGROUP: on a pure v2 host (here: a mount namespace with only the
+# unified hierarchy) the init and an exec'd process are born in the cgroup by
+# clone3, with no cgroup.procs write; HUSK_NO_CLONE_INTO_CGROUP=1 takes the old path ---
+bundle "$B" sleep 300
+edit "$B" '.linux.cgroupsPath = $p' --arg p "/$CG/cic"
+unshare -m sh -c '
+	for m in $(awk "\$9 == \"cgroup\" {print \$5}" /proc/self/mountinfo); do umount "$m"; done
+	strace -o "$5/st-run" -e trace=clone,clone3,openat "$1" --root "$2" run -d -b "$3" cic </dev/null || exit 1
+	strace -o "$5/st-exec" -e trace=clone,clone3,openat "$1" --root "$2" exec cic true && echo exec-ok
+	echo "init-cgroup=$(sed -n "s/^0:://p" /proc/$("$1" --root "$2" state cic | jq .pid)/cgroup)"
+	"$1" --root "$2" delete -f cic
+	HUSK_NO_CLONE_INTO_CGROUP=1 strace -o "$5/st-old" -e trace=clone,clone3,openat "$1" --root "$2" run -d -b "$3" cic </dev/null || exit 1
+	echo "old-cgroup=$(sed -n "s/^0:://p" /proc/$("$1" --root "$2" state cic | jq .pid)/cgroup)"
+	"$1" --root "$2" delete -f cic
+' _ "$HUSK" "$ROOT" "$B" "$CG" "$T" >"$T/cic.out" 2>&1
+cic=$(cat "$T/cic.out")
+expect_match "v2: the init is cloned into its cgroup (clone3 with CLONE_INTO_CGROUP)" "$(cat "$T/st-run")" "clone3\(.*CLONE_INTO_CGROUP"
+check "v2: and no cgroup.procs write for it" sh -c "! grep -q 'cgroup.procs.*WR' '$T/st-run'"
+expect_match "v2: the init is in the container's cgroup" "$cic" "^init-cgroup=/$CG/cic$"
+expect_match "v2: exec works" "$cic" "^exec-ok$"
+expect_match "v2: the exec'd process is cloned into the cgroup too" "$(cat "$T/st-exec")" "clone3\(.*CLONE_INTO_CGROUP"
+check "v2: and no cgroup.procs write for it" sh -c "! grep -q 'cgroup.procs.*WR' '$T/st-exec'"
+check "HUSK_NO_CLONE_INTO_CGROUP=1: a plain clone and a cgroup.procs write" sh -c "! grep -q CLONE_INTO_CGROUP '$T/st-old' && grep -q 'cgroup.procs.*WR' '$T/st-old'"
+expect_match "HUSK_NO_CLONE_INTO_CGROUP=1: the init is in its cgroup too" "$cic" "^old-cgroup=/$CG/cic$"
+check "nothing left after the CLONE_INTO_CGROUP runs" nothing_left cic
 
 # --- bad input: a clear error and no half-made cgroup ---
 bundle "$B" true

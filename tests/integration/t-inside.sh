@@ -67,8 +67,9 @@ expect_eq "uid/gid/groups" "$(run_in "$B" sh -c 'id -u; id -g; id -G')" "1000
 expect_eq "umask" "$(run_in "$B" sh -c umask)" 0077
 edit "$B" '.process.user = {"uid":0,"gid":0}'
 edit "$B" '.process.env = ["PATH=/bin","FOO=bar baz","EMPTY="] | .process.cwd = "/tmp/deep/er"'
-expect_eq "env is exactly the config's" "$(run_in "$B" env | sort)" "EMPTY=
+expect_eq "env is the config's, and HOME from /etc/passwd as runc" "$(run_in "$B" env | sort)" "EMPTY=
 FOO=bar baz
+HOME=/root
 PATH=/bin"
 expect_eq "cwd created and entered" "$(run_in "$B" pwd)" /tmp/deep/er
 edit "$B" '.process.cwd = "/" | .process.oomScoreAdj = 123'

@@ -115,6 +115,86 @@ expect_eq "serve -forward-signals: SIGTERM reaches the container (its trap exits
 wait "$fspid"
 expect_eq "the shim exits 0 after Shutdown" "$?" 0
 
+# --- the fifos' write ends close when the output ends, before any Delete ---
+# containerd's CRI waits for EOF on an exec's stdout/stderr fifos before it
+# deletes the exec (runc-v2 closes them when the process's pipe reaches EOF):
+# a reader that waits for EOF first must get it while the process still exists.
+mkdir -p "$T/eo"
+cp "$T/c1/config.json" "$T/eo/"
+edit "$T/eo" '.process.args = ["sh", "-c", "echo init-out; echo init-err >&2; sleep 100"]'
+"$SHIM" -id eo -root "$ROOT" -socket "$T/eo.sock" serve 2>"$T/eo.log" &
+eopid=$!
+i=0
+while [ ! -S "$T/eo.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+# eof_reader NAME: a reader on fifo $T/NAME that records what it read and
+# whether EOF came within 5 s (rc 0) or not (124)
+eof_reader() {
+	mkfifo "$T/$1"
+	(timeout 5 cat "$T/$1" >"$T/$1.got"; echo $? >"$T/$1.rc") &
+}
+for f in io ie; do eof_reader $f; done
+"$CTL" -a "$T/eo.sock" create eo --bundle "$T/eo" --stdout "$T/io" --stderr "$T/ie" >/dev/null &&
+	"$CTL" -a "$T/eo.sock" start eo >/dev/null || not_ok "eo: create/start"
+for f in xo xe to; do eof_reader $f; done
+"$CTL" -a "$T/eo.sock" exec eo x1 --stdout "$T/xo" --stderr "$T/xe" -- sh -c 'echo exec-out; echo exec-err >&2' >/dev/null &&
+	"$CTL" -a "$T/eo.sock" start eo --exec x1 >/dev/null || not_ok "eo: exec x1"
+"$CTL" -a "$T/eo.sock" exec eo t1 --tty --stdout "$T/to" -- sh -c 'echo tty-out' >/dev/null &&
+	"$CTL" -a "$T/eo.sock" start eo --exec t1 >/dev/null || not_ok "eo: exec t1"
+for f in xo xe to; do while [ ! -s "$T/$f.rc" ]; do sleep 0.05; done; done
+expect_eq "exec stdout fifo: EOF once the exec's output ended, before its Delete" "$(cat "$T/xo.rc") $(cat "$T/xo.got")" "0 exec-out"
+expect_eq "exec stderr fifo: EOF before Delete" "$(cat "$T/xe.rc") $(cat "$T/xe.got")" "0 exec-err"
+expect_eq "exec with a terminal: the pty relay's fifo gets EOF before Delete" "$(cat "$T/to.rc") $(tr -d '\r' <"$T/to.got")" "0 tty-out"
+"$CTL" -a "$T/eo.sock" delete eo --exec x1 >/dev/null && "$CTL" -a "$T/eo.sock" delete eo --exec t1 >/dev/null &&
+	ok "the execs are deleted after their readers saw EOF" || not_ok "delete the execs"
+"$CTL" -a "$T/eo.sock" kill eo KILL >/dev/null
+for f in io ie; do while [ ! -s "$T/$f.rc" ]; do sleep 0.05; done; done
+expect_eq "init stdout fifo: EOF when the init ended, before its Delete" "$(cat "$T/io.rc") $(cat "$T/io.got")" "0 init-out"
+expect_eq "init stderr fifo: EOF before Delete" "$(cat "$T/ie.rc") $(cat "$T/ie.got")" "0 init-err"
+"$CTL" -a "$T/eo.sock" --timeout 10000 wait eo >/dev/null
+"$CTL" -a "$T/eo.sock" delete eo >/dev/null
+"$CTL" -a "$T/eo.sock" shutdown eo --now >/dev/null
+wait "$eopid"
+
+# --- the log fifo without a reader (containerd restarting): nothing blocks ---
+# The shim's stderr is the bundle's log fifo; its reader goes away. Every
+# call must still be answered in time, and no helper may stay behind.
+mkdir -p "$T/lf"
+cp "$T/c1/config.json" "$T/lf/"
+edit "$T/lf" '.process.args = ["sleep", "100"]'
+mkfifo "$T/lf/log"
+exec 7<>"$T/lf/log"
+"$SHIM" -debug -id lf -root "$ROOT" -socket "$T/lf.sock" serve 2>"$T/lf/log" 7<&- &
+lfpid=$!
+i=0
+while [ ! -S "$T/lf.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+exec 7<&- # the reader leaves: the shim's fd 2 is a fifo nobody reads
+lf() { "$CTL" -a "$T/lf.sock" --timeout 5000 "$@" >/dev/null 2>"$T/lf.err"; }
+lf create lf --bundle "$T/lf" && ok "log fifo without a reader: Create answers" || not_ok "log fifo: Create: $(cat "$T/lf.err")"
+lf start lf && ok "log fifo without a reader: Start answers" || not_ok "log fifo: Start: $(cat "$T/lf.err")"
+lf exec lf x1 -- true && lf start lf --exec x1 && ok "log fifo without a reader: exec Start answers" ||
+	not_ok "log fifo: exec Start: $(cat "$T/lf.err")"
+lf pause lf && ok "log fifo without a reader: Pause answers" || not_ok "log fifo: Pause: $(cat "$T/lf.err")"
+# --timeout bounds wait too: a Wait on a frozen container gives up in time
+t0=$(date +%s)
+timeout 20 "$CTL" -a "$T/lf.sock" --timeout 1000 wait lf >/dev/null 2>"$T/lf.err"
+rc=$?
+check "shimctl --timeout 1000 wait on a frozen container fails (not 124: killed by timeout 20)" test "$rc" != 0 -a "$rc" != 124
+check "... within about a second" test $(($(date +%s) - t0)) -le 3
+expect_match "... saying it had no answer in time" "$(cat "$T/lf.err")" "Wait: no answer in time"
+"$CTL" -a "$T/lf.sock" --timeout 0 state lf >/dev/null 2>"$T/lf.err"
+expect_eq "shimctl --timeout 0 is refused (exit 2)" "$?" 2
+lf resume lf && ok "log fifo without a reader: Resume answers" || not_ok "log fifo: Resume: $(cat "$T/lf.err")"
+lf kill lf KILL
+lf wait lf
+lf delete lf && ok "log fifo without a reader: Delete answers" || not_ok "log fifo: Delete: $(cat "$T/lf.err")"
+lf shutdown lf --now
+timeout 10 sh -c "while kill -0 $lfpid 2>/dev/null; do sleep 0.05; done"
+check "the shim exits after Shutdown" sh -c "! kill -0 $lfpid 2>/dev/null"
+wait "$lfpid" 2>/dev/null
+# (the [-] keeps pgrep from matching the sh -c that runs it)
+check "no helper of that shim stays behind" sh -c "! pgrep -f -- '[-]socket $T/lf.sock' >/dev/null"
+for p in $(pgrep -f -- "[-]socket $T/lf.sock"); do kill -9 "$p"; done
+
 # --- shimctl run --tty, as a person uses it (tmux) ---
 S=shimctl-$$
 tmux -L "$S" new-session -d -x 90 -y 30 "$CTL run --tty t1 --bundle $B -- sh; echo run-exit=\$? >$T/tty.rc; sleep 30"

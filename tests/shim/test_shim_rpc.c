@@ -23,6 +23,9 @@
 #include <cmocka.h>
 
 #include "containerd/cgroups/v1/metrics.pb-c.h"
+#include "containerd/cgroups/v2/metrics.pb-c.h"
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include "containerd/events/task.pb-c.h"
 #include "containerd/runc/options/oci.pb-c.h"
 #include "containerd/services/events/ttrpc/v1/events.pb-c.h"
@@ -360,6 +363,39 @@ static void test_protocol_errors(void **state)
 	env_down(&e);
 }
 
+/* A call's ttrpc deadline bounds its helper: a Pause whose deadline has
+ * passed before it could begin is answered DeadlineExceeded and never
+ * applied later (the container stays running) */
+static void test_deadline(void **state)
+{
+	Containerd__Task__V2__PauseRequest pr = CONTAINERD__TASK__V2__PAUSE_REQUEST__INIT;
+	struct shim_env e;
+	struct ttrpc_frame f;
+	bool closed;
+	int st;
+
+	(void)state;
+	env_up(&e, ARGS("sleep", "100"), NULL);
+	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	pr.id = (char *)"c1";
+	assert_int_equal(ttrpc_encode_request(1, "containerd.task.v2.Task", "Pause", &pr.base, 1 /* ns */, &f), 0);
+	assert_int_equal(raw_frame(e.sock, f.data, f.len, &closed), TTRPC_DEADLINE_EXCEEDED);
+	ttrpc_frame_free(&f);
+	usleep(300000);
+	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_int_equal(st, 2); /* RUNNING: the late Pause was not applied */
+	/* without a deadline it works */
+	assert_rpc(&e, rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_int_equal(st, 4); /* PAUSED */
+	assert_rpc(&e, rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, "c1", NULL, 9, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	env_down(&e);
+}
+
 /* Wait on one connection that goes away mid-call; a second client works on,
  * and two clients are served at once (a pending Wait does not hold State) */
 static void test_clients(void **state)
@@ -610,6 +646,37 @@ static void test_protected_image(void **state)
 	close(shim_exe);
 }
 
+
+/* Stats after Update pids 77: the v2 message on a pure cgroup v2 host (what
+ * containerd and CRI expect there), the v1 one elsewhere, as runc-v2 does. */
+static void check_stats_metrics(const Google__Protobuf__Any *any)
+{
+	struct statfs sf;
+
+	if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) {
+		Io__Containerd__Cgroups__V2__Metrics *m2;
+		assert_string_equal(any->type_url, "io.containerd.cgroups.v2.Metrics");
+		m2 = io__containerd__cgroups__v2__metrics__unpack(NULL, any->value.len, any->value.data);
+		assert_non_null(m2);
+		assert_non_null(m2->pids);
+		assert_int_equal(m2->pids->limit, 77);
+		assert_true(m2->pids->current >= 2);
+		assert_true(m2->memory && m2->memory->usage > 0 && m2->memory->usage_limit > 0);
+		assert_true(m2->cpu && m2->cpu->usage_usec > 0);
+		io__containerd__cgroups__v2__metrics__free_unpacked(m2, NULL);
+	} else {
+		Io__Containerd__Cgroups__V1__Metrics *m;
+		assert_string_equal(any->type_url, "io.containerd.cgroups.v1.Metrics");
+		m = io__containerd__cgroups__v1__metrics__unpack(NULL, any->value.len, any->value.data);
+		assert_non_null(m);
+		assert_non_null(m->pids);
+		assert_int_equal(m->pids->limit, 77);
+		assert_true(m->pids->current >= 2);
+		assert_true(m->memory && m->memory->usage && m->memory->usage->usage > 0);
+		io__containerd__cgroups__v1__metrics__free_unpacked(m, NULL);
+	}
+}
+
 static void test_io_pids_stats(void **state)
 {
 	struct shim_env e;
@@ -620,7 +687,6 @@ static void test_io_pids_stats(void **state)
 	Containerd__Task__V2__StatsResponse *stats;
 	Containerd__Task__V2__UpdateTaskRequest ur = CONTAINERD__TASK__V2__UPDATE_TASK_REQUEST__INIT;
 	Google__Protobuf__Any res = GOOGLE__PROTOBUF__ANY__INIT;
-	Io__Containerd__Cgroups__V1__Metrics *m;
 	int in, out, st;
 	char buf[256];
 	size_t n;
@@ -663,14 +729,7 @@ static void test_io_pids_stats(void **state)
 	assert_rpc(&e, rpc(&e, "Update", &ur, NULL, NULL), TTRPC_OK);
 	sr.id = (char *)"c1";
 	assert_rpc(&e, rpc(&e, "Stats", &sr, &containerd__task__v2__stats_response__descriptor, &stats), TTRPC_OK);
-	assert_string_equal(stats->stats->type_url, "io.containerd.cgroups.v1.Metrics");
-	m = io__containerd__cgroups__v1__metrics__unpack(NULL, stats->stats->value.len, stats->stats->value.data);
-	assert_non_null(m);
-	assert_non_null(m->pids);
-	assert_int_equal(m->pids->limit, 77);
-	assert_true(m->pids->current >= 2);
-	assert_true(m->memory && m->memory->usage && m->memory->usage->usage > 0);
-	io__containerd__cgroups__v1__metrics__free_unpacked(m, NULL);
+	check_stats_metrics(stats->stats);
 	rpc_free(stats);
 	assert_rpc(&e, kill_proc(&e, "c1", "e1", SIGKILL, false), TTRPC_OK);
 	assert_rpc(&e, wait_exit(&e, "c1", "e1", &st), TTRPC_OK);
@@ -1049,6 +1108,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_wrong_state, env_teardown),
 		cmocka_unit_test_teardown(test_protocol_errors, env_teardown),
 		cmocka_unit_test_teardown(test_clients, env_teardown),
+		cmocka_unit_test_teardown(test_deadline, env_teardown),
 		cmocka_unit_test_teardown(test_state_during_create, env_teardown),
 		cmocka_unit_test_teardown(test_io_pids_stats, env_teardown),
 		cmocka_unit_test_teardown(test_exec_start_fails, env_teardown),

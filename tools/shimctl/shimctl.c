@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #endif
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,7 +393,9 @@ static int v_wait(const struct ctl *c, int argc, char **argv)
 		return r;
 	req.id = (char *)id;
 	req.exec_id = (char *)(eid ? eid : "");
-	forever.timeout_ms = -1; /* Wait is answered when the process ends */
+	/* Wait is answered when the process ends: no limit unless --timeout */
+	if (!c->timeout_set)
+		forever.timeout_ms = -1;
 	if ((r = ctl_call(&forever, "Wait", PB(&req), &containerd__task__v2__wait_response__descriptor,
 			  (ProtobufCMessage **)&resp)))
 		return r;
@@ -512,8 +515,17 @@ int main(int argc, char **argv)
 			c.address = argv[++i];
 		else if (!strcmp(a, "--json") || !strcmp(a, "-json"))
 			c.json = true;
-		else if (!strcmp(a, "--timeout") && i + 1 < argc)
-			c.timeout_ms = atoi(argv[++i]);
+		else if (!strcmp(a, "--timeout") && i + 1 < argc) {
+			char *end;
+			long v = strtol(argv[++i], &end, 10);
+			if (end == argv[i] || *end || v <= 0 || v > INT_MAX) {
+				fprintf(stderr, "shimctl: --timeout must be a positive number of milliseconds, got \"%s\"\n",
+					argv[i]);
+				return 2;
+			}
+			c.timeout_ms = (int)v;
+			c.timeout_set = true;
+		}
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;

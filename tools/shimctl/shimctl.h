@@ -13,7 +13,8 @@
 struct ctl {
 	const char *address;
 	bool json;
-	int timeout_ms; /* per call; -1 = none (Wait) */
+	int timeout_ms;    /* per call; -1 = none */
+	bool timeout_set;  /* --timeout given: it bounds Wait too (else Wait has none) */
 };
 
 /* One call: 0 with *resp decoded (free with protobuf_c_message_free_unpacked),

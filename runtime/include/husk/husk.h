@@ -38,6 +38,7 @@ struct husk_state {
 	struct husk_kvv annotations;
 	struct husk_strv cgroup_dirs; /* absolute cgroup directories the init was put in */
 	bool cgroup_ns;
+	char *systemd_unit;   /* the transient unit of --systemd-cgroup; NULL for cgroupfs */
 	char *state_dir;
 };
 
@@ -66,6 +67,8 @@ struct husk_create_opts {
 	bool no_new_keyring;
 	int preserve_fds;
 	int console_fd; /* instead of console_socket: a connected socket (0: none) */
+	bool systemd_cgroup; /* --systemd-cgroup: the cgroup is a systemd scope */
+	bool console_clear_onlcr; /* the caller relays the pty itself: no \n → \r\n (runc's recvtty) */
 };
 
 /* Create the container up to the exec.fifo wait. On success *pid is the init,
@@ -79,9 +82,13 @@ struct husk_exec_opts {
 	const char *console_socket; /* unix socket that receives the pty master */
 	int console_fd;             /* or a connected socket for it (0: none) */
 	const char *pid_file;
-	const char *cgroup;         /* [controller[,controller]:]path below the container's cgroup */
+	/* runc's --cgroup, each [controller[,controller]:]path below the container's
+	 * cgroup ("/" is the container's own); a path without controllers only alone */
+	const char *const *cgroups;
+	size_t n_cgroups;
 	int preserve_fds;
 	bool ignore_paused;
+	bool console_clear_onlcr; /* as in husk_create_opts */
 };
 /* Join every namespace and the cgroup of the container and execve the
  * process. On success *pid is the process (exec'd already), a child of the
@@ -91,6 +98,9 @@ int husk_exec(const struct husk_exec_opts *o, pid_t *pid, struct husk_error *err
 /* Receive a pty master sent on a console socket (SCM_RIGHTS, the pty's name
  * as the data, copied into name if given). Returns the fd (close-on-exec). */
 int husk_console_recv(int sock, char *name, size_t len, struct husk_error *err);
+/* Clear ONLCR on a pty (master or slave: they share the termios), as runc
+ * does on a console it relays itself: the process's "\n" stays "\n". */
+int husk_console_clear_onlcr(int master, struct husk_error *err);
 
 /* runc's exec flags, applied to the container's process to make the process
  * object of an exec. */
@@ -126,6 +136,13 @@ int husk_update(const char *root, const char *id, const char *resources_json, st
 int husk_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct husk_error *err);
 /* The container's cgroup statistics as runc's events "data" object (caller frees). */
 int husk_stats_json(const char *root, const char *id, char **out, struct husk_error *err);
+/* On a pure cgroup v2 host, the v2 files as they are, for containerd's
+ * io.containerd.cgroups.v2.Metrics (caller frees): {"pids":{current,limit},
+ * "cpu":cpu.stat, "memory":memory.stat, "usage":{usage,limit,peak,swap_usage,
+ * swap_limit,swap_peak}, "events":memory.events, "io":[{major,minor,rbytes,
+ * wbytes,rios,wios}], "hugetlb":{SIZE:{current,max,failcnt}}}; a limit of
+ * "max" is -1. -EOPNOTSUPP when the container's resources are on v1. */
+int husk_stats_v2_json(const char *root, const char *id, char **out, struct husk_error *err);
 
 /* OOM notifications of a container's memory cgroup. */
 struct husk_oom_watch;

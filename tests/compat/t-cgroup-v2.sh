@@ -1,0 +1,144 @@
+#!/bin/sh
+# cgroup v2, runc as the oracle (issue 18 faults 1-4, 6): the default device
+# filter, a listed device under deny-all, nested cgroup paths on a fresh
+# hierarchy, io weights through BFQ, update --memory -1 and swap, the
+# memory+swap figure of events --stats, and /sys/fs/cgroup inside.
+#
+# Needs a pure cgroup v2 host. Elsewhere (this hybrid machine) the script runs
+# itself in tools/vm, a qemu guest booted as a pure v2 host with this
+# machine's / read-only (HUSK_VM_TOOL overrides the path of tools/vm). In the
+# guest everything starts fresh: the root's subtree_control is empty, so husk
+# runs first in each pair and must enable the controllers itself.
+set -u
+if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ]; then
+	vm=${HUSK_VM_TOOL:-${HUSK_SRC:-$(dirname "$0")/../..}/tools/vm}
+	[ -x "$vm" ] || { echo "not a pure cgroup v2 host, and no tools/vm to boot one ($vm)"; exit 1; }
+	exec "$vm" --timeout 900 -- sh "$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+fi
+. "$(dirname "$0")/lib.sh"
+
+CG=husk-v2-$$
+B=$T/b
+rt_bundle "$B" sh /probe.sh
+cat >"$B/rootfs/probe.sh" <<'EOF'
+try() {
+	for mode in r w; do
+		if [ $mode = r ]; then (: <"$1") 2>/tmp/e; else (: >"$1") 2>/tmp/e; fi && res=ok ||
+			{ grep -q "not permitted" /tmp/e && res=eperm || res=other; }
+		printf '%s:%s=%s ' "$1" $mode $res
+	done
+}
+case ${PROBE:-devices} in
+devices)
+	[ -n "${MK:-}" ] && { mknod /dev/k $MK 2>/dev/null && printf 'mknod=ok ' || printf 'mknod=fail '; }
+	for d in /dev/null /dev/zero /dev/full /dev/k; do [ -e $d ] && try $d; done
+	echo ;;
+sysfs) # what a program looking for its limits sees
+	awk '$5 == "/sys/fs/cgroup" { for (i = 7; $i != "-"; i++) ; print "mount", $(i + 1), $4, ($6 ~ /^ro/ ? "ro" : "rw") }' /proc/self/mountinfo
+	echo "self $(cat /proc/self/cgroup)"
+	echo "memory.max $(cat /sys/fs/cgroup/memory.max 2>&1)"
+	echo "pids.max $(cat /sys/fs/cgroup/pids.max 2>&1)" ;;
+sleep) exec sleep 300 ;;
+esac
+exit 0
+EOF
+caps='["CAP_MKNOD","CAP_KILL","CAP_AUDIT_WRITE"]'
+edit "$B" '.process.capabilities = {bounding: $c, effective: $c, permitted: $c}' --argjson c "$caps"
+base=$T/base.json
+cp "$B/config.json" "$base"
+cleanup_v2() {
+	compat_cleanup
+	for d in $(find /sys/fs/cgroup -depth -type d -path "*/$CG*" 2>/dev/null); do rmdir "$d"; done 2>/dev/null
+}
+trap cleanup_v2 EXIT
+
+expect_eq "the guest's root subtree_control starts empty" "$(cat /sys/fs/cgroup/cgroup.subtree_control)" ""
+
+# pair DESC JQ [ENV...]: the bundle under husk (first) then runc, each in its
+# own cgroup /$CG/RT/N; output and exit status must agree
+n=0
+pair() {
+	desc=$1 filter=$2; shift 2
+	n=$((n + 1))
+	for rt in husk runc; do
+		jq "$filter | .linux.cgroupsPath = \"/$CG/$rt/$n\" | .process.env += \$e" \
+			--argjson e "$(printf '%s\n' "$@" | jq -R . | jq -sc 'map(select(. != ""))')" "$base" >"$B/config.json"
+		under $rt "$B"
+		OUT=$(printf '%s' "$OUT" | sed "s#/$CG/$rt/#/$CG/RT/#g") # the paths differ by the runtime's name only
+		eval "rc_$rt=\$RC out_$rt=\$OUT err_$rt=\$ERR"
+	done
+	if [ "$rc_husk" = "$rc_runc" ] && [ "$out_husk" = "$out_runc" ]; then ok "$desc"
+	else not_ok "$desc: husk $rc_husk '$out_husk' ($err_husk), runc $rc_runc '$out_runc' ($err_runc)"; fi
+}
+
+# --- fault 2: nested paths on a hierarchy whose root enables nothing ---
+# detached ID JQ FILE: run -d under husk then runc in /$CG/RT/ID; FILE of each
+# cgroup read from the host into file_husk/file_runc, then deleted
+detached() {
+	for rt in husk runc; do
+		jq "$2 | .linux.cgroupsPath = \"/$CG/$rt/$1\" | .process.env += [\"PROBE=sleep\"]" "$base" >"$B/config.json"
+		cli $rt run -d -b "$B" "$1-$$"
+		[ "$RC" = 0 ] || not_ok "$rt run -d $1: $ERR"
+		eval "file_$rt=\$(tr '\n' ' ' <\"/sys/fs/cgroup/$CG/$rt/$1/$3\" 2>&1)"
+		cli $rt delete -f "$1-$$"
+	done
+}
+detached nested '.linux.resources.memory = {limit: 67108864}' memory.max
+expect_eq "a nested cgroupsPath on a fresh hierarchy: memory.max (runc)" "$file_runc" "67108864 "
+expect_eq "a nested cgroupsPath on a fresh hierarchy: memory.max as runc's" "$file_husk" "$file_runc"
+
+# --- fault 1: devices are confined by default; a listed device obeys deny-all ---
+pair "no device rules: a mknod'd loop0 cannot be opened (runc's default filter)" 'del(.linux.resources)' "MK=b 7 0"
+pair "no device rules: runc's default devices open" 'del(.linux.resources)'
+pair "deny-all: a listed /dev/full gets no rule" \
+	'.linux.resources.devices = [{allow: false, access: "rwm"}] | .linux.devices = [{path: "/dev/full", type: "c", major: 1, minor: 7}]'
+pair "deny-all: a mknod'd copy of a listed device is refused too" \
+	'.linux.resources.devices = [{allow: false, access: "rwm"}] | .linux.devices = [{path: "/dev/loop0x", type: "b", major: 7, minor: 0}]' "MK=b 7 0"
+
+# --- fault 3: /sys/fs/cgroup inside is cgroup2, rooted at the container's cgroup ---
+pair "/sys/fs/cgroup inside, with a cgroup namespace" \
+	'.linux.namespaces += [{type: "cgroup"}] | .linux.resources.memory = {limit: 33554432} | .linux.resources.pids = {limit: 42}' PROBE=sysfs
+pair "/sys/fs/cgroup inside, without a cgroup namespace" \
+	'.linux.resources.memory = {limit: 33554432}' PROBE=sysfs
+pair "/sys/fs/cgroup inside, rw when the mount says rw" \
+	'.linux.namespaces += [{type: "cgroup"}] | (.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) |= map(select(. != "ro"))' PROBE=sysfs
+
+# --- fault 4: io weights (BFQ where it is loaded) ---
+# without BFQ: the weight is converted for io.weight, per-device weights are skipped (runc)
+pair "blockIO weightDevice without BFQ starts (runc skips it)" \
+	'.linux.resources.blockIO = {weight: 300, weightDevice: [{major: 7, minor: 0, weight: 200}]}' PROBE=none
+detached io1 '.linux.resources.blockIO = {weight: 300}' io.weight
+expect_eq "without BFQ: io.weight as runc's" "$file_husk" "$file_runc"
+modprobe bfq || echo "modprobe bfq failed"
+modprobe loop || echo "modprobe loop failed"
+echo bfq >/sys/block/loop0/queue/scheduler || echo "no bfq scheduler for loop0"
+detached io2 '.linux.resources.blockIO = {weight: 300, weightDevice: [{major: 7, minor: 0, weight: 200}]}' io.bfq.weight
+expect_eq "with BFQ: io.bfq.weight as runc writes it" "$file_husk" "$file_runc"
+expect_match "with BFQ: io.bfq.weight holds the weight and the device's" "$file_husk" "default 300 7:0 200"
+
+# --- fault 6: update --memory -1 lifts swap; events --stats reports memory+swap ---
+for rt in husk runc; do
+	jq '.linux.resources.memory = {limit: 67108864, swap: 134217728} | .linux.cgroupsPath = $p | .process.env += ["PROBE=sleep"]' \
+		--arg p "/$CG/$rt/up" "$base" >"$B/config.json"
+	cli $rt run -d -b "$B" up-$$
+	[ "$RC" = 0 ] || not_ok "$rt run -d: $ERR"
+	cli $rt events --stats up-$$
+	eval "stats_$rt=\$OUT"
+done
+q='.data.memory | [.usage.limit, .swap.limit, (.swap.usage >= .usage.usage)] | @text'
+expect_eq "events --stats: memory and memory+swap limits as runc's" \
+	"$(printf '%s' "$stats_husk" | jq -r "$q")" "$(printf '%s' "$stats_runc" | jq -r "$q")"
+for rt in husk runc; do
+	cli $rt update --memory -1 up-$$
+	eval "urc_$rt=\$RC"
+	eval "swap_$rt=\$(cat /sys/fs/cgroup/$CG/$rt/up/memory.swap.max) max_$rt=\$(cat /sys/fs/cgroup/$CG/$rt/up/memory.max)"
+	cli $rt events --stats up-$$
+	eval "stats_$rt=\$OUT"
+	cli $rt delete -f up-$$
+done
+expect_eq "update --memory -1: exit status as runc's" "$urc_husk" "$urc_runc"
+expect_eq "update --memory -1: memory.max as runc's" "$max_husk" "$max_runc"
+expect_eq "update --memory -1: memory.swap.max as runc's" "$swap_husk" "$swap_runc"
+expect_eq "events --stats after update: unlimited figures as runc's" \
+	"$(printf '%s' "$stats_husk" | jq -r "$q")" "$(printf '%s' "$stats_runc" | jq -r "$q")"
+finish

@@ -1,0 +1,47 @@
+#!/bin/sh
+# The created init holds no fd of the caller's but stdio and --preserve-fds:
+# runc's init never gets them. The caller keeps a non-close-on-exec fd open
+# across `create`; /proc/INIT/fd is read before `start`.
+. "$(dirname "$0")/lib.sh"
+
+# init_fds RT ID: where the init's fds point, one per line (fd numbers differ
+# between runtimes: only the targets are compared)
+init_fds() {
+	cli "$1" state "$2"
+	pid=$(printf '%s' "$OUT" | jq -r .pid)
+	for f in /proc/"$pid"/fd/*; do readlink "$f"; done
+}
+
+echo caller-secret >"$T/secret"
+echo preserved >"$T/preserved"
+rt_bundle "$T/b" sh -c 'ls /proc/self/fd | wc -l'
+for rt in runc husk; do
+	id=fds-$rt-$$
+	# fd 7: the caller's, not close-on-exec
+	cli "$rt" create -b "$T/b" "$id" 7<"$T/secret"
+	expect_eq "$rt: create" "$RC" 0
+	eval "fds_$rt=\$(init_fds $rt $id)"
+	cli "$rt" delete -f "$id"
+	# --preserve-fds 1: fd 3 is handed down
+	cli "$rt" create --preserve-fds 1 -b "$T/b" "$id-p" 3<"$T/preserved" 7<"$T/secret"
+	eval "pfds_$rt=\$(init_fds $rt $id-p)"
+	cli "$rt" delete -f "$id-p"
+done
+expect_eq "runc: the caller's fd is not in the init" "$(echo "$fds_runc" | grep -c secret)" 0
+expect_eq "husk: the caller's fd is not in the init" "$(echo "$fds_husk" | grep -c secret)" 0
+expect_eq "runc: a preserved fd is" "$(echo "$pfds_runc" | grep -c preserved) $(echo "$pfds_runc" | grep -c secret)" "1 0"
+expect_eq "husk: a preserved fd is, the other is not" \
+	"$(echo "$pfds_husk" | grep -c preserved) $(echo "$pfds_husk" | grep -c secret)" "1 0"
+# nothing from the host's file system at all but what runc holds too (stdio, the fifo)
+expect_eq "husk: no host file beyond stdio and exec.fifo" \
+	"$(echo "$fds_husk" | grep "^/" | grep -v -e '/dev/null' -e "$T/" -e 'exec.fifo' | wc -l)" 0
+# husk exec: the same (the exec'd process lists its own fds)
+rt_bundle "$T/b" sleep 300
+for rt in runc husk; do
+	cli "$rt" run -d -b "$T/b" "fdx-$rt-$$"
+	"$(rt_bin "$rt")" --root "$T/root-$rt" exec "fdx-$rt-$$" sh -c 'ls -l /proc/self/fd' 7<"$T/secret" >"$T/x-$rt" 2>&1
+	cli "$rt" delete -f "fdx-$rt-$$"
+done
+expect_eq "exec: the caller's fd reaches neither runtime's process" \
+	"$(grep -c secret "$T/x-runc") $(grep -c secret "$T/x-husk")" "0 0"
+finish
