@@ -174,25 +174,27 @@ static int exec_cgroups(const struct husk_state *st, const char *const *specs, s
 		}
 	}
 	for (size_t i = 0; r == 0 && i < L.nt; i++) {
-		const char *sub = NULL;
+		const char *sub = NULL, *spec = NULL;
 		char *dir;
 		struct stat sb;
 
 		for (size_t k = 0; k < n; k++) {
 			const char *colon = strchr(specs[k], ':');
 			_cleanup_free_ char *ctrls = colon ? xasprintf("%.*s", (int)(colon - specs[k]), specs[k]) : NULL;
-			if (!colon)
-				sub = specs[k];
-			else if (named(L.t[i].h, ctrls))
-				sub = colon + 1;
+			if (!colon || named(L.t[i].h, ctrls)) {
+				sub = colon ? colon + 1 : specs[k];
+				spec = specs[k];
+			}
 		}
 		dir = sub ? sub_cgroup(L.t[i].dir, sub) : xstrdup(L.t[i].dir);
 		if (!dir) {
-			r = husk_error_set(err, -EINVAL, "--cgroup %s: not a sub cgroup path", sub);
+			r = husk_error_set(err, -EINVAL,
+					   "--cgroup %s: not a sub cgroup path (a path below the container's, without \"..\" above it)",
+					   spec);
 			break;
 		}
 		if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
-			r = husk_error_set(err, -ENOENT, "--cgroup %s: %s does not exist", sub, dir);
+			r = husk_error_set(err, -ENOENT, "--cgroup %s: %s does not exist", spec, dir);
 		out->v = xreallocarray(out->v, out->n + 2, sizeof(char *));
 		out->v[out->n++] = dir;
 		out->v[out->n] = NULL;

@@ -155,7 +155,13 @@ static int remount_bind(const char *path, unsigned long flags)
 	if (!(flags & atime))
 		keep |= have & atime;
 
-	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | keep, NULL) < 0)
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | keep, NULL) == 0)
+		return 0;
+	/* runc's remount: a source the kernel keeps read-only (locked in a user
+	 * namespace) stays read-only rather than failing the mount */
+	if (errno != EPERM || !(have & MS_RDONLY) || (flags & MS_RDONLY))
+		return -errno;
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | keep | MS_RDONLY, NULL) < 0)
 		return -errno;
 	return 0;
 }
@@ -249,7 +255,9 @@ static int mount_bind(struct rootfs_ctx *c, int rootfd, const struct husk_mount 
 {
 	_cleanup_free_ char *src_path = m->source[0] == '/' ? xstrdup(m->source)
 							   : xasprintf("%s/%s", c->bundle, m->source);
-	_cleanup_close_ int src = open(src_path, O_PATH | O_CLOEXEC);
+	const int pre = c->bind_src_fds ? c->bind_src_fds[m - c->spec->mounts] : -1;
+	/* opened by the runtime with the host's rights, or here */
+	_cleanup_close_ int src = pre >= 0 ? fcntl(pre, F_DUPFD_CLOEXEC, 3) : open(src_path, O_PATH | O_CLOEXEC);
 	_cleanup_close_ int dst = -1;
 	char ps[64], pd[64];
 	struct stat st;
@@ -709,19 +717,6 @@ int rootfs_prepare(struct rootfs_ctx *c, struct husk_error *err)
 	return 0;
 }
 
-/* Without a mount namespace there is no root of our own to pivot: chroot, as
- * runc and crun do. */
-static int enter_chroot(const char *rootfs, struct husk_error *err)
-{
-	if (chdir(rootfs) < 0)
-		return husk_error_sys(err, -errno, "chdir %s", rootfs);
-	if (chroot(".") < 0)
-		return husk_error_sys(err, -errno, "chroot %s", rootfs);
-	if (chdir("/") < 0)
-		return husk_error_sys(err, -errno, "chdir /");
-	return 0;
-}
-
 /* mountinfo escapes ' ', '\t', '\n' and '\\' as octal: undo it in place */
 static void unescape_octal(char *s)
 {
@@ -793,6 +788,19 @@ static int mask_host_proc_sys(const char *rootfs, struct husk_error *err)
 	}
 	strv_free_items(&points);
 	return r;
+}
+
+/* Without a mount namespace there is no root of our own to pivot: chroot, as
+ * runc and crun do. */
+static int enter_chroot(const char *rootfs, struct husk_error *err)
+{
+	if (chdir(rootfs) < 0)
+		return husk_error_sys(err, -errno, "chdir %s", rootfs);
+	if (chroot(".") < 0)
+		return husk_error_sys(err, -errno, "chroot %s", rootfs);
+	if (chdir("/") < 0)
+		return husk_error_sys(err, -errno, "chdir /");
+	return 0;
 }
 
 int rootfs_pivot(struct rootfs_ctx *c, struct husk_error *err)

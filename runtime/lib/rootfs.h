@@ -15,6 +15,7 @@ struct rootfs_ctx {
 	bool cgroup_ns;
 	bool userns;         /* devices are bind-mounted, not mknod'ed */
 	bool no_pivot;
+	const int *bind_src_fds; /* pre-opened bind sources by mount index (create.h), or NULL */
 };
 
 /* Propagation, the rootfs bind, spec mounts in order, devices, /dev links. */

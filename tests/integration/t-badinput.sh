@@ -98,9 +98,9 @@ done
 out=$(h kill ghost 2>&1); expect_match "kill of an unknown container" "$out" 'container "ghost" does not exist'
 h delete -f ghost; expect_eq "delete -f of an unknown container succeeds" $? 0
 out=$(h kill x NOTASIGNAL 2>&1); expect_match "unknown signal" "$out" 'unknown signal "NOTASIGNAL"'
-out=$(h create 2>&1); expect_match "create without an id" "$out" "a container id is required"
+out=$(h create 2>&1); expect_match "create without an id" "$out" '"create" requires exactly 1 argument'
 out=$(h frobnicate 2>&1); expect_match "unknown command" "$out" 'unknown command "frobnicate"'
-out=$(h create --preserve-fds lots x 2>&1); expect_match "bad number" "$out" '"lots" is not a valid number'
+out=$(h create --preserve-fds lots x 2>&1); expect_match "bad number" "$out" 'invalid value "lots" for flag -preserve-fds: not a valid number'
 out=$("$HUSK" --log-format xml list 2>&1); expect_match "bad log format" "$out" "must be text or json"
 echo "(ran $n malformed configs)"
 finish
