@@ -50,7 +50,7 @@ static int exec_spec(const struct husk_state *st, const char *process_json, stru
 
 	if (!config)
 		return husk_error_set(err, -EINVAL, "read %s: %s", path, jerr.text);
-	proc = json_loads(process_json, JSON_REJECT_DUPLICATES, &jerr);
+	proc = json_loads(process_json, 0, &jerr);
 	if (!proc || !json_is_object(proc)) {
 		r = husk_error_set(err, -EINVAL, "process: must be a JSON object%s%s", proc ? "" : ": ",
 				   proc ? "" : jerr.text);
@@ -297,8 +297,10 @@ int husk_exec(const struct husk_exec_opts *o, pid_t *pid_out, struct husk_error 
 	r = exec_spec(c.st, o->process_json, &c.spec, err);
 	if (r == 0)
 		r = check_console(c.spec->process, o->console_socket, o->console_fd, err);
-	if (r == 0)
+	if (r == 0) {
+		husk_process_warn(c.spec->process); /* unknown --cap names, as runc warns */
 		r = lsm_check(c.spec, err); /* a label this host cannot apply: refused before anything runs */
+	}
 	if (r < 0)
 		goto out;
 	/* the pidfd pins the init we checked: every join below goes through it */
