@@ -30,6 +30,7 @@ cleanup_cg() {
 	true
 }
 trap 'cleanup; cleanup_cg' EXIT
+trap 'exit 1' INT TERM # a timeout's TERM still runs the cleanup
 
 # --- pids: a fork loop stops at the limit ---
 bundle "$B" sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done; wait'
@@ -48,6 +49,9 @@ sleep 0.2
 h start oom
 pid=$(state_field oom pid)
 for i in $(seq 50); do [ "$(state_field oom status)" = stopped ] && break; sleep 0.1; done
+# events ends when the container stops; bounded, so a failed start cannot hang the test
+for i in $(seq 30); do kill -0 $ev 2>/dev/null || break; sleep 0.1; done
+kill $ev 2>/dev/null
 wait $ev
 expect_eq "the allocating process was OOM-killed (not 'survived')" "$(state_field oom status)" stopped
 expect_match "$(v1v2 memory.oom_control memory.events) counts the kill" "$(cat "$(cgdir memory oom)"/$(v1v2 memory.oom_control memory.events))" "oom_kill [1-9]"
