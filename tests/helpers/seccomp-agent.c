@@ -2,15 +2,20 @@
  * tests. Accepts one connection on SOCKET, writes the container process state
  * that came with the fd to STATE-OUT, then answers every notification with
  * -ERRNO (so a test can tell the agent answered, not the kernel or the filter)
- * until the container's filter goes away. Test helper only. */
+ * until the container's filter goes away (poll reports POLLHUP once no process
+ * uses it, Linux 5.8+; a receive alone would block forever on kernels before
+ * 6.x that do not wake it then), or after 120 s as a safety net. Test helper
+ * only. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fd-socket.h"
@@ -26,7 +31,9 @@ int main(int argc, char **argv)
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	static char state[65536];
-	int c, nfd, answer;
+	int c, nfd, answer, n;
+	struct pollfd p;
+	time_t deadline = time(NULL) + 120;
 	FILE *out;
 
 	if (argc != 4) {
@@ -47,8 +54,23 @@ int main(int argc, char **argv)
 	if (seccomp_notify_alloc(&req, &resp) < 0)
 		return die("alloc");
 	for (;;) {
+		if (time(NULL) > deadline) {
+			fprintf(stderr, "seccomp-agent: giving up after 120 s\n");
+			break;
+		}
+		p.fd = nfd;
+		p.events = POLLIN;
+		p.revents = 0;
+		n = poll(&p, 1, 500);
+		if (n < 0 && errno != EINTR)
+			return die("poll");
+		if (n <= 0)
+			continue;
+		/* a pending notification first; then hang-up: no process uses the filter */
+		if (!(p.revents & POLLIN))
+			break;
 		memset(req, 0, sizeof(*req));
-		/* fails once every process under the filter is gone */
+		/* fails too once every process under the filter is gone */
 		if (seccomp_notify_receive(nfd, req) < 0)
 			break;
 		memset(resp, 0, sizeof(*resp));

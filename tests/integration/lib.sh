@@ -46,7 +46,8 @@ run_in() {
 nothing_left() {
 	id=$1 what=""
 	[ -e "$ROOT/$id" ] && what="$what state-dir"
-	for d in /sys/fs/cgroup/*/; do
+	# (/sys/fs/cgroup/ itself: the top of a pure v2 host's hierarchy)
+	for d in /sys/fs/cgroup/ /sys/fs/cgroup/*/; do
 		[ -d "$d$id" ] && what="$what cgroup:$d$id"
 	done
 	grep -q " $T/" /proc/self/mountinfo && what="$what mount"
