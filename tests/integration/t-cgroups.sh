@@ -270,7 +270,7 @@ bad "negative memory limit" '.linux.resources.memory.limit = -5' 'linux.resource
 bad "swap below memory" '.linux.resources.memory = {"limit":67108864,"swap":1048576}' 'swap: \(1048576\) must not be less than limit' swap
 bad "cgroupsPath with .." '.linux.cgroupsPath = "/a/../../b"' 'must not contain ".."' dotdot
 if $V2; then
-	bad "unified: not a file name" '.linux.resources.unified = {"../x.y":"1"} | .linux.cgroupsPath = $p' 'is not a cgroup file name' unif
+	bad "unified: not a file name" '.linux.resources.unified = {"../x.y":"1"} | .linux.cgroupsPath = $p' '(is not a|invalid) cgroup file name' unif
 	bad "v2: swap without a memory limit" '.linux.resources.memory = {"swap":1048576} | .linux.cgroupsPath = $p' 'needs a memory limit' swap2
 else
 	bad "a controller the host lacks (hugetlb)" '.linux.resources.hugepageLimits = [{"pageSize":"2MB","limit":2097152}] | .linux.cgroupsPath = $p' \
