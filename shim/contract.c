@@ -39,11 +39,7 @@
 char *shim_default_root(const char *ns)
 {
 	const char *base = getenv("HUSK_SHIM_ROOT");
-	char *r;
-
-	if (asprintf(&r, "%s/%s", base && *base ? base : STATE_PREFIX, ns && *ns ? ns : "default") < 0)
-		abort();
-	return r;
+	return xasprintf("%s/%s", base && *base ? base : STATE_PREFIX, ns && *ns ? ns : "default");
 }
 
 /* as containerd derives it: a hash of "<address>/<namespace>/<id>" keeps the
@@ -51,19 +47,18 @@ char *shim_default_root(const char *ns)
 char *shim_socket_path(const char *address, const char *ns, const char *id)
 {
 	const char *dir = getenv("HUSK_SHIM_SOCKET_DIR");
-	char *key, *path, hex[65];
+	char *key = xasprintf("%s/%s/%s", address ? address : "", ns, id), hex[65];
 
-	if (asprintf(&key, "%s/%s/%s", address ? address : "", ns, id) < 0)
-		abort();
 	sha256_hex(key, strlen(key), hex);
 	free(key);
-	if (asprintf(&path, "%s/%s", dir && *dir ? dir : DEFAULT_SOCKET_DIR, hex) < 0)
-		abort();
-	return path;
+	return xasprintf("%s/%s", dir && *dir ? dir : DEFAULT_SOCKET_DIR, hex);
 }
 
-/* the socket's directory 0700; its parents as containerd makes
- * /run/containerd (0711) */
+/* The socket's directory: one we make is exactly 0700 (whatever the umask);
+ * its parents as containerd makes /run/containerd (0711). One that exists is
+ * left as it is: it is shared with every other shim of the machine, and
+ * containerd-shim-runc-v2 makes it 0600; the socket itself is 0600 and
+ * SO_PEERCRED-checked either way (docs/shim.md, tested in t-shimctl). */
 static int make_socket_dir(const char *dir)
 {
 	_cleanup_free_ char *parent = xstrdup(dir);
@@ -74,9 +69,11 @@ static int make_socket_dir(const char *dir)
 		*slash = '\0';
 		r = mkdir_p(parent, 0711);
 	}
-	if (r == 0 && mkdir(dir, 0700) < 0 && errno != EEXIST)
-		r = -errno;
-	return r;
+	if (r < 0)
+		return r;
+	if (mkdir(dir, 0700) == 0)
+		return chmod(dir, 0700) < 0 ? -errno : 0;
+	return errno == EEXIST ? 0 : -errno;
 }
 
 /* Runtime options on start's stdin (a protobuf Any); we honour `root`. */
@@ -98,7 +95,7 @@ static void read_options(struct shim_opts *o, char **root_out)
 		Containerd__Runc__V1__Options *opt =
 			containerd__runc__v1__options__unpack(NULL, any->value.len, any->value.data);
 		if (opt && opt->root && *opt->root) {
-			*root_out = strdup(opt->root);
+			*root_out = xstrdup(opt->root);
 			o->root = *root_out;
 		}
 		if (opt)
@@ -254,8 +251,8 @@ int shim_start(struct shim_opts *o, const char *address, const char *publish_bin
 	if (!o->root)
 		o->root = root_opt = shim_default_root(o->ns);
 	path = shim_socket_path(address, o->ns, o->id);
-	if (asprintf(&addr, "unix://%s", path) < 0 || !(dir = strdup(path)))
-		abort();
+	addr = xasprintf("unix://%s", path);
+	dir = xstrdup(path);
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
@@ -322,7 +319,7 @@ int shim_delete(struct shim_opts *o)
 		json_t *j = json_load_file(f, 0, NULL);
 		const char *r = json_string_value(json_object_get(j, "root"));
 		if (r)
-			root = strdup(r);
+			root = xstrdup(r);
 		json_decref(j);
 		free(f);
 	}

@@ -20,6 +20,7 @@
 #include "husk/husk.h"
 #include "io.h"
 #include "relay.h"
+#include "util.h"
 
 #define PIPE_BYTES (1 << 20)
 
@@ -42,14 +43,6 @@ struct proc_io {
 	uv_timer_t *drain_timer;
 };
 
-static int fail(char *msg, size_t len, int r, const char *fmt, const char *arg)
-{
-	char e[128];
-
-	snprintf(msg, len, fmt, arg);
-	snprintf(msg + strlen(msg), len - strlen(msg), ": %s", husk_strerror(r, e, sizeof(e)));
-	return r;
-}
 
 static bool set(const char *s)
 {
@@ -76,7 +69,7 @@ static int open_fifo_out(const char *path)
 
 static int open_file_out(const char *path)
 {
-	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
 	int fd;
 
 	if (slash && slash != dir) {
@@ -166,24 +159,17 @@ static char *uri_unescape(char *s, bool query)
 /* the file of a file:// URI (caller frees) */
 static char *file_uri_path(const char *uri)
 {
-	char *p = strdup(uri + strlen("file://"));
-
-	return p ? uri_unescape(p, false) : NULL;
+	return uri_unescape(xstrdup(uri + strlen("file://")), false);
 }
 
 /* binary:///path?k=v&k2=v2 → path k v k2 v2, as containerd's runc-v2 shim builds
  * the command: every key followed by its (first) value, "" when it has none */
 static char **logger_argv(const char *uri)
 {
-	char *copy = strdup(uri + strlen("binary://")), *q, *tok, *save = NULL;
-	char **argv = calloc(64, sizeof(char *));
+	char *copy = xstrdup(uri + strlen("binary://")), *q, *tok, *save = NULL;
+	char **argv = xcalloc(64, sizeof(char *));
 	size_t n = 0;
 
-	if (!copy || !argv) {
-		free(copy);
-		free(argv);
-		return NULL;
-	}
 	q = strchr(copy, '?');
 	if (q)
 		*q++ = '\0';
@@ -206,7 +192,7 @@ static char **logger_argv(const char *uri)
 
 /* the logger with our output pipes' read ends as its fds 3 and 4 and a
  * readiness pipe as 5; io->child[1..2] get the write ends */
-static int spawn_logger(struct proc_io *io, const struct io_cfg *c, char **argv, char *msg, size_t len)
+static int spawn_logger(struct proc_io *io, const struct io_cfg *c, char **argv, struct husk_error *e)
 {
 	int out_r = -1, err_r = -1, rp[2], r;
 	pid_t pid;
@@ -216,7 +202,7 @@ static int spawn_logger(struct proc_io *io, const struct io_cfg *c, char **argv,
 		/* io->child[] is closed by proc_io_free; our read ends here */
 		close_fd(&out_r);
 		close_fd(&err_r);
-		return fail(msg, len, r, "pipes for logger %s", c->stdout_path);
+		return husk_error_sys(e, r, "pipes for logger %s", c->stdout_path);
 	}
 	pid = fork();
 	if (pid == 0) {
@@ -244,30 +230,28 @@ static int spawn_logger(struct proc_io *io, const struct io_cfg *c, char **argv,
 	close(rp[1]);
 	if (r < 0) {
 		close(rp[0]);
-		return fail(msg, len, r, "start logger %s", c->stdout_path);
+		return husk_error_sys(e, r, "start logger %s", c->stdout_path);
 	}
 	io->logger = pid;
 	io->ready_fd = rp[0];
 	fcntl(rp[0], F_SETFL, O_NONBLOCK);
-	io->logger_ready = calloc(1, sizeof(uv_poll_t));
-	if (!io->logger_ready || uv_poll_init(io->loop, io->logger_ready, rp[0]) < 0) {
+	io->logger_ready = xcalloc(1, sizeof(uv_poll_t));
+	if (uv_poll_init(io->loop, io->logger_ready, rp[0]) < 0) {
 		free(io->logger_ready);
 		io->logger_ready = NULL;
-		return fail(msg, len, -ENOMEM, "watch logger %s", c->stdout_path);
+		return husk_error_sys(e, -ENOMEM, "watch logger %s", c->stdout_path);
 	}
 	io->logger_ready->data = io;
 	uv_poll_start(io->logger_ready, UV_READABLE | UV_DISCONNECT, on_logger_ready);
 	return 0;
 }
 
-static int start_logger(struct proc_io *io, const struct io_cfg *c, char *msg, size_t len)
+static int start_logger(struct proc_io *io, const struct io_cfg *c, struct husk_error *e)
 {
 	char **argv = logger_argv(c->stdout_path);
 	int r;
 
-	if (!argv)
-		return fail(msg, len, -ENOMEM, "logger %s", c->stdout_path);
-	r = spawn_logger(io, c, argv, msg, len);
+	r = spawn_logger(io, c, argv, e);
 	free(argv[0]);
 	free(argv);
 	return r;
@@ -276,17 +260,17 @@ static int start_logger(struct proc_io *io, const struct io_cfg *c, char *msg, s
 static void on_out_done(struct relay *r, void *arg);
 
 /* stdout or stderr to a fifo or file */
-static int open_out(struct proc_io *io, const char *path, int which, bool is_file, char *msg, size_t len)
+static int open_out(struct proc_io *io, const char *path, int which, bool is_file, struct husk_error *e)
 {
 	int dst = is_file ? open_file_out(path) : open_fifo_out(path), src = -1, r;
 	struct relay **rel = which == 1 ? &io->out : &io->err;
 
 	if (dst < 0)
-		return fail(msg, len, dst, "open %s", path);
+		return husk_error_sys(e, dst, "open %s", path);
 	r = make_pipe(&src, &io->child[which], false);
 	if (r < 0) {
 		close(dst);
-		return fail(msg, len, r, "pipe for %s", path);
+		return husk_error_sys(e, r, "pipe for %s", path);
 	}
 	/* bigger pipes, fewer wakeups per MiB of output; the pages are only
 	 * allocated while data waits in them (a failure just keeps 64 KiB) */
@@ -296,23 +280,25 @@ static int open_out(struct proc_io *io, const char *path, int which, bool is_fil
 	/* the write end closes at EOF, as runc-v2's: a reader waiting for EOF
 	 * (containerd's CRI, before it deletes an exec) must not wait for Delete */
 	*rel = relay_new(io->loop, src, dst, RELAY_CLOSE_DST, on_out_done, io);
-	return *rel ? 0 : fail(msg, len, -ENOMEM, "relay %s", path);
+	return *rel ? 0 : husk_error_sys(e, -ENOMEM, "relay %s", path);
 }
 
 int proc_io_open(uv_loop_t *loop, const struct io_cfg *c, void (*ready)(void *arg, int r), void *arg,
-		 struct proc_io **out, char *msg, size_t len)
+		 struct proc_io **out, struct husk_error *e)
 {
-	struct proc_io *io = calloc(1, sizeof(*io));
+	struct proc_io *io = xcalloc(1, sizeof(*io));
 	const char *so = c->stdout_path, *se = c->stderr_path;
 	bool file = set(so) && !strncmp(so, "file://", 7);
 	char *fpath = file ? file_uri_path(so) : NULL;
 	int r = 0;
 
 	*out = NULL;
-	if (!io || (file && !fpath)) {
+	/* containerd sends absolute paths; a relative one would land under the
+	 * shim's cwd (the bundle), nowhere the caller meant */
+	if ((file && fpath[0] != '/') || (set(so) && !strncmp(so, "binary://", 9) && so[9] != '/')) {
 		free(io);
 		free(fpath);
-		return fail(msg, len, -ENOMEM, "%s", "stdio");
+		return husk_error_set(e, -EINVAL, "stdout %s: the path must be absolute", so);
 	}
 	io->loop = loop;
 	io->child[0] = io->child[1] = io->child[2] = -1;
@@ -325,7 +311,7 @@ int proc_io_open(uv_loop_t *loop, const struct io_cfg *c, void (*ready)(void *ar
 
 		io->in_src = open(c->stdin_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 		if (io->in_src < 0) {
-			r = fail(msg, len, -errno, "open stdin %s", c->stdin_path);
+			r = husk_error_sys(e, -errno, "open stdin %s", c->stdin_path);
 			goto err;
 		}
 		/* As runc-v2: a writer of our own, so the process's stdin ends with
@@ -334,20 +320,20 @@ int proc_io_open(uv_loop_t *loop, const struct io_cfg *c, void (*ready)(void *ar
 		if (fstat(io->in_src, &st) == 0 && S_ISFIFO(st.st_mode)) {
 			io->in_keep = open(c->stdin_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 			if (io->in_keep < 0) {
-				r = fail(msg, len, -errno, "open stdin %s for writing", c->stdin_path);
+				r = husk_error_sys(e, -errno, "open stdin %s for writing", c->stdin_path);
 				goto err;
 			}
 		}
 	}
 	if (c->terminal) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, io->console) < 0) {
-			r = fail(msg, len, -errno, "%s", "console socket");
+			r = husk_error_sys(e, -errno, "console socket");
 			goto err;
 		}
 		if (set(so)) {
 			io->out_dst = file ? open_file_out(fpath) : open_fifo_out(so);
 			if (io->out_dst < 0) {
-				r = fail(msg, len, io->out_dst, "open %s", so);
+				r = husk_error_sys(e, io->out_dst, "open %s", so);
 				goto err;
 			}
 		}
@@ -355,21 +341,21 @@ int proc_io_open(uv_loop_t *loop, const struct io_cfg *c, void (*ready)(void *ar
 		if (io->in_src >= 0) {
 			int dst = -1;
 			if ((r = make_pipe(&dst, &io->child[0], true)) < 0) {
-				r = fail(msg, len, r, "%s", "stdin pipe");
+				r = husk_error_sys(e, r, "stdin pipe");
 				goto err;
 			}
 			io->in = relay_new(loop, io->in_src, dst, RELAY_CLOSE_DST, NULL, NULL);
 			io->in_src = -1;
 		}
 		if (set(so) && !strncmp(so, "binary://", 9)) {
-			if ((r = start_logger(io, c, msg, len)) < 0)
+			if ((r = start_logger(io, c, e)) < 0)
 				goto err;
 		} else {
 			if (file)
 				se = so; /* containerd sends both streams to the one file */
-			if (set(so) && (r = open_out(io, file ? fpath : so, 1, file, msg, len)) < 0)
+			if (set(so) && (r = open_out(io, file ? fpath : so, 1, file, e)) < 0)
 				goto err;
-			if (set(se) && (r = open_out(io, file ? fpath : se, 2, file, msg, len)) < 0)
+			if (set(se) && (r = open_out(io, file ? fpath : se, 2, file, e)) < 0)
 				goto err;
 		}
 	}
@@ -397,31 +383,28 @@ void proc_io_spawned(struct proc_io *io)
 	close_fd(&io->console[1]);
 }
 
-int proc_io_take_console(struct proc_io *io, char *msg, size_t len)
+int proc_io_take_console(struct proc_io *io, struct husk_error *e)
 {
-	struct husk_error e = {0};
-	int m = husk_console_recv(io->console[0], NULL, 0, &e), src;
+	int m = husk_console_recv(io->console[0], NULL, 0, e), src;
 
 	close_fd(&io->console[0]);
-	if (m < 0) {
-		snprintf(msg, len, "%s", e.msg);
+	if (m < 0)
 		return m;
-	}
 	io->master = m;
 	/* one fd per relay direction: libuv polls each fd number once */
 	src = fcntl(m, F_DUPFD_CLOEXEC, 3);
 	if (src < 0)
-		return fail(msg, len, -errno, "%s", "dup pty master");
+		return husk_error_sys(e, -errno, "dup pty master");
 	io->out = relay_new(io->loop, src, io->out_dst, RELAY_CLOSE_DST, on_out_done, io);
 	io->out_dst = -1;
 	if (io->in_src >= 0) {
 		int dst = fcntl(m, F_DUPFD_CLOEXEC, 3);
 		if (dst < 0)
-			return fail(msg, len, -errno, "%s", "dup pty master");
+			return husk_error_sys(e, -errno, "dup pty master");
 		io->in = relay_new(io->loop, io->in_src, dst, 0, NULL, NULL);
 		io->in_src = -1;
 	}
-	return io->out ? 0 : fail(msg, len, -ENOMEM, "%s", "relay pty");
+	return io->out ? 0 : husk_error_sys(e, -ENOMEM, "relay pty");
 }
 
 int proc_io_resize(struct proc_io *io, unsigned width, unsigned height)
@@ -482,11 +465,7 @@ void proc_io_drain(struct proc_io *io, unsigned timeout_ms, void (*done)(void *a
 		return;
 	}
 	/* something else (a daemon the process left behind) may hold the pipe */
-	io->drain_timer = calloc(1, sizeof(uv_timer_t));
-	if (!io->drain_timer) {
-		drain_finish(io);
-		return;
-	}
+	io->drain_timer = xcalloc(1, sizeof(uv_timer_t));
 	uv_timer_init(io->loop, io->drain_timer);
 	io->drain_timer->data = io;
 	uv_timer_start(io->drain_timer, on_drain_timeout, timeout_ms, 0);

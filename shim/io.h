@@ -9,6 +9,8 @@
 #include <sys/types.h>
 #include <uv.h>
 
+#include "husk/error.h"
+
 struct proc_io;
 
 struct io_cfg {
@@ -19,16 +21,17 @@ struct io_cfg {
 
 /* Open the stdio. ready(arg, 0) is called once the process can be started
  * (at once, or when a binary:// logger said it is ready); ready(arg, -errno)
- * if the logger failed. Returns 0, or -errno with msg filled. */
+ * if the logger failed. Returns 0, or -errno with e filled (libhusk's
+ * convention). A relative file:// or binary:// path is refused (-EINVAL). */
 int proc_io_open(uv_loop_t *loop, const struct io_cfg *c, void (*ready)(void *arg, int r), void *arg,
-		 struct proc_io **out, char *msg, size_t len);
+		 struct proc_io **out, struct husk_error *e);
 /* The fds the process gets as 0, 1, 2 (-1: /dev/null), and for a terminal
  * the socket its pty master comes back on (-1 otherwise). */
 void proc_io_child_fds(const struct proc_io *io, int fds[3], int *console);
 /* The process has been spawned: drop our copies of its ends. */
 void proc_io_spawned(struct proc_io *io);
 /* Terminal: take the pty master from the console socket and relay it. */
-int proc_io_take_console(struct proc_io *io, char *msg, size_t len);
+int proc_io_take_console(struct proc_io *io, struct husk_error *e);
 int proc_io_resize(struct proc_io *io, unsigned width, unsigned height);
 /* CloseIO: what stdin already holds still goes in, then the process sees EOF. */
 void proc_io_close_stdin(struct proc_io *io);

@@ -1,6 +1,14 @@
-/* Process bookkeeping: lookup by (id, exec id), the exit path (reaped →
- * output drained → stopped, Waits answered, /tasks/exit published), and
- * exits that arrive before we learnt the pid. */
+/* The lifecycle of every process the shim supervises. transition() is the
+ * only place a state changes: it asks proc_transition() (the pure state
+ * machine) and, when allowed, applies the new state and publishes the event
+ * that goes with it. The ordering rules containerd relies on live here too:
+ *   - an exit is held while a Start of the same process is running, so
+ *     /tasks/exit never precedes /tasks/start or /tasks/exec-started;
+ *   - the init's exit is held until every exec that was started has
+ *     exited, so the container's exit is the last one containerd sees;
+ *   - when the init of a container without a pid namespace of its own
+ *     exits, the rest of the container is killed (runc-v2 does the same;
+ *     with a pid namespace the kernel does it). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -10,12 +18,14 @@
 #include <string.h>
 
 #include "containerd/events/task.pb-c.h"
-#include "containerd/task/v2/shim.pb-c.h"
 #include "event-envelope.h"
 #include "events.h"
 #include "husk/husk.h"
 #include "io.h"
-#include "shim.h"
+#include "oom.h"
+#include "process.h"
+#include "shim-log.h"
+#include "util.h"
 
 /* how long an exit waits for the output to reach EOF: a daemon the process
  * left behind may keep the pipe open forever */
@@ -23,14 +33,11 @@
 
 struct process *process_new(struct shim *s, const char *exec_id)
 {
-	struct process *p = calloc(1, sizeof(*p)), **pp;
+	struct process *p = xcalloc(1, sizeof(*p)), **pp;
 
-	if (!p)
-		abort();
 	p->shim = s;
 	p->state = PROC_CREATED;
-	if (exec_id && !(p->exec_id = strdup(exec_id)))
-		abort();
+	p->exec_id = xstrdup(exec_id);
 	/* the init first, then execs in the order they were added */
 	for (pp = &s->procs; *pp; pp = &(*pp)->next)
 		;
@@ -82,7 +89,7 @@ void process_free(struct process *p)
 	free(p);
 }
 
-void process_reply_wait(struct process *p, struct ttrpc_call *call)
+static void reply_wait(struct process *p, struct ttrpc_call *call)
 {
 	Containerd__Task__V2__WaitResponse r = CONTAINERD__TASK__V2__WAIT_RESPONSE__INIT;
 	Google__Protobuf__Timestamp ts = timestamp_of(&p->exited_at);
@@ -97,74 +104,187 @@ void process_add_waiter(struct process *p, struct ttrpc_call *call)
 	struct waiter *w;
 
 	if (p->exited) {
-		process_reply_wait(p, call);
+		reply_wait(p, call);
 		return;
 	}
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		abort();
+	w = xcalloc(1, sizeof(*w));
 	w->call = call;
 	w->next = p->waiters;
 	p->waiters = w;
 }
 
-static void publish_oom(struct shim *s)
+/* ---- events ---- */
+
+static void publish_start(struct process *p)
 {
-	Containerd__Events__TaskOOM ev = CONTAINERD__EVENTS__TASK_OOM__INIT;
+	struct shim *s = p->shim;
 
-	ev.container_id = s->cid;
-	events_publish(s->events, &ev.base);
-}
-
-void shim_check_oom(struct shim *s)
-{
-	int n;
-
-	if (!s->oom)
-		return;
-	n = husk_oom_watch_read(s->oom);
-	for (int i = 0; i < n && i < 16; i++)
-		publish_oom(s);
-}
-
-/* stopped: the state moves on and every Wait gets its answer */
-static void mark_exited(struct process *p)
-{
-	enum proc_state next;
-	const char *why;
-
-	p->exited = true;
-	if (proc_transition(p->state, OP_EXIT, &next, &why) == 0)
-		p->state = next;
-	while (p->waiters) {
-		struct waiter *w = p->waiters;
-		p->waiters = w->next;
-		process_reply_wait(p, w->call);
-		free(w);
+	if (p->exec_id) {
+		Containerd__Events__TaskExecStarted ev = CONTAINERD__EVENTS__TASK_EXEC_STARTED__INIT;
+		ev.container_id = s->cid;
+		ev.exec_id = p->exec_id;
+		ev.pid = (uint32_t)p->pid;
+		events_publish(s->events, &ev.base);
+	} else {
+		Containerd__Events__TaskStart ev = CONTAINERD__EVENTS__TASK_START__INIT;
+		ev.container_id = s->cid;
+		ev.pid = (uint32_t)p->pid;
+		events_publish(s->events, &ev.base);
 	}
 }
 
-static void on_drained(void *arg)
+static void publish_exit(struct process *p)
 {
-	struct process *p = arg;
 	struct shim *s = p->shim;
 	Containerd__Events__TaskExit ev = CONTAINERD__EVENTS__TASK_EXIT__INIT;
 	Google__Protobuf__Timestamp ts = timestamp_of(&p->exited_at);
 
-	/* an OOM kill is reported before the exit it caused */
-	if (p == s->init)
-		shim_check_oom(s);
-	mark_exited(p);
 	ev.container_id = s->cid;
 	ev.id = p->exec_id ? p->exec_id : s->cid;
 	ev.pid = (uint32_t)p->pid;
 	ev.exit_status = (uint32_t)p->exit_status;
 	ev.exited_at = &ts;
 	events_publish(s->events, &ev.base);
-	shim_log(s, "%s %s exited with status %d", p->exec_id ? "exec" : "init", p->exec_id ? p->exec_id : s->cid,
-		 p->exit_status);
-	if (p == s->init)
-		shim_init_exited(s);
+}
+
+static void publish_pause(struct process *p, bool paused)
+{
+	struct shim *s = p->shim;
+
+	if (paused) {
+		Containerd__Events__TaskPaused ev = CONTAINERD__EVENTS__TASK_PAUSED__INIT;
+		ev.container_id = s->cid;
+		events_publish(s->events, &ev.base);
+	} else {
+		Containerd__Events__TaskResumed ev = CONTAINERD__EVENTS__TASK_RESUMED__INIT;
+		ev.container_id = s->cid;
+		events_publish(s->events, &ev.base);
+	}
+}
+
+static void publish_delete(struct process *p)
+{
+	struct shim *s = p->shim;
+	Containerd__Events__TaskDelete ev = CONTAINERD__EVENTS__TASK_DELETE__INIT;
+	Google__Protobuf__Timestamp ts = timestamp_of(&p->exited_at);
+
+	ev.container_id = s->cid;
+	ev.pid = (uint32_t)p->pid;
+	ev.exit_status = (uint32_t)p->exit_status;
+	ev.exited_at = &ts;
+	events_publish(s->events, &ev.base);
+}
+
+/* stopped: every parked Wait gets its answer */
+static void answer_waiters(struct process *p)
+{
+	p->exited = true;
+	while (p->waiters) {
+		struct waiter *w = p->waiters;
+		p->waiters = w->next;
+		reply_wait(p, w->call);
+		free(w);
+	}
+}
+
+/* ---- the one transition function ---- */
+
+/* Apply op to p if the state machine allows it, then what goes with it:
+ * the event (unless quiet), the Waits, the log line. Returns false when
+ * refused (a Pause that finished after the process exited, say): nothing
+ * changes then. */
+static bool transition(struct process *p, enum proc_op op, bool quiet)
+{
+	struct shim *s = p->shim;
+	enum proc_state next;
+	const char *why;
+
+	if (proc_transition(p->state, op, &next, &why) != 0) {
+		shim_log(s, "%s %s: %s refused in state %s: %s", p->exec_id ? "exec" : "init",
+			 p->exec_id ? p->exec_id : s->cid, op == OP_EXIT ? "exit" : "transition", proc_state_name(p->state),
+			 why);
+		return false;
+	}
+	if (op == OP_EXIT && p == s->init)
+		oom_check(s); /* an OOM kill is reported before the exit it caused */
+	p->state = next;
+	switch (op) {
+	case OP_START:
+		if (!quiet)
+			publish_start(p);
+		break;
+	case OP_EXIT:
+		p->exit_held = false;
+		answer_waiters(p);
+		if (!quiet)
+			publish_exit(p);
+		shim_log(s, "%s %s exited with status %d", p->exec_id ? "exec" : "init", p->exec_id ? p->exec_id : s->cid,
+			 p->exit_status);
+		if (p == s->init)
+			oom_watch_stop(s);
+		break;
+	case OP_PAUSE:
+	case OP_RESUME:
+		if (!quiet)
+			publish_pause(p, op == OP_PAUSE);
+		break;
+	case OP_DELETE:
+		if (!quiet && p == s->init)
+			publish_delete(p); /* as runc-v2: for the init only */
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+/* ---- exit ordering ---- */
+
+/* May p's exit be reported now? Not while its Start runs; for the init, not
+ * while an exec that was started still runs or is being started. */
+static bool exit_ready(const struct process *p)
+{
+	const struct shim *s = p->shim;
+
+	if (p->starting)
+		return false;
+	if (p != s->init)
+		return true;
+	for (const struct process *e = s->procs; e; e = e->next)
+		if (e != p && (e->starting || e->state == PROC_RUNNING || e->state == PROC_PAUSED))
+			return false;
+	return true;
+}
+
+static void report_exit(struct process *p)
+{
+	struct shim *s = p->shim;
+
+	if (!exit_ready(p)) {
+		p->exit_held = true;
+		return;
+	}
+	transition(p, OP_EXIT, false);
+	/* the last exec gone: the init's exit may follow */
+	if (p != s->init && s->init && s->init->exit_held && exit_ready(s->init))
+		report_exit(s->init);
+}
+
+static void on_drained(void *arg)
+{
+	report_exit(arg);
+}
+
+/* the init's exit: what is left of a container without a pid namespace of
+ * its own is killed, as runc-v2 does (with one, the kernel has done it) */
+static void kill_rest(struct shim *s)
+{
+	struct husk_error e = {0};
+
+	if (!s->kill_all_on_exit || !s->cid)
+		return;
+	if (husk_kill(s->o.root, s->cid, SIGKILL, true, &e) < 0 && e.code != -ESRCH && e.code != -ENOENT)
+		shim_log(s, "kill the rest of %s after its init exited: %s", s->cid, e.msg);
 }
 
 void process_reaped(struct process *p, int ws)
@@ -174,25 +294,17 @@ void process_reaped(struct process *p, int ws)
 	p->reaped = true;
 	p->exit_status = husk_exit_status(ws);
 	clock_gettime(CLOCK_REALTIME, &p->exited_at);
+	if (p == p->shim->init)
+		kill_rest(p->shim);
 	if (p->io)
 		proc_io_drain(p->io, DRAIN_MS, on_drained, p);
 	else
-		on_drained(p);
+		report_exit(p);
 }
 
-/* An exec whose Start failed never ran. Its fifos are closed now: a client
- * that opened them (ctr) waits for EOF before it reports the error. Waiters
- * are answered, and it is stopped with status 255, so it can only be deleted. */
-void process_start_failed(struct process *p)
-{
-	proc_io_free(p->io);
-	p->io = NULL;
-	p->exit_status = 255;
-	clock_gettime(CLOCK_REALTIME, &p->exited_at);
-	mark_exited(p);
-}
-
-void process_set_pid(struct process *p, pid_t pid)
+/* Its pid is known (a helper reported it): an exit reaped before that, kept
+ * by the reaper, is picked up now. */
+static void set_pid(struct process *p, pid_t pid)
 {
 	struct shim *s = p->shim;
 
@@ -204,4 +316,114 @@ void process_set_pid(struct process *p, pid_t pid)
 			process_reaped(p, ws);
 			return;
 		}
+}
+
+/* ---- the lifecycle ---- */
+
+void process_created(struct process *p, pid_t pid, const Containerd__Task__V2__CreateTaskRequest *req)
+{
+	struct shim *s = p->shim;
+	Containerd__Events__TaskCreate ev = CONTAINERD__EVENTS__TASK_CREATE__INIT;
+	Containerd__Events__TaskIO io = CONTAINERD__EVENTS__TASK_IO__INIT;
+
+	p->creating = false;
+	p->pid = pid;
+	ev.container_id = s->cid;
+	ev.bundle = s->bundle;
+	ev.n_rootfs = req->n_rootfs;
+	ev.rootfs = req->rootfs;
+	io.stdin = req->stdin;
+	io.stdout = req->stdout;
+	io.stderr = req->stderr;
+	io.terminal = req->terminal;
+	ev.io = &io;
+	ev.pid = (uint32_t)pid;
+	events_publish(s->events, &ev.base);
+	oom_watch_start(s);
+	set_pid(p, pid); /* it may be gone already (killed before Start) */
+}
+
+void process_exec_added(struct process *p)
+{
+	struct shim *s = p->shim;
+	Containerd__Events__TaskExecAdded ev = CONTAINERD__EVENTS__TASK_EXEC_ADDED__INIT;
+
+	ev.container_id = s->cid;
+	ev.exec_id = p->exec_id;
+	events_publish(s->events, &ev.base);
+}
+
+void process_starting(struct process *p)
+{
+	p->starting = true;
+	if (p->exec_id)
+		p->creating = true; /* the exec's process is being made */
+}
+
+void process_started(struct process *p, pid_t pid)
+{
+	p->starting = false;
+	p->creating = false;
+	if (p->exec_id)
+		p->pid = pid;
+	transition(p, OP_START, false);
+	if (p->exec_id)
+		set_pid(p, pid); /* it may have exited already: reported after the start */
+	if (p->exit_held)
+		report_exit(p);
+}
+
+void process_start_failed(struct process *p)
+{
+	struct shim *s = p->shim;
+
+	p->starting = false;
+	p->creating = false;
+	if (!p->exec_id) {
+		/* the init stays created; an exit that came meanwhile goes out */
+		if (p->exit_held)
+			report_exit(p);
+		return;
+	}
+	proc_io_free(p->io);
+	p->io = NULL;
+	p->exit_status = 255;
+	clock_gettime(CLOCK_REALTIME, &p->exited_at);
+	transition(p, OP_EXIT, true); /* it never ran: no /tasks/exit */
+	if (s->init && s->init->exit_held && exit_ready(s->init))
+		report_exit(s->init);
+}
+
+void process_paused(struct process *p, bool paused)
+{
+	transition(p, paused ? OP_PAUSE : OP_RESUME, false);
+}
+
+void process_deleted(struct process *p)
+{
+	struct shim *s = p->shim;
+
+	if (p == s->init) /* the execs went with the container */
+		for (struct process *e = s->procs, *n; e; e = n) {
+			n = e->next;
+			if (e != p)
+				process_free(e);
+		}
+	transition(p, OP_DELETE, false);
+	if (p != s->init)
+		process_free(p);
+}
+
+void process_remove_container(struct shim *s)
+{
+	struct husk_error e = {0};
+
+	if (!s->init || s->init->state == PROC_DELETED || !s->cid)
+		return;
+	if (husk_delete(s->o.root, s->cid, true, &e) < 0 && e.code != -ENOENT)
+		shim_log(s, "delete %s on shutdown: %s", s->cid, e.msg);
+	shim_rootfs_release(s);
+	/* not a transition the state machine offers (it may be running): the
+	 * shim is going and the container with it */
+	s->init->state = PROC_DELETED;
 }

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "helper.h"
+#include "process.h"
 #include "shim.h"
 
 static struct process *by_pid(struct shim *s, pid_t pid)

@@ -12,14 +12,14 @@
 #include "containerd/types/mount.pb-c.h"
 #include "husk/husk.h"
 #include "shim.h"
+#include "util.h"
 
-static int rootfs_mount(const char *target, Containerd__Types__Mount **m, size_t n, char *msg, size_t len)
+static int rootfs_mount(const char *target, Containerd__Types__Mount **m, size_t n, struct husk_error *e)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct husk_error e = {0};
-		int r = husk_mount(m[i]->type, m[i]->source, target, m[i]->options, m[i]->n_options, &e);
+		int r = husk_mount(m[i]->type, m[i]->source, target, m[i]->options, m[i]->n_options, e);
 		if (r < 0) {
-			snprintf(msg, len, "rootfs: %s", e.msg);
+			husk_error_wrap(e, "rootfs");
 			while (i--)
 				umount2(target, MNT_DETACH);
 			return r;
@@ -38,16 +38,15 @@ int rootfs_unmount(const char *target)
 	return errno == EINVAL || errno == ENOENT ? n : -errno;
 }
 
-int shim_rootfs_mount(struct shim *s, Containerd__Types__Mount **m, size_t n, char *msg, size_t len)
+int shim_rootfs_mount(struct shim *s, Containerd__Types__Mount **m, size_t n, struct husk_error *e)
 {
 	char *rootfs;
 	int r;
 
 	if (!n)
 		return 0;
-	if (asprintf(&rootfs, "%s/rootfs", s->bundle) < 0)
-		abort();
-	r = rootfs_mount(rootfs, m, n, msg, len);
+	rootfs = xasprintf("%s/rootfs", s->bundle);
+	r = rootfs_mount(rootfs, m, n, e);
 	free(rootfs);
 	s->rootfs_mounted = r == 0;
 	return r;
@@ -59,8 +58,7 @@ void shim_rootfs_release(struct shim *s)
 
 	if (!s->rootfs_mounted)
 		return;
-	if (asprintf(&rootfs, "%s/rootfs", s->bundle) < 0)
-		abort();
+	rootfs = xasprintf("%s/rootfs", s->bundle);
 	rootfs_unmount(rootfs);
 	free(rootfs);
 	s->rootfs_mounted = false;

@@ -15,22 +15,13 @@
 #include "helper.h"
 #include "husk/husk.h"
 #include "husk/log.h"
+#include "oom.h"
+#include "process.h"
 #include "serve.h"
+#include "shim-log.h"
 #include "shim.h"
+#include "shutdown.h"
 #include "ttrpc-server.h"
-
-#define FLUSH_MS 1000 /* the longest we wait for the last replies to leave */
-
-void shim_log(struct shim *s, const char *fmt, ...)
-{
-	char buf[HUSK_ERROR_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	husk_log(HUSK_LOG_INFO, "shim %s: %s", s->o.id ? s->o.id : "", buf);
-}
 
 /* -debug: every call with its status and duration, in the shim's log */
 static void trace_call(void *ctx, const char *method, uint32_t stream, int code, uint64_t ns)
@@ -39,44 +30,6 @@ static void trace_call(void *ctx, const char *method, uint32_t stream, int code,
 
 	husk_log(HUSK_LOG_DEBUG, "shim %s: %s (stream %u): status %d in %.3f ms", s->o.id ? s->o.id : "", method,
 		 stream, code, (double)ns / 1e6);
-}
-
-/* a container still there when the shim goes: kill it and remove it, so
- * nothing outlives the shim that nobody supervises */
-static void remove_container(struct shim *s)
-{
-	struct husk_error e = {0};
-
-	if (!s->init || s->init->state == PROC_DELETED || !s->cid)
-		return;
-	if (husk_delete(s->o.root, s->cid, true, &e) < 0 && e.code != -ENOENT)
-		shim_log(s, "delete %s on shutdown: %s", s->cid, e.msg);
-	shim_rootfs_release(s);
-	s->init->state = PROC_DELETED;
-}
-
-static void on_flush_tick(uv_timer_t *t)
-{
-	struct shim *s = t->data;
-	uint64_t waited = uv_now(s->loop) - s->stop_started;
-
-	if (s->srv && ttrpc_server_queued(s->srv) && waited < FLUSH_MS)
-		return;
-	uv_timer_stop(t);
-	uv_stop(s->loop);
-}
-
-void shim_stop(struct shim *s)
-{
-	if (s->shutting_down)
-		return;
-	s->shutting_down = true;
-	remove_container(s);
-	/* the Shutdown reply is queued: let it leave before the loop ends */
-	s->stop_started = uv_now(s->loop);
-	uv_timer_init(s->loop, &s->flush);
-	s->flush.data = s;
-	uv_timer_start(&s->flush, on_flush_tick, 0, 2);
 }
 
 static void on_signal(uv_signal_t *h, int sig)
@@ -105,13 +58,13 @@ static void close_walk(uv_handle_t *h, void *arg)
 static void teardown(struct shim *s)
 {
 	helper_kill_all(s);
-	remove_container(s);
+	process_remove_container(s);
 	while (s->procs)
 		process_free(s->procs);
 	if (s->srv)
 		ttrpc_server_stop(s->srv);
 	s->srv = NULL;
-	shim_init_exited(s);
+	oom_watch_stop(s);
 	/* everything else (relay polls, timers, signals): close and let the
 	 * close callbacks run, so the loop can be closed cleanly */
 	uv_run(s->loop, UV_RUN_NOWAIT);

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "containerd/events/task.pb-c.h"
 #include "containerd/runc/options/oci.pb-c.h"
 #include "containerd/task/v2/shim.pb-c.h"
@@ -22,10 +24,13 @@
 #include "husk/husk.h"
 #include "io.h"
 #include "metrics.h"
+#include "process.h"
+#include "shim-log.h"
 #include "shim.h"
+#include "shutdown.h"
+#include "util.h"
 
 #define SVC "containerd.task.v2.Task"
-#define MSGLEN HUSK_ERROR_MAX
 
 /* libhusk's -errno → the status containerd maps back to its errdefs */
 static int code_of(int err)
@@ -50,11 +55,7 @@ static struct shim *shim_of(struct ttrpc_call *c)
 
 static char *dup_or_null(const char *s)
 {
-	char *d = s && *s ? strdup(s) : NULL;
-
-	if (s && *s && !d)
-		abort();
-	return d;
+	return s && *s ? xstrdup(s) : NULL;
 }
 
 /* Find the process and check that op is allowed now; replies on refusal. */
@@ -87,68 +88,32 @@ static struct process *lookup(struct ttrpc_call *c, const char *id, const char *
 
 /* ---- Create ---- */
 
+/* Whether the bundle's config gives the container a pid namespace of its
+ * own (a "pid" entry without a path), as runc-v2's ShouldKillAllOnExit reads
+ * it: without one, the init's exit does not end the other processes. */
+static bool own_pid_namespace(const char *bundle)
+{
+	char *path = xasprintf("%s/config.json", bundle);
+	json_t *cfg = json_load_file(path, 0, NULL), *nss = json_object_get(json_object_get(cfg, "linux"), "namespaces"), *ns;
+	bool own = false;
+	size_t i;
+
+	json_array_foreach(nss, i, ns)
+		if (json_is_string(json_object_get(ns, "type")) &&
+		    !strcmp(json_string_value(json_object_get(ns, "type")), "pid") &&
+		    !json_string_length(json_object_get(ns, "path")))
+			own = true;
+	json_decref(cfg);
+	free(path);
+	return own;
+}
+
 struct create_ctx {
 	struct ttrpc_call *call;
 	struct process *p;
 	Containerd__Task__V2__CreateTaskRequest *req; /* owned by call */
 	char pid_file[PATH_MAX];
 };
-
-static void publish_create(struct shim *s, Containerd__Task__V2__CreateTaskRequest *req, pid_t pid)
-{
-	Containerd__Events__TaskCreate ev = CONTAINERD__EVENTS__TASK_CREATE__INIT;
-	Containerd__Events__TaskIO io = CONTAINERD__EVENTS__TASK_IO__INIT;
-
-	ev.container_id = s->cid;
-	ev.bundle = s->bundle;
-	ev.n_rootfs = req->n_rootfs;
-	ev.rootfs = req->rootfs;
-	io.stdin = req->stdin;
-	io.stdout = req->stdout;
-	io.stderr = req->stderr;
-	io.terminal = req->terminal;
-	ev.io = &io;
-	ev.pid = (uint32_t)pid;
-	events_publish(s->events, &ev.base);
-}
-
-static void on_oom(uv_poll_t *h, int status, int events)
-{
-	(void)status;
-	(void)events;
-	shim_check_oom(h->data);
-}
-
-static void watch_oom(struct shim *s)
-{
-	struct husk_error e = {0};
-
-	if (husk_oom_watch_open(s->o.root, s->cid, &s->oom, &e) < 0) {
-		shim_log(s, "no OOM events: %s", e.msg);
-		return;
-	}
-	s->oom_poll = calloc(1, sizeof(*s->oom_poll));
-	if (!s->oom_poll || uv_poll_init(s->loop, s->oom_poll, husk_oom_watch_fd(s->oom)) < 0) {
-		free(s->oom_poll);
-		s->oom_poll = NULL;
-		return;
-	}
-	s->oom_poll->data = s;
-	uv_poll_start(s->oom_poll, UV_READABLE | UV_PRIORITIZED, on_oom);
-}
-
-void shim_init_exited(struct shim *s)
-{
-	if (s->oom_poll) {
-		uv_poll_stop(s->oom_poll);
-		uv_close((uv_handle_t *)s->oom_poll, (uv_close_cb)free);
-		s->oom_poll = NULL;
-	}
-	if (s->oom) {
-		husk_oom_watch_close(s->oom);
-		s->oom = NULL;
-	}
-}
 
 /* forget the container: a Create that failed (nothing of it may stay) or
  * a deleted one making room for the next */
@@ -164,27 +129,24 @@ static void on_created(struct shim *s, void *arg, int code, pid_t pid, const cha
 {
 	struct create_ctx *cc = arg;
 	struct process *p = cc->p;
-	char err[MSGLEN];
+	struct husk_error e = {0};
 
 	p->busy = false;
 	if (code < 0) {
-		snprintf(err, sizeof(err), "create: %s", msg);
-		ttrpc_server_reply(cc->call, code_of(code), err, NULL);
+		husk_error_set(&e, code, "create: %s", msg);
+		ttrpc_server_reply(cc->call, code_of(code), e.msg, NULL);
 		drop_container(s, p);
 		free(cc);
 		return;
 	}
-	if (p->terminal && proc_io_take_console(p->io, err, sizeof(err)) < 0)
-		shim_log(s, "create %s: no terminal: %s", s->cid, err);
-	p->creating = false;
-	process_set_pid(p, pid);
+	if (p->terminal && proc_io_take_console(p->io, &e) < 0)
+		shim_log(s, "create %s: no terminal: %s", s->cid, e.msg);
+	process_created(p, pid, cc->req);
 	{
 		Containerd__Task__V2__CreateTaskResponse r = CONTAINERD__TASK__V2__CREATE_TASK_RESPONSE__INIT;
 		r.pid = (uint32_t)pid;
-		publish_create(s, cc->req, pid);
 		ttrpc_server_reply(cc->call, TTRPC_OK, NULL, &r.base);
 	}
-	watch_oom(s);
 	free(cc);
 }
 
@@ -206,9 +168,9 @@ static void spawn_helper(struct process *p, struct ttrpc_call *c, struct helper_
 	if (p->io)
 		proc_io_spawned(p->io); /* the helper holds the process's ends now */
 	if (r < 0) {
-		char m[128];
-		snprintf(m, sizeof(m), "start a helper: %s", strerror(-r));
-		cb(p->shim, arg, r, 0, m);
+		struct husk_error e = {0};
+		husk_error_sys(&e, r, "start a helper");
+		cb(p->shim, arg, r, 0, e.msg);
 	}
 }
 
@@ -232,7 +194,6 @@ static void h_create(struct ttrpc_call *c)
 	struct husk_error e = {0};
 	struct create_ctx *cc;
 	struct process *p;
-	char msg[MSGLEN];
 	int r;
 
 	/* one container at a time; a deleted one makes room for the next */
@@ -254,10 +215,9 @@ static void h_create(struct ttrpc_call *c)
 	if (req->options && req->options->type_url && !strstr(req->options->type_url, "containerd.runc.v1.Options"))
 		shim_log(s, "create %s: ignoring options of type %s", req->id, req->options->type_url);
 	free(s->bundle);
-	s->bundle = strdup(req->bundle && *req->bundle ? req->bundle : s->o.bundle ? s->o.bundle : ".");
-	s->cid = strdup(req->id);
-	if (!s->bundle || !s->cid)
-		abort();
+	s->bundle = xstrdup(req->bundle && *req->bundle ? req->bundle : s->o.bundle ? s->o.bundle : ".");
+	s->cid = xstrdup(req->id);
+	s->kill_all_on_exit = !own_pid_namespace(s->bundle);
 	p = process_new(s, NULL);
 	s->init = p;
 	p->creating = true;
@@ -265,14 +225,12 @@ static void h_create(struct ttrpc_call *c)
 	p->stdin_path = dup_or_null(req->stdin);
 	p->stdout_path = dup_or_null(req->stdout);
 	p->stderr_path = dup_or_null(req->stderr);
-	if ((r = shim_rootfs_mount(s, req->rootfs, req->n_rootfs, msg, sizeof(msg))) < 0) {
-		ttrpc_server_reply(c, code_of(r), msg, NULL);
+	if ((r = shim_rootfs_mount(s, req->rootfs, req->n_rootfs, &e)) < 0) {
+		ttrpc_server_reply(c, code_of(r), e.msg, NULL);
 		drop_container(s, p);
 		return;
 	}
-	cc = calloc(1, sizeof(*cc));
-	if (!cc)
-		abort();
+	cc = xcalloc(1, sizeof(*cc));
 	cc->call = c;
 	cc->p = p;
 	cc->req = req;
@@ -280,10 +238,10 @@ static void h_create(struct ttrpc_call *c)
 	{
 		struct io_cfg io = {.stdin_path = req->stdin, .stdout_path = req->stdout, .stderr_path = req->stderr,
 				    .terminal = req->terminal, .id = s->cid, .ns = s->o.ns};
-		r = proc_io_open(s->loop, &io, create_io_ready, cc, &p->io, msg, sizeof(msg));
+		r = proc_io_open(s->loop, &io, create_io_ready, cc, &p->io, &e);
 	}
 	if (r < 0) {
-		ttrpc_server_reply(c, code_of(r), msg, NULL);
+		ttrpc_server_reply(c, code_of(r), e.msg, NULL);
 		drop_container(s, p);
 		free(cc);
 	}
@@ -298,10 +256,8 @@ struct op_ctx {
 
 static struct op_ctx *op_new(struct ttrpc_call *c, struct process *p)
 {
-	struct op_ctx *o = calloc(1, sizeof(*o));
+	struct op_ctx *o = xcalloc(1, sizeof(*o));
 
-	if (!o)
-		abort();
 	o->call = c;
 	o->p = p;
 	return o;
@@ -320,19 +276,16 @@ static void on_started(struct shim *s, void *arg, int code, pid_t pid, const cha
 	struct op_ctx *o = arg;
 	struct process *p = o->p;
 
+	(void)s;
 	(void)pid;
 	p->busy = false;
 	if (code < 0) {
+		process_start_failed(p);
 		ttrpc_server_reply(o->call, code_of(code), msg, NULL);
 	} else {
-		Containerd__Events__TaskStart ev = CONTAINERD__EVENTS__TASK_START__INIT;
-		/* it may have run and ended already: then it stays stopped */
-		if (p->state == PROC_CREATED)
-			p->state = PROC_RUNNING;
+		/* /tasks/start, then an exit that came meanwhile */
+		process_started(p, 0);
 		reply_pid(o->call, p->pid);
-		ev.container_id = s->cid;
-		ev.pid = (uint32_t)p->pid;
-		events_publish(s->events, &ev.base);
 	}
 	free(o);
 }
@@ -341,31 +294,23 @@ static void on_exec_started(struct shim *s, void *arg, int code, pid_t pid, cons
 {
 	struct op_ctx *o = arg;
 	struct process *p = o->p;
-	char err[MSGLEN];
+	struct husk_error e = {0};
 
 	p->busy = false;
-	p->creating = false;
 	if (code < 0) {
 		/* the process's own failure (a missing binary, a bad cwd) is not a
 		 * NotFound of the exec: Unknown, as runc-v2 answers */
-		snprintf(err, sizeof(err), "exec failed: %s", msg);
+		husk_error_set(&e, code, "exec failed: %s", msg);
 		process_start_failed(p); /* its fifos are closed before the client hears */
-		ttrpc_server_reply(o->call, code == -ESRCH ? TTRPC_NOT_FOUND : TTRPC_UNKNOWN, err, NULL);
+		ttrpc_server_reply(o->call, code == -ESRCH ? TTRPC_NOT_FOUND : TTRPC_UNKNOWN, e.msg, NULL);
 		free(o);
 		return;
 	}
-	if (p->terminal && proc_io_take_console(p->io, err, sizeof(err)) < 0)
-		shim_log(s, "exec %s: no terminal: %s", p->exec_id, err);
-	p->state = PROC_RUNNING;
-	process_set_pid(p, pid); /* may mark it stopped at once */
+	if (p->terminal && proc_io_take_console(p->io, &e) < 0)
+		shim_log(s, "exec %s: no terminal: %s", p->exec_id, e.msg);
+	/* /tasks/exec-started, then its exit if it has ended already */
+	process_started(p, pid);
 	reply_pid(o->call, pid);
-	{
-		Containerd__Events__TaskExecStarted ev = CONTAINERD__EVENTS__TASK_EXEC_STARTED__INIT;
-		ev.container_id = s->cid;
-		ev.exec_id = p->exec_id;
-		ev.pid = (uint32_t)pid;
-		events_publish(s->events, &ev.base);
-	}
 	free(o);
 }
 
@@ -387,25 +332,31 @@ static void h_start(struct ttrpc_call *c)
 	Containerd__Task__V2__StartRequest *req = (void *)c->request;
 	struct shim *s = shim_of(c); /* before lookup: a refusal frees the call */
 	struct process *p = lookup(c, req->id, req->exec_id, OP_START, false);
-	char msg[MSGLEN];
+	struct husk_error e = {0};
 	int r;
 
 	if (!p)
 		return;
 	if (p == s->init) {
 		struct helper_req hr = {.op = HELPER_START};
+		process_starting(p);
 		spawn_helper(p, c, &hr, on_started, op_new(c, p));
+		return;
+	}
+	/* as runc-v2: no exec starts once the container's init has exited */
+	if (s->init->reaped) {
+		ttrpc_server_reply(c, TTRPC_FAILED_PRECONDITION, "container's init process has exited", NULL);
 		return;
 	}
 	{
 		struct io_cfg io = {.stdin_path = p->stdin_path, .stdout_path = p->stdout_path,
 				    .stderr_path = p->stderr_path, .terminal = p->terminal, .id = s->cid, .ns = s->o.ns};
 		struct op_ctx *o = op_new(c, p);
-		p->creating = true;
-		r = proc_io_open(s->loop, &io, exec_io_ready, o, &p->io, msg, sizeof(msg));
+		process_starting(p);
+		r = proc_io_open(s->loop, &io, exec_io_ready, o, &p->io, &e);
 		if (r < 0) {
-			p->creating = false;
-			ttrpc_server_reply(c, code_of(r), msg, NULL);
+			process_start_failed(p);
+			ttrpc_server_reply(c, code_of(r), e.msg, NULL);
 			free(o);
 		}
 	}
@@ -493,8 +444,6 @@ static void on_deleted(struct shim *s, void *arg, int code, pid_t pid, const cha
 {
 	struct op_ctx *o = arg;
 	struct process *p = o->p;
-	Containerd__Events__TaskDelete ev = CONTAINERD__EVENTS__TASK_DELETE__INIT;
-	Google__Protobuf__Timestamp ts = timestamp_of(&p->exited_at);
 
 	(void)pid;
 	p->busy = false;
@@ -504,19 +453,8 @@ static void on_deleted(struct shim *s, void *arg, int code, pid_t pid, const cha
 		return;
 	}
 	shim_rootfs_release(s);
-	/* the execs went with the container */
-	for (struct process *e = s->procs, *n; e; e = n) {
-		n = e->next;
-		if (e != p)
-			process_free(e);
-	}
-	p->state = PROC_DELETED;
 	reply_delete(o->call, p);
-	ev.container_id = s->cid;
-	ev.pid = (uint32_t)p->pid;
-	ev.exit_status = (uint32_t)p->exit_status;
-	ev.exited_at = &ts;
-	events_publish(s->events, &ev.base);
+	process_deleted(p); /* /tasks/delete; the execs go with it */
 	free(o);
 }
 
@@ -534,7 +472,7 @@ static void h_delete(struct ttrpc_call *c)
 			return;
 		}
 		reply_delete(c, p);
-		process_free(p);
+		process_deleted(p); /* and forgotten */
 		return;
 	}
 	{
@@ -600,12 +538,10 @@ static void h_pids(struct ttrpc_call *c)
 		ttrpc_server_reply(c, code_of(e.code), e.msg, NULL);
 		return;
 	}
-	infos = calloc(n + 1, sizeof(*infos));
-	ptrs = calloc(n + 1, sizeof(*ptrs));
-	anys = calloc(n + 1, sizeof(*anys));
-	packed = calloc(n + 1, sizeof(*packed));
-	if (!infos || !ptrs || !anys || !packed)
-		abort();
+	infos = xcalloc(n + 1, sizeof(*infos));
+	ptrs = xcalloc(n + 1, sizeof(*ptrs));
+	anys = xcalloc(n + 1, sizeof(*anys));
+	packed = xcalloc(n + 1, sizeof(*packed));
 	for (size_t i = 0; i < n; i++) {
 		containerd__v1__types__process_info__init(&infos[i]);
 		infos[i].pid = (uint32_t)pids[i];
@@ -618,9 +554,7 @@ static void h_pids(struct ttrpc_call *c)
 				google__protobuf__any__init(&anys[i]);
 				anys[i].type_url = (char *)"containerd.runc.v1.ProcessDetails";
 				anys[i].value.len = protobuf_c_message_get_packed_size(&d.base);
-				packed[i] = malloc(anys[i].value.len + 1);
-				if (!packed[i])
-					abort();
+				packed[i] = xcalloc(1, anys[i].value.len + 1);
 				protobuf_c_message_pack(&d.base, packed[i]);
 				anys[i].value.data = packed[i];
 				infos[i].info = &anys[i];
@@ -645,23 +579,13 @@ static void pause_done(struct shim *s, struct op_ctx *o, int code, const char *m
 {
 	struct process *p = o->p;
 
+	(void)s;
 	p->busy = false;
 	if (code < 0) {
 		ttrpc_server_reply(o->call, code_of(code), msg, NULL);
-	} else if (pause) {
-		Containerd__Events__TaskPaused ev = CONTAINERD__EVENTS__TASK_PAUSED__INIT;
-		if (p->state == PROC_RUNNING)
-			p->state = PROC_PAUSED;
-		ttrpc_server_reply(o->call, TTRPC_OK, NULL, NULL);
-		ev.container_id = s->cid;
-		events_publish(s->events, &ev.base);
 	} else {
-		Containerd__Events__TaskResumed ev = CONTAINERD__EVENTS__TASK_RESUMED__INIT;
-		if (p->state == PROC_PAUSED)
-			p->state = PROC_RUNNING;
+		process_paused(p, pause);
 		ttrpc_server_reply(o->call, TTRPC_OK, NULL, NULL);
-		ev.container_id = s->cid;
-		events_publish(s->events, &ev.base);
 	}
 	free(o);
 }
@@ -722,9 +646,11 @@ static void h_update(struct ttrpc_call *c)
 		return;
 	}
 	/* containerd sends the runtime-spec LinuxResources as JSON in the Any */
-	json = strndup((const char *)req->resources->value.data, req->resources->value.len);
-	if (!json)
-		abort();
+	if (memchr(req->resources->value.data, '\0', req->resources->value.len)) {
+		ttrpc_server_reply(c, TTRPC_INVALID_ARGUMENT, "update: resources contain a NUL byte", NULL);
+		return;
+	}
+	json = xasprintf("%.*s", (int)req->resources->value.len, (const char *)req->resources->value.data);
 	hr.input = json;
 	spawn_helper(p, c, &hr, on_updated, op_new(c, p));
 	free(json);
@@ -766,6 +692,10 @@ static void h_exec(struct ttrpc_call *c)
 		ttrpc_server_reply(c, TTRPC_INVALID_ARGUMENT, "exec id must not be empty", NULL);
 		return;
 	}
+	if (p->reaped) { /* exited, its exit held until the running execs' */
+		ttrpc_server_reply(c, TTRPC_FAILED_PRECONDITION, "cannot exec in a stopped container", NULL);
+		return;
+	}
 	if (process_find(s, req->id, req->exec_id, &code, &why)) {
 		ttrpc_server_reply(c, TTRPC_ALREADY_EXISTS, "an exec with this id already exists", NULL);
 		return;
@@ -774,21 +704,18 @@ static void h_exec(struct ttrpc_call *c)
 		ttrpc_server_reply(c, TTRPC_INVALID_ARGUMENT, "exec: no process spec", NULL);
 		return;
 	}
+	if (memchr(req->spec->value.data, '\0', req->spec->value.len)) {
+		ttrpc_server_reply(c, TTRPC_INVALID_ARGUMENT, "exec: the process spec contains a NUL byte", NULL);
+		return;
+	}
 	e = process_new(s, req->exec_id);
 	e->terminal = req->terminal;
 	e->stdin_path = dup_or_null(req->stdin);
 	e->stdout_path = dup_or_null(req->stdout);
 	e->stderr_path = dup_or_null(req->stderr);
-	e->spec_json = strndup((const char *)req->spec->value.data, req->spec->value.len);
-	if (!e->spec_json)
-		abort();
+	e->spec_json = xasprintf("%.*s", (int)req->spec->value.len, (const char *)req->spec->value.data);
 	ttrpc_server_reply(c, TTRPC_OK, NULL, NULL);
-	{
-		Containerd__Events__TaskExecAdded ev = CONTAINERD__EVENTS__TASK_EXEC_ADDED__INIT;
-		ev.container_id = s->cid;
-		ev.exec_id = e->exec_id;
-		events_publish(s->events, &ev.base);
-	}
+	process_exec_added(e);
 }
 
 static void h_resize(struct ttrpc_call *c)
@@ -804,12 +731,15 @@ static void h_resize(struct ttrpc_call *c)
 		return;
 	}
 	r = proc_io_resize(p->io, req->width, req->height);
-	if (r == -ENOTTY)
+	if (r == -ENOTTY) {
 		ttrpc_server_reply(c, TTRPC_FAILED_PRECONDITION, "the process has no terminal", NULL);
-	else if (r < 0)
-		ttrpc_server_reply(c, TTRPC_UNKNOWN, strerror(-r), NULL);
-	else
+	} else if (r < 0) {
+		struct husk_error e = {0};
+		husk_error_sys(&e, r, "resize the pty");
+		ttrpc_server_reply(c, TTRPC_UNKNOWN, e.msg, NULL);
+	} else {
 		ttrpc_server_reply(c, TTRPC_OK, NULL, NULL);
+	}
 }
 
 static void h_closeio(struct ttrpc_call *c)

@@ -1,5 +1,6 @@
 /* The shim's own state: one container (its init) and its exec'd processes,
- * all driven from one libuv loop. */
+ * all driven from one libuv loop. Types only: the functions are in the
+ * header of the file that owns them (process.h, oom.h, shim-log.h, …). */
 #ifndef HUSK_SHIM_H
 #define HUSK_SHIM_H
 
@@ -9,6 +10,7 @@
 #include <uv.h>
 
 #include "containerd/types/mount.pb-c.h"
+#include "husk/error.h"
 #include "process-state.h"
 #include "ttrpc.h"
 #include "ttrpc-server.h"
@@ -27,9 +29,12 @@ struct waiter {
 struct process {
 	struct shim *shim;
 	char *exec_id;          /* NULL for the init */
+	/* Only process.c changes these (process.h): */
 	enum proc_state state;
 	bool creating;          /* Create (or an exec's Start) is running in a helper */
-	bool busy;              /* a helper is running an operation on it */
+	bool starting;          /* Start is running: its exit waits for the start event */
+	bool exit_held;         /* drained, not yet reported (see process.c) */
+	bool busy;              /* a helper is running an operation on it (service.c) */
 	pid_t pid;
 	bool terminal;
 	char *stdin_path, *stdout_path, *stderr_path;
@@ -61,6 +66,7 @@ struct shim {
 	char *cid;               /* the container id, from Create */
 	char *bundle;            /* from Create */
 	bool rootfs_mounted;
+	bool kill_all_on_exit;   /* no pid namespace of its own: the init's exit kills the rest */
 	struct process *init;    /* NULL until Create */
 	struct process *procs;   /* init first, then execs */
 	struct ttrpc_server *srv;
@@ -80,34 +86,13 @@ struct shim {
 	unsigned n_early;
 };
 
-/* main loop plumbing (shim-main.c) */
-void shim_stop(struct shim *s);
-void shim_log(struct shim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* processes (process.c) */
-struct process *process_new(struct shim *s, const char *exec_id);
-struct process *process_find(struct shim *s, const char *id, const char *exec_id, int *code, const char **why);
-void process_free(struct process *p);
-/* The process has been reaped with wait status ws: drain its output, then
- * mark it stopped, answer its Waits and publish /tasks/exit. */
-void process_reaped(struct process *p, int ws);
-/* Set its pid (a helper reported it); picks up an exit reaped earlier. */
-void process_set_pid(struct process *p, pid_t pid);
-void process_start_failed(struct process *p);
-void process_add_waiter(struct process *p, struct ttrpc_call *call);
-void process_reply_wait(struct process *p, struct ttrpc_call *call);
-/* Publish /tasks/oom for OOM kills since the last look. */
-void shim_check_oom(struct shim *s);
-/* The init's exit has been handled (service.c: stop watching for OOM). */
-void shim_init_exited(struct shim *s);
-
 /* reaper (reaper.c): SIGCHLD → waitpid(-1) → processes and helpers */
 int reaper_start(struct shim *s);
 void reaper_collect(struct shim *s);
 
 /* rootfs mounts from Create on bundle/rootfs (rootfs-mounts.c); release
  * unmounts them if they are there */
-int shim_rootfs_mount(struct shim *s, Containerd__Types__Mount **m, size_t n, char *msg, size_t len);
+int shim_rootfs_mount(struct shim *s, Containerd__Types__Mount **m, size_t n, struct husk_error *e);
 void shim_rootfs_release(struct shim *s);
 /* everything stacked on target (delete, when no shim knows what is there) */
 int rootfs_unmount(const char *target);

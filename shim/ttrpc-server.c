@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -158,14 +159,130 @@ static void send_frame(struct conn *c, struct ttrpc_frame *f)
 		flush(c); /* a reply from later (a helper, an exit): at once */
 }
 
-static void reply_raw(struct conn *c, uint32_t id, int code, const char *msg, const ProtobufCMessage *resp)
+/* A copy of msg with control characters escaped (\n, \t, \r, \xHH), or NULL
+ * when it has none: a config value with a newline must not break the
+ * message a client prints over two lines. */
+static char *escape_ctl(const char *msg)
+{
+	size_t n = 0;
+	char *out, *w;
+
+	for (const unsigned char *p = (const unsigned char *)msg; msg && *p; p++)
+		n += *p < 0x20 || *p == 0x7f;
+	if (!n)
+		return NULL;
+	out = w = malloc(strlen(msg) + 4 * n + 1);
+	if (!out)
+		abort(); /* out of memory: as libhusk's x* helpers */
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		static const char hex[] = "0123456789abcdef";
+		if (*p >= 0x20 && *p != 0x7f) {
+			*w++ = (char)*p;
+			continue;
+		}
+		*w++ = '\\';
+		if (*p == '\n' || *p == '\t' || *p == '\r') {
+			*w++ = *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r';
+		} else {
+			*w++ = 'x';
+			*w++ = hex[*p >> 4];
+			*w++ = hex[*p & 15];
+		}
+	}
+	*w = '\0';
+	return out;
+}
+
+static void reply_raw(struct conn *c, uint32_t id, int code, const char *message, const ProtobufCMessage *resp)
 {
 	struct ttrpc_frame f;
+	char *escaped = escape_ctl(message);
+	const char *msg = escaped ? escaped : message;
 
 	if (ttrpc_encode_response(id, code, msg, resp, &f) == 0)
 		send_frame(c, &f);
 	else if (ttrpc_encode_response(id, TTRPC_RESOURCE_EXHAUSTED, "response exceeds the 4 MiB limit", NULL, &f) == 0)
 		send_frame(c, &f);
+	free(escaped);
+}
+
+/* ---- strings with a NUL byte ----
+ * protobuf-c gives a string field as a C string: "c1\0x" would arrive as
+ * "c1", silently. The wire bytes are checked instead, every string field of
+ * the request at any depth. */
+
+static bool varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return true;
+	}
+	return false;
+}
+
+/* The name of the first string field of d in buf holding a NUL, or NULL
+ * (also for bytes that do not parse: the decoder has judged them already).
+ * want_field > 0: instead, return the bytes of that length-delimited field
+ * in *sub (used to find the Request's payload). */
+static const char *walk(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len, int depth,
+			uint32_t want_field, const uint8_t **sub, size_t *sublen)
+{
+	const uint8_t *p = buf, *end = buf + len;
+	uint64_t key, n;
+
+	while (p < end && depth < 32) {
+		const ProtobufCFieldDescriptor *f;
+		if (!varint(&p, end, &key))
+			return NULL;
+		switch (key & 7) {
+		case 0:
+			if (!varint(&p, end, &n))
+				return NULL;
+			continue;
+		case 1:
+			p += 8;
+			continue;
+		case 5:
+			p += 4;
+			continue;
+		case 2:
+			break;
+		default:
+			return NULL;
+		}
+		if (!varint(&p, end, &n) || n > (uint64_t)(end - p))
+			return NULL;
+		if (want_field) {
+			if ((key >> 3) == want_field) {
+				*sub = p;
+				*sublen = (size_t)n;
+				return NULL;
+			}
+		} else if (d && (f = protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3)))) {
+			if (f->type == PROTOBUF_C_TYPE_STRING && memchr(p, '\0', (size_t)n))
+				return f->name;
+			if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+				const char *bad = walk(f->descriptor, p, (size_t)n, depth + 1, 0, NULL, NULL);
+				if (bad)
+					return bad;
+			}
+		}
+		p += n;
+	}
+	return NULL;
+}
+
+/* the field of the call's input (in the Request's payload) with a NUL, or NULL */
+static const char *nul_in_request(const struct ttrpc_call *call, const uint8_t *req, size_t len)
+{
+	const uint8_t *payload = NULL;
+	size_t plen = 0;
+
+	walk(NULL, req, len, 0, 3 /* Request.payload */, &payload, &plen);
+	return payload ? walk(call->method->input, payload, plen, 0, 0, NULL, NULL) : NULL;
 }
 
 void ttrpc_server_reply(struct ttrpc_call *pub, int code, const char *message, const ProtobufCMessage *resp)
@@ -207,6 +324,17 @@ static void handle_request(struct conn *c, const struct ttrpc_header *h, const u
 		free(msg);
 		free(call);
 		return;
+	}
+	{
+		const char *bad = nul_in_request(&call->pub, payload, h->length);
+		if (bad) {
+			char m[160];
+			snprintf(m, sizeof(m), "%s: field %s contains a NUL byte", call->pub.method->method, bad);
+			reply_raw(c, h->stream_id, TTRPC_INVALID_ARGUMENT, m, NULL);
+			ttrpc_call_clear(&call->pub);
+			free(call);
+			return;
+		}
 	}
 	call->pub.stream_id = h->stream_id;
 	call->pub.conn = c;

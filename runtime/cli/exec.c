@@ -119,6 +119,7 @@ static bool wants_terminal(const char *proc)
 int cmd_exec(const struct global *g, int argc, char **argv)
 {
 	struct exec_cli x = {0};
+	struct fg_pipes pipes = {0};
 	struct husk_error err = {0};
 	int sv[2] = {-1, -1}, master = -1, status = 1, r;
 	char *proc = NULL;
@@ -148,7 +149,20 @@ int cmd_exec(const struct global *g, int argc, char **argv)
 		x.opts.console_clear_onlcr = true; /* as runc's recvtty */
 	}
 	fg_block(&old);
-	if (husk_exec(&x.opts, &pid, &err) < 0) {
+	/* runc: a foreground process without a terminal gets pipes its root owns */
+	if (!x.detach && sv[1] < 0) {
+		char *config = NULL;
+		int e = asprintf(&config, "%s/%s/config.json", g->root && *g->root ? g->root : HUSK_DEFAULT_ROOT, x.opts.id);
+		if (e < 0 || fg_pipes_begin("exec", config, &pipes) < 0) {
+			free(config);
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			goto out;
+		}
+		free(config);
+	}
+	r = husk_exec(&x.opts, &pid, &err);
+	fg_pipes_restore(&pipes);
+	if (r < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		status = cli_fail_status("exec", &err, 255);
 		goto out;
@@ -160,7 +174,7 @@ int cmd_exec(const struct global *g, int argc, char **argv)
 		sv[0] = -1;
 		if (master < 0) { /* nobody could talk to it: it goes */
 			kill(pid, SIGKILL);
-			fg_wait("exec", pid, -1, &old);
+			fg_wait("exec", pid, -1, NULL, &old);
 			goto out;
 		}
 	}
@@ -169,7 +183,7 @@ int cmd_exec(const struct global *g, int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	status = fg_wait("exec", pid, master, &old);
+	status = fg_wait("exec", pid, master, &pipes, &old);
 out:
 	for (int i = 0; i < 2; i++)
 		if (sv[i] >= 0)

@@ -202,7 +202,7 @@ static int set_value(const char *verb, const struct cli_flag *f, struct cli_valu
 	case CLI_INT:
 	case CLI_INTS:
 		if (cli_parse_go_int(value, &n) < 0)
-			return -cli_usage(verb, "invalid value \"%s\" for flag -%s: parse error", value, name);
+			return -cli_usage(verb, "invalid value \"%s\" for flag -%s: not a valid number", value, name);
 		if (f->type == CLI_INT)
 			v->n = n;
 		else
@@ -213,7 +213,8 @@ static int set_value(const char *verb, const struct cli_flag *f, struct cli_valu
 		break;
 	case CLI_DURATION:
 		if (parse_duration(value, &v->n) < 0)
-			return -cli_usage(verb, "invalid value \"%s\" for flag -%s: parse error", value, name);
+			return -cli_usage(verb, "invalid value \"%s\" for flag -%s: not a duration (\"5s\", \"1m30s\")",
+					  value, name);
 		break;
 	}
 	v->set = true;

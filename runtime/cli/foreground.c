@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -96,10 +97,110 @@ static int reap(pid_t pid, int *status)
 	return 0;
 }
 
-int fg_wait(const char *verb, pid_t pid, int master, const sigset_t *old)
+/* The host ids of the container's root: hostID of containerID 0 in the maps
+ * of a new user namespace. false: no such namespace (or no mapping of 0). */
+static bool root_host_ids(const char *config_path, uid_t *uid, gid_t *gid)
+{
+	json_t *j = json_load_file(config_path, 0, NULL), *l = json_object_get(j, "linux"), *ns;
+	bool userns = false, have_u = false, have_g = false;
+	size_t i;
+
+	json_array_foreach(json_object_get(l, "namespaces"), i, ns)
+		if (json_is_string(json_object_get(ns, "type")) &&
+		    !strcmp(json_string_value(json_object_get(ns, "type")), "user") && !json_object_get(ns, "path"))
+			userns = true;
+	for (int k = 0; userns && k < 2; k++) {
+		json_t *m;
+		json_array_foreach(json_object_get(l, k ? "gidMappings" : "uidMappings"), i, m) {
+			if (json_integer_value(json_object_get(m, "containerID")) != 0 ||
+			    json_integer_value(json_object_get(m, "size")) < 1)
+				continue;
+			if (k)
+				*gid = (gid_t)json_integer_value(json_object_get(m, "hostID")), have_g = true;
+			else
+				*uid = (uid_t)json_integer_value(json_object_get(m, "hostID")), have_u = true;
+			break;
+		}
+	}
+	json_decref(j);
+	return userns && have_u && have_g;
+}
+
+int fg_pipes_begin(const char *verb, const char *config_path, struct fg_pipes *fp)
+{
+	int p[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
+	uid_t uid;
+	gid_t gid;
+
+	memset(fp, 0, sizeof(*fp));
+	fp->in_w = fp->out_r = fp->err_r = -1;
+	if (!root_host_ids(config_path, &uid, &gid))
+		return 0;
+	for (int i = 0; i < 3; i++) {
+		if (pipe2(p[i], O_CLOEXEC) < 0)
+			goto fail;
+		/* the process's end: 0 reads, 1 and 2 write */
+		if (fchown(p[i][i ? 1 : 0], uid, gid) < 0)
+			goto fail;
+		fp->saved[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);
+		if (fp->saved[i] < 0)
+			goto fail;
+	}
+	for (int i = 0; i < 3; i++) {
+		fp->theirs[i] = p[i][i ? 1 : 0];
+		if (dup2(fp->theirs[i], i) < 0) /* dup2 clears close-on-exec on i */
+			goto fail;
+	}
+	fp->in_w = p[0][1];
+	fp->out_r = p[1][0];
+	fp->err_r = p[2][0];
+	fp->on = true;
+	return 0;
+fail:
+	fprintf(stderr, "husk: %s: stdio pipes: %s\n", verb, strerror(errno));
+	for (int i = 0; i < 3; i++) {
+		if (fp->saved[i] > 0) {
+			dup2(fp->saved[i], i);
+			close(fp->saved[i]);
+		}
+		for (int k = 0; k < 2; k++)
+			if (p[i][k] >= 0)
+				close(p[i][k]);
+	}
+	memset(fp, 0, sizeof(*fp));
+	return -1;
+}
+
+void fg_pipes_restore(struct fg_pipes *fp)
+{
+	if (!fp->on)
+		return;
+	for (int i = 0; i < 3; i++) {
+		dup2(fp->saved[i], i);
+		close(fp->saved[i]);
+		close(fp->theirs[i]);
+	}
+}
+
+/* Copy what a pipe holds now to fd, without blocking. */
+static void drain_to(int from, int to)
+{
+	char buf[16384];
+	ssize_t n;
+
+	fcntl(from, F_SETFL, fcntl(from, F_GETFL) | O_NONBLOCK);
+	while ((n = read(from, buf, sizeof(buf))) > 0)
+		if (write_all(to, buf, (size_t)n) < 0)
+			break;
+}
+
+int fg_wait(const char *verb, pid_t pid, int master, const struct fg_pipes *pipes, const sigset_t *old)
 {
 	struct termios saved;
-	bool raw = false, in_open = master >= 0, m_open = master >= 0;
+	bool piped = pipes && pipes->on;
+	bool raw = false, in_open = master >= 0 || piped, m_open = master >= 0;
+	bool o_open = piped, e_open = piped;
+	int in_to = piped ? pipes->in_w : master;
 	sigset_t set;
 	int sfd, status = 1;
 
@@ -112,18 +213,24 @@ int fg_wait(const char *verb, pid_t pid, int master, const sigset_t *old)
 	if (master >= 0 && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
 		struct termios t = saved;
 		cfmakeraw(&t);
+		/* as runc (containerd/console's raw mode): output processing stays
+		 * on here and ONLCR is off on the container's pty, so a "\n" the
+		 * process writes reaches this terminal as one "\r\n" */
+		t.c_oflag |= OPOST;
 		raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
 	}
 	copy_winsize(master);
 	for (;;) {
-		struct pollfd p[3] = {{.fd = sfd, .events = POLLIN},
+		struct pollfd p[5] = {{.fd = sfd, .events = POLLIN},
 				      {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
-				      {.fd = m_open ? master : -1, .events = POLLIN}};
+				      {.fd = m_open ? master : -1, .events = POLLIN},
+				      {.fd = o_open ? pipes->out_r : -1, .events = POLLIN},
+				      {.fd = e_open ? pipes->err_r : -1, .events = POLLIN}};
 		struct signalfd_siginfo si;
 		char buf[16384];
 		ssize_t n;
 
-		if (poll(p, 3, -1) < 0) {
+		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "husk: %s: poll: %s\n", verb, strerror(errno));
@@ -135,6 +242,10 @@ int fg_wait(const char *verb, pid_t pid, int master, const sigset_t *old)
 				if (reap(pid, &status)) {
 					if (m_open)
 						drain(master);
+					if (o_open)
+						drain_to(pipes->out_r, STDOUT_FILENO);
+					if (e_open)
+						drain_to(pipes->err_r, STDERR_FILENO);
 					break;
 				}
 			} else if (sig == SIGWINCH) {
@@ -147,8 +258,10 @@ int fg_wait(const char *verb, pid_t pid, int master, const sigset_t *old)
 			n = read(STDIN_FILENO, buf, sizeof(buf));
 			if (n <= 0 && !(n < 0 && errno == EINTR))
 				in_open = false; /* EOF: nothing more to type */
-			else if (n > 0 && write_all(master, buf, (size_t)n) < 0)
+			else if (n > 0 && write_all(in_to, buf, (size_t)n) < 0)
 				in_open = false;
+			if (!in_open && piped)
+				close(pipes->in_w); /* the process sees the EOF */
 		}
 		if (p[2].revents) {
 			n = read(master, buf, sizeof(buf));
@@ -157,6 +270,21 @@ int fg_wait(const char *verb, pid_t pid, int master, const sigset_t *old)
 			else if (n > 0)
 				write_all(STDOUT_FILENO, buf, (size_t)n);
 		}
+		for (int k = 3; k < 5; k++) {
+			if (!p[k].revents)
+				continue;
+			n = read(p[k].fd, buf, sizeof(buf));
+			if (n <= 0 && !(n < 0 && errno == EINTR))
+				*(k == 3 ? &o_open : &e_open) = false;
+			else if (n > 0)
+				write_all(k == 3 ? STDOUT_FILENO : STDERR_FILENO, buf, (size_t)n);
+		}
+	}
+	if (piped) {
+		if (in_open)
+			close(pipes->in_w);
+		close(pipes->out_r);
+		close(pipes->err_r);
 	}
 	if (raw)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);

@@ -156,7 +156,7 @@ static int help_command(int argc, char **argv)
 		return 0;
 	}
 	if (!find_verb(argv[1])) {
-		fprintf(stderr, "husk: No help topic for '%s'\n", argv[1]);
+		fprintf(stderr, "husk: help: unknown command \"%s\"\n", argv[1]);
 		return 3;
 	}
 	cli_print_help(argv[1]);
@@ -196,7 +196,7 @@ int main(int argc, char **argv)
 	g.debug = gv[G_DEBUG].b;
 	if (gv[G_LOG_FORMAT].set) {
 		if (strcmp(gv[G_LOG_FORMAT].s, "text") && strcmp(gv[G_LOG_FORMAT].s, "json")) {
-			fprintf(stderr, "husk: invalid log-format: %s\n", gv[G_LOG_FORMAT].s);
+			fprintf(stderr, "husk: invalid log-format \"%s\": must be text or json\n", gv[G_LOG_FORMAT].s);
 			r = 1;
 			goto out;
 		}
@@ -219,7 +219,7 @@ int main(int argc, char **argv)
 	v = find_verb(rest.argv[0]);
 	if (!v) {
 		/* runc (urfave/cli) answers an unknown command with status 3 */
-		fprintf(stderr, "husk: No help topic for '%s'\n", rest.argv[0]);
+		fprintf(stderr, "husk: unknown command \"%s\" (see husk --help)\n", rest.argv[0]);
 		r = 3;
 		goto out;
 	}

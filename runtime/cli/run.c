@@ -34,6 +34,7 @@ static bool bundle_wants_terminal(const char *bundle)
 int cmd_run(const struct global *g, int argc, char **argv)
 {
 	struct create_flags f = {0};
+	struct fg_pipes pipes = {0};
 	struct husk_error err = {0};
 	int sv[2] = {-1, -1}, master = -1;
 	sigset_t old;
@@ -56,7 +57,19 @@ int cmd_run(const struct global *g, int argc, char **argv)
 	fg_block(&old);
 	if (!f.detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		fprintf(stderr, "husk: run: set subreaper: %s\n", strerror(errno));
+	/* runc: a foreground process without a terminal gets pipes its root owns */
+	if (!f.detach && sv[1] < 0) {
+		char *config = NULL;
+		if (asprintf(&config, "%s/config.json", f.opts.bundle && *f.opts.bundle ? f.opts.bundle : ".") < 0 ||
+		    fg_pipes_begin("run", config, &pipes) < 0) {
+			free(config);
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			return 1;
+		}
+		free(config);
+	}
 	r = husk_create(&f.opts, &pid, &err);
+	fg_pipes_restore(&pipes);
 	if (sv[1] >= 0)
 		close(sv[1]);
 	if (r < 0) {
@@ -78,7 +91,7 @@ int cmd_run(const struct global *g, int argc, char **argv)
 	/* runc's run lives in the bundle directory: its poststop hooks run there */
 	if (f.opts.bundle && *f.opts.bundle && chdir(f.opts.bundle) < 0)
 		fprintf(stderr, "husk: run: chdir %s: %s\n", f.opts.bundle, strerror(errno));
-	status = fg_wait("run", pid, master, &old);
+	status = fg_wait("run", pid, master, &pipes, &old);
 	if (master >= 0)
 		close(master);
 	if (!f.keep && husk_delete(g->root, f.opts.id, true, &err) < 0)

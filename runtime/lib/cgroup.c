@@ -310,36 +310,26 @@ static void enable_controllers(const char *dir, const char *ctrls)
  * children; on v1 cpuset each level gets cpus/mems. */
 static int make_levels(const char *dir, const struct cgroup_hier *h, bool pure_v2)
 {
-	size_t mlen = strlen(h->mountpoint);
 	_cleanup_free_ char *cur = xstrdup(dir);
 	_cleanup_free_ char *ctrls = pure_v2 && h->v2 ? v2_controllers(h->mountpoint) : NULL;
 	bool cpuset = !h->v2 && cg_hier_has_controller(h, "cpuset");
-	char *p = cur + mlen;
+	char *p = cur + strlen(h->mountpoint);
 
 	while (*p == '/') {
 		char *next = strchr(p + 1, '/');
-		char saved = next ? '/' : '\0';
+		_cleanup_free_ char *parent = xasprintf("%.*s", (int)(p - cur), cur); /* the level above */
 		int r;
 
-		if (ctrls) {
-			*p = '\0'; /* cur is the level above the one we go into */
-			enable_controllers(*cur ? cur : "/", ctrls);
-			*p = '/';
-		}
+		if (ctrls)
+			enable_controllers(parent, ctrls);
 		if (next)
 			*next = '\0';
 		if (mkdir(cur, 0755) < 0 && errno != EEXIST)
 			return -errno;
-		if (cpuset) {
-			*p = '\0';
-			_cleanup_free_ char *parent = xstrdup(cur);
-			*p = '/';
-			r = cpuset_copy_if_empty(cur, parent);
-			if (r < 0)
-				return r;
-		}
+		if (cpuset && (r = cpuset_copy_if_empty(cur, parent)) < 0)
+			return r;
 		if (next)
-			*next = saved;
+			*next = '/';
 		p = next ? next : p + strlen(p);
 	}
 	return 0;

@@ -27,6 +27,7 @@
 #include "husk/log.h"
 #include "internal.h"
 #include "lsm.h"
+#include "mountopt.h"
 #include "security.h"
 #include "sync.h"
 #include "sysctl.h"
@@ -68,10 +69,10 @@ static int write_time_offsets(const struct husk_linux *l, struct husk_error *err
 	char buf[128] = "";
 	int r;
 
-	if (l->time_monotonic.set)
+	if (l->has_time_monotonic)
 		snprintf(buf, sizeof(buf), "monotonic %lld %u\n", (long long)l->time_monotonic.secs,
 			 l->time_monotonic.nanosecs);
-	if (l->time_boottime.set)
+	if (l->has_time_boottime)
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "boottime %lld %u\n",
 			 (long long)l->time_boottime.secs, l->time_boottime.nanosecs);
 	if (!*buf)
@@ -249,13 +250,12 @@ static int prepare_ctx(struct create_ctx *c, const struct husk_create_opts *o, s
 	s = c->spec;
 	if (!s->process)
 		return husk_error_set(err, -EINVAL, "config.json: process: is required to create a container");
-	if (!husk_spec_namespace(s, CLONE_NEWNS))
-		return husk_error_set(err, -EINVAL, "config.json: linux.namespaces: a mount namespace is required");
 	r = check_console(s->process, o->console_socket, o->console_fd, err);
 	if (r < 0)
 		return r;
 	if (o->preserve_fds < 0)
 		return husk_error_set(err, -EINVAL, "--preserve-fds must not be negative");
+	husk_spec_warn(s);
 	r = lsm_check(s, err);
 	if (r == 0)
 		r = sysctl_check(s, err); /* runc's namespace rules: never the host's values */
@@ -307,6 +307,10 @@ static void ctx_free(struct create_ctx *c)
 		close(c->sync_parent);
 	if (c->sync_child >= 0)
 		close(c->sync_child);
+	for (size_t i = 0; c->bind_src_fds && i < c->spec->n_mounts; i++)
+		if (c->bind_src_fds[i] >= 0)
+			close(c->bind_src_fds[i]);
+	free(c->bind_src_fds);
 	husk_spec_free(c->spec);
 	free(c->bundle);
 	free(c->rootfs);
@@ -422,6 +426,77 @@ static int open_joins(struct create_ctx *c, struct husk_error *err)
 			c->cgroup_ns_fd = c->join_fds[i]; /* borrowed from join_fds */
 		if (ns->type == CLONE_NEWUSER)
 			c->userns_join_fd = c->join_fds[i];
+	}
+	return 0;
+}
+
+/* Is mount i a bind mount (its source is then a host path)? */
+static bool is_bind(const struct husk_mount *m)
+{
+	struct mount_opts mo;
+	bool bind;
+
+	mount_opts_parse(&m->options, &mo);
+	bind = mo.bind && m->source;
+	mount_opts_free(&mo);
+	return bind;
+}
+
+/* With a user namespace the init is the container's root from its birth: a
+ * bind source under a directory only the host's root may enter would be out
+ * of its reach. runc opens them with the runtime's rights in the container's
+ * mount namespace; so do we, through /proc/INIT/root (the fd then belongs to
+ * the init's mount namespace, so the init can bind it), and pass them over. */
+static int send_bind_sources(struct create_ctx *c, pid_t pid, struct husk_error *err)
+{
+	const struct husk_spec *s = c->spec;
+
+	if (!c->userns)
+		return 0;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct husk_mount *m = &s->mounts[i];
+		_cleanup_free_ char *path = NULL;
+		int fd, r;
+		if (!is_bind(m))
+			continue;
+		path = m->source[0] == '/' ? xasprintf("/proc/%d/root%s", (int)pid, m->source)
+					   : xasprintf("/proc/%d/root%s/%s", (int)pid, c->bundle, m->source);
+		fd = open(path, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			return husk_error_sys(err, -errno, "bind mount source %s", m->source);
+		r = sync_send_fd_code(c->sync_parent, SYNC_MOUNT_SOURCE, (int)i, fd);
+		close(fd);
+		if (r < 0)
+			return husk_error_sys(err, r, "send bind mount source %s", m->source);
+	}
+	return 0;
+}
+
+/* The init's side: one fd per bind mount, in order (-1 for other mounts). */
+int init_recv_bind_sources(struct create_ctx *c, struct sync_msg *msg, struct husk_error *err)
+{
+	const struct husk_spec *s = c->spec;
+
+	if (!c->userns || !s->n_mounts)
+		return 0;
+	c->bind_src_fds = xcalloc(s->n_mounts, sizeof(int));
+	for (size_t i = 0; i < s->n_mounts; i++)
+		c->bind_src_fds[i] = -1;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		int fd = -1, r;
+		if (!is_bind(&s->mounts[i]))
+			continue;
+		r = sync_recv_fd(c->sync_child, msg, &fd);
+		if (r == 0 && msg->type == SYNC_PROC_ERROR)
+			r = husk_error_set(err, msg->code ? msg->code : -EINVAL, "%s", msg->payload);
+		else if (r < 0 || msg->type != SYNC_MOUNT_SOURCE || msg->code != (int)i || fd < 0)
+			r = husk_error_set(err, r < 0 ? r : -EPROTO, "receive bind mount source %zu", i);
+		if (r < 0) {
+			if (fd >= 0)
+				close(fd);
+			return r;
+		}
+		c->bind_src_fds[i] = fd;
 	}
 	return 0;
 }
@@ -550,6 +625,8 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 	}
 	if (r == 0 && sync_send(c.sync_parent, SYNC_BOOTSTRAP, 0, NULL) < 0)
 		r = husk_error_sys(err, -errno, "send bootstrap");
+	if (r == 0)
+		r = send_bind_sources(&c, pid, err);
 	if (r == 0)
 		r = sync_loop(&c, pid, err);
 	if (r == 0)

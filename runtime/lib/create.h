@@ -26,7 +26,14 @@ struct create_ctx {
 	bool userns;
 	int userns_join_fd;  /* joined user namespace (borrowed from join_fds), or -1 */
 	bool userns_entered; /* the init was cloned inside it already */
+	int *bind_src_fds;   /* the init's, with a user namespace: each bind mount's source,
+			      * opened by the runtime with its rights, else NULL; -1 = none */
 };
+
+struct sync_msg;
+/* In the init, after BOOTSTRAP: receive the bind sources the runtime opened
+ * (user namespace only) into c->bind_src_fds. msg is scratch space. */
+int init_recv_bind_sources(struct create_ctx *c, struct sync_msg *msg, struct husk_error *err);
 
 /* The init: never returns. */
 __attribute__((noreturn)) void init_main(struct create_ctx *c);

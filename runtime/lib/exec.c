@@ -50,7 +50,7 @@ static int exec_spec(const struct husk_state *st, const char *process_json, stru
 
 	if (!config)
 		return husk_error_set(err, -EINVAL, "read %s: %s", path, jerr.text);
-	proc = json_loads(process_json, JSON_REJECT_DUPLICATES, &jerr);
+	proc = json_loads(process_json, 0, &jerr);
 	if (!proc || !json_is_object(proc)) {
 		r = husk_error_set(err, -EINVAL, "process: must be a JSON object%s%s", proc ? "" : ": ",
 				   proc ? "" : jerr.text);
@@ -174,25 +174,27 @@ static int exec_cgroups(const struct husk_state *st, const char *const *specs, s
 		}
 	}
 	for (size_t i = 0; r == 0 && i < L.nt; i++) {
-		const char *sub = NULL;
+		const char *sub = NULL, *spec = NULL;
 		char *dir;
 		struct stat sb;
 
 		for (size_t k = 0; k < n; k++) {
 			const char *colon = strchr(specs[k], ':');
 			_cleanup_free_ char *ctrls = colon ? xasprintf("%.*s", (int)(colon - specs[k]), specs[k]) : NULL;
-			if (!colon)
-				sub = specs[k];
-			else if (named(L.t[i].h, ctrls))
-				sub = colon + 1;
+			if (!colon || named(L.t[i].h, ctrls)) {
+				sub = colon ? colon + 1 : specs[k];
+				spec = specs[k];
+			}
 		}
 		dir = sub ? sub_cgroup(L.t[i].dir, sub) : xstrdup(L.t[i].dir);
 		if (!dir) {
-			r = husk_error_set(err, -EINVAL, "--cgroup %s: not a sub cgroup path", sub);
+			r = husk_error_set(err, -EINVAL,
+					   "--cgroup %s: not a sub cgroup path (a path below the container's, without \"..\" above it)",
+					   spec);
 			break;
 		}
 		if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
-			r = husk_error_set(err, -ENOENT, "--cgroup %s: %s does not exist", sub, dir);
+			r = husk_error_set(err, -ENOENT, "--cgroup %s: %s does not exist", spec, dir);
 		out->v = xreallocarray(out->v, out->n + 2, sizeof(char *));
 		out->v[out->n++] = dir;
 		out->v[out->n] = NULL;
@@ -295,8 +297,10 @@ int husk_exec(const struct husk_exec_opts *o, pid_t *pid_out, struct husk_error 
 	r = exec_spec(c.st, o->process_json, &c.spec, err);
 	if (r == 0)
 		r = check_console(c.spec->process, o->console_socket, o->console_fd, err);
-	if (r == 0)
+	if (r == 0) {
+		husk_process_warn(c.spec->process); /* unknown --cap names, as runc warns */
 		r = lsm_check(c.spec, err); /* a label this host cannot apply: refused before anything runs */
+	}
 	if (r < 0)
 		goto out;
 	/* the pidfd pins the init we checked: every join below goes through it */

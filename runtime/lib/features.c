@@ -24,9 +24,11 @@ char *husk_features_json(void)
 						    "SECCOMP_FILTER_FLAG_LOG",
 						    "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
 	json_t *caps = json_array(), *linux_, *doc, *seccomp, *actions = json_array(),
-	       *ops = json_array();
+	       *ops = json_array(), *mount_options = json_array();
 	char *out;
 
+	for (size_t i = 0; husk_mount_option_name(i); i++)
+		json_array_append_new(mount_options, json_string(husk_mount_option_name(i)));
 	for (int c = 0; c <= husk_capability_last(); c++)
 		json_array_append_new(caps, json_string(husk_capability_name(c)));
 	for (int i = 1; husk_seccomp_action_names[i]; i++)
@@ -43,7 +45,7 @@ char *husk_features_json(void)
 			   "intelRdt", "enabled", 0, "mountExtensions", "idmap", 0);
 	doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}}", "ociVersionMin", "1.0.0",
 			"ociVersionMax", HUSK_OCI_VERSION, "hooks", strings(husk_hook_names, HUSK_HOOK_NKINDS),
-			"mountOptions", strings(husk_mount_option_names, 1000), "linux", linux_,
+			"mountOptions", mount_options, "linux", linux_,
 			"annotations", "io.github.husk.version", HUSK_VERSION,
 			"org.opencontainers.runc.checkpoint.enabled", "false");
 	out = json_dumps(doc, JSON_INDENT(4) | JSON_PRESERVE_ORDER);

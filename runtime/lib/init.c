@@ -105,6 +105,9 @@ void init_main(struct create_ctx *c)
 		proc_join_session_keyring(c->id);
 	}
 	umask(0);
+	if (init_recv_bind_sources(c, msg, &err) < 0)
+		proc_fail(c->sync_child, &err);
+	rc.bind_src_fds = c->bind_src_fds;
 	if (rootfs_prepare(&rc, &err) < 0)
 		proc_fail(c->sync_child, &err);
 

@@ -1,7 +1,7 @@
 /* AppArmor profiles and SELinux labels. With the LSM enabled on the host the
  * label is written to /proc/thread-self/attr before execve; without it, a
- * config that asks for one is refused with a clear error before anything is
- * made (runc fails such a config too, later and less clearly). Every attr
+ * config that asks for a process label is refused with a clear error before
+ * anything is made (runc fails such a config too, later and less clearly). Every attr
  * write checks that the file really is on procfs (CVE-2019-16884). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -45,9 +45,8 @@ int lsm_check(const struct husk_spec *s, struct husk_error *err)
 	if (p && p->selinux_label && *p->selinux_label && !lsm_selinux_enabled())
 		return husk_error_set(err, -EOPNOTSUPP,
 				      "process.selinuxLabel is set, but SELinux is disabled or not supported on this host");
-	if (s->linux_.mount_label && *s->linux_.mount_label && !lsm_selinux_enabled())
-		return husk_error_set(err, -EOPNOTSUPP,
-				      "linux.mountLabel is set, but SELinux is disabled or not supported on this host");
+	/* linux.mountLabel without SELinux is ignored with a warning, as crun does:
+	 * husk_spec_warn() says so, rootfs.c passes it only when SELinux is on */
 	return 0;
 }
 

@@ -135,11 +135,11 @@ static int set_process_attrs(const struct husk_spec *s, struct husk_error *err)
 {
 	const struct husk_process *p = s->process;
 
-	if (p->io_priority.set &&
+	if (p->has_io_priority &&
 	    syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
 		    (p->io_priority.klass << 13) | p->io_priority.priority) < 0)
 		return husk_error_sys(err, -errno, "set io priority");
-	if (p->scheduler.set) {
+	if (p->has_scheduler) {
 		struct {
 			uint32_t size, policy;
 			uint64_t flags;
@@ -152,7 +152,7 @@ static int set_process_attrs(const struct husk_spec *s, struct husk_error *err)
 		if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
 			return husk_error_sys(err, -errno, "set scheduler");
 	}
-	if (s->linux_.personality.set) {
+	if (s->linux_.has_personality) {
 		unsigned long pers = !strcmp(s->linux_.personality.domain, "LINUX32") ? PER_LINUX32 : PER_LINUX;
 		if (personality(pers) < 0)
 			return husk_error_sys(err, -errno, "set personality %s", s->linux_.personality.domain);

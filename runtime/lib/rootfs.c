@@ -155,7 +155,13 @@ static int remount_bind(const char *path, unsigned long flags)
 	if (!(flags & atime))
 		keep |= have & atime;
 
-	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | keep, NULL) < 0)
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | keep, NULL) == 0)
+		return 0;
+	/* runc's remount: a source the kernel keeps read-only (locked in a user
+	 * namespace) stays read-only rather than failing the mount */
+	if (errno != EPERM || !(have & MS_RDONLY) || (flags & MS_RDONLY))
+		return -errno;
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags | keep | MS_RDONLY, NULL) < 0)
 		return -errno;
 	return 0;
 }
@@ -249,7 +255,9 @@ static int mount_bind(struct rootfs_ctx *c, int rootfd, const struct husk_mount 
 {
 	_cleanup_free_ char *src_path = m->source[0] == '/' ? xstrdup(m->source)
 							   : xasprintf("%s/%s", c->bundle, m->source);
-	_cleanup_close_ int src = open(src_path, O_PATH | O_CLOEXEC);
+	const int pre = c->bind_src_fds ? c->bind_src_fds[m - c->spec->mounts] : -1;
+	/* opened by the runtime with the host's rights, or here */
+	_cleanup_close_ int src = pre >= 0 ? fcntl(pre, F_DUPFD_CLOEXEC, 3) : open(src_path, O_PATH | O_CLOEXEC);
 	_cleanup_close_ int dst = -1;
 	char ps[64], pd[64];
 	struct stat st;
@@ -382,25 +390,48 @@ static int bind_host_instead(int rootfd, int dst, const struct husk_mount *m,
 	return 0;
 }
 
+/* As runc: a tmpfs, and whatever is mounted at /dev, is mounted read-write
+ * first so that mount points, device nodes and copied-up files can be made in
+ * it, and made read-only by rootfs_finalize(). */
+static bool ro_deferred(const struct husk_mount *m, const struct mount_opts *mo)
+{
+	return (!mo->bind && m->type && !strcmp(m->type, "tmpfs")) || !strcmp(m->destination, "/dev");
+}
+
+/* The data of a tmpfs over an existing directory starts with that directory's
+ * mode, so that the mount looks like what it covers (runc >= 1.1.8, crun); a
+ * mode= of the config comes later and wins. */
+static char *tmpfs_data(int rootfd, const struct husk_mount *m, const char *data)
+{
+	_cleanup_close_ int fd = open_in_root(rootfd, m->destination, O_PATH);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return data ? xstrdup(data) : NULL;
+	return data && *data ? xasprintf("mode=%04o,%s", st.st_mode & 07777, data)
+			     : xasprintf("mode=%04o", st.st_mode & 07777);
+}
+
 static int mount_one(struct rootfs_ctx *c, int rootfd, const struct husk_mount *m,
 		     struct husk_error *err)
 {
-	struct mount_opts mo;
-	_cleanup_close_ int dst = -1;
+	struct mount_opts mo, eff;
+	_cleanup_close_ int dst = -1, covered = -1;
 	char p[64];
 	int r;
 
 	mount_opts_parse(&m->options, &mo);
-	if (mo.tmpcopyup) {
-		mount_opts_free(&mo);
-		return husk_error_set(err, -EOPNOTSUPP, "mount %s: option tmpcopyup is not supported by husk",
-				      m->destination);
-	}
+	eff = mo;
+	if (ro_deferred(m, &mo))
+		eff.flags &= ~MS_RDONLY;
 	if (mo.bind) {
-		r = mount_bind(c, rootfd, m, &mo, err);
+		r = mount_bind(c, rootfd, m, &eff, err);
 	} else if (!strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2")) {
-		r = mount_cgroup(c, rootfd, m, &mo, err);
+		r = mount_cgroup(c, rootfd, m, &eff, err);
 	} else {
+		bool tmpfs = !strcmp(m->type, "tmpfs");
+		_cleanup_free_ char *fsdata = tmpfs ? tmpfs_data(rootfd, m, mo.data) : NULL;
+
 		r = 0;
 		if (!strcmp(m->type, "proc") || !strcmp(m->type, "sysfs"))
 			r = check_ordinary_dir(rootfd, m->destination, err);
@@ -411,25 +442,55 @@ static int mount_one(struct rootfs_ctx *c, int rootfd, const struct husk_mount *
 			else
 				r = check_proc_dest(c, dst, m, !strcmp(m->type, "proc"), err);
 		}
+		/* tmpcopyup (tmpfs only, as runc): this fd keeps seeing the covered directory */
+		if (r == 0 && tmpfs && mo.tmpcopyup) {
+			covered = openat(dst, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (covered < 0)
+				r = husk_error_sys(err, -errno, "tmpcopyup %s: open", m->destination);
+		}
 		if (r == 0) {
 			/* filesystems that take an SELinux context= option get the mount label */
-			bool labeled = !strcmp(m->type, "tmpfs") || !strcmp(m->type, "devpts") ||
-				       !strcmp(m->type, "mqueue");
+			bool labeled = tmpfs || !strcmp(m->type, "devpts") || !strcmp(m->type, "mqueue");
 			_cleanup_free_ char *data = lsm_mount_data(
-				mo.data, labeled ? c->spec->linux_.mount_label : NULL);
+				tmpfs ? fsdata : mo.data,
+				labeled && lsm_selinux_enabled() ? c->spec->linux_.mount_label : NULL);
 			if (mount(m->source && *m->source ? m->source : m->type, FDPATH(p, dst), m->type,
-				  mo.flags & ~MS_REMOUNT, data) < 0) {
+				  eff.flags & ~MS_REMOUNT, data) < 0) {
 				if (errno == EPERM && c->userns && fallback_bind_source(m->type))
-					r = bind_host_instead(rootfd, dst, m, &mo, err);
+					r = bind_host_instead(rootfd, dst, m, &eff, err);
 				else
 					r = husk_error_sys(err, -errno, "mount %s on %s", m->type, m->destination);
 			}
 		}
+		if (r == 0 && covered >= 0) {
+			_cleanup_close_ int fresh = open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY);
+			r = fresh < 0 ? husk_error_sys(err, fresh, "tmpcopyup %s: open the new tmpfs", m->destination)
+				      : rootfs_copy_up(covered, fresh, m->destination, err);
+		}
 		if (r == 0)
-			r = apply_after(rootfd, m, &mo, false, err);
+			r = apply_after(rootfd, m, &eff, false, err);
 	}
 	mount_opts_free(&mo);
 	return r;
+}
+
+/* The read-only remount that ro_deferred() put off; after pivot_root, so the
+ * destinations resolve in the new root. */
+static int remount_deferred_ro(const struct husk_spec *s, struct husk_error *err)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct husk_mount *m = &s->mounts[i];
+		struct mount_opts mo;
+		int r = 0;
+
+		mount_opts_parse(&m->options, &mo);
+		if (ro_deferred(m, &mo) && (mo.flags & MS_RDONLY))
+			r = remount_bind(m->destination, (mo.flags & ~MS_REMOUNT) | MS_RDONLY);
+		mount_opts_free(&mo);
+		if (r < 0)
+			return husk_error_sys(err, r, "remount %s read-only", m->destination);
+	}
+	return 0;
 }
 
 struct devspec {
@@ -549,50 +610,87 @@ static int dev_symlinks(struct rootfs_ctx *c, int rootfd, struct husk_error *err
 	return 0;
 }
 
-/* The mount point that holds path, from mountinfo (longest prefix). */
-static char *mount_point_of(const char *path)
+static bool has_mount_ns(const struct husk_spec *s)
 {
-	_cleanup_free_ char *text = NULL;
-	char *line, *save = NULL, *best = xstrdup("/");
-	size_t best_len = 1;
+	return husk_spec_namespace(s, CLONE_NEWNS) != NULL;
+}
 
-	if (read_file("/proc/self/mountinfo", &text, NULL) < 0)
-		return best;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char mnt[4096];
-		size_t len;
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-			continue;
-		len = strlen(mnt);
-		if (len > best_len && !strncmp(path, mnt, len) && (path[len] == '/' || !path[len])) {
-			free(best);
-			best = xstrdup(mnt);
-			best_len = len;
-		}
+/* The rootfsPropagation flags, or runc's default rslave. */
+static unsigned long root_propagation(const struct husk_spec *s)
+{
+	return s->linux_.rootfs_propagation ? s->linux_.rootfs_propagation : MS_SLAVE | MS_REC;
+}
+
+/* Make the mount at path, or the nearest mount above it, private (slave when
+ * the propagation asked for is a slave one), as runc does: pivot_root refuses
+ * a shared parent, and the bind of the rootfs must not propagate to the host.
+ * mount(2) says EINVAL for a path that is not a mount point, so walk up until
+ * one is: when the rootfs is itself a mount point (containerd's overlay) it is
+ * that mount, not its parent's. */
+static int rootfs_mount_unshared(const char *rootfs, unsigned long prop, struct husk_error *err)
+{
+	unsigned long flag = prop & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
+	_cleanup_free_ char *path = xstrdup(rootfs);
+
+	for (;;) {
+		char *slash;
+
+		if (mount(NULL, path, NULL, flag, NULL) == 0)
+			return 0;
+		if (errno != EINVAL || !strcmp(path, "/"))
+			return husk_error_sys(err, -errno, "make the mount at %s %s", path,
+					      flag == MS_SLAVE ? "slave" : "private");
+		slash = strrchr(path, '/');
+		if (slash == path)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
 	}
-	return best;
+}
+
+/* runc skips device nodes and /dev links when /dev is a bind mount (the
+ * host's /dev, say): they would be made in the source. */
+static bool needs_dev_setup(const struct husk_spec *s)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		struct mount_opts mo;
+		bool bind;
+
+		if (strcmp(s->mounts[i].destination, "/dev"))
+			continue;
+		mount_opts_parse(&s->mounts[i].options, &mo);
+		bind = mo.bind;
+		mount_opts_free(&mo);
+		if (bind)
+			return false;
+	}
+	return true;
 }
 
 int rootfs_prepare(struct rootfs_ctx *c, struct husk_error *err)
 {
 	const struct husk_spec *s = c->spec;
-	unsigned long prop = s->linux_.rootfs_propagation ? s->linux_.rootfs_propagation
-							  : MS_SLAVE | MS_REC;
+	unsigned long prop = root_propagation(s);
 	_cleanup_close_ int rootfd = -1;
 	int r;
 
-	/* before any mount: nothing we do may propagate back to the host */
-	if (mount(NULL, "/", NULL, prop, NULL) < 0)
-		return husk_error_sys(err, -errno, "set propagation of /");
-	if (prop & MS_SHARED) {
-		/* pivot_root refuses a shared parent mount */
-		_cleanup_free_ char *copy = xstrdup(c->rootfs);
-		_cleanup_free_ char *mp = mount_point_of(dirname(copy));
-		if (mount(NULL, mp, NULL, MS_PRIVATE, NULL) < 0)
-			return husk_error_sys(err, -errno, "make %s private", mp);
+	/* Without a mount namespace of its own the container shares the caller's
+	 * (runtime-spec): its mounts are made there, as runc and crun do, but not
+	 * the propagation change of / or the bind of the rootfs (runc makes the
+	 * caller's / rslave; crun does neither). */
+	if (c->no_pivot && (prop & MS_PRIVATE))
+		return husk_error_set(err, -EINVAL, "rootfsPropagation of [r]private is not safe without pivot_root");
+	if (has_mount_ns(s)) {
+		/* before any mount, as runc: nothing we do may propagate back to the
+		 * host unless rootfsPropagation asks for it */
+		if (mount(NULL, "/", NULL, prop, NULL) < 0)
+			return husk_error_sys(err, -errno, "set propagation of /");
+		r = rootfs_mount_unshared(c->rootfs, prop, err);
+		if (r < 0)
+			return r;
+		if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return husk_error_sys(err, -errno, "bind mount rootfs %s", c->rootfs);
 	}
-	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return husk_error_sys(err, -errno, "bind mount rootfs %s", c->rootfs);
 	rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return husk_error_sys(err, -errno, "open rootfs %s", c->rootfs);
@@ -601,12 +699,14 @@ int rootfs_prepare(struct rootfs_ctx *c, struct husk_error *err)
 		if (r < 0)
 			return r;
 	}
-	r = create_devices(c, rootfd, err);
-	if (r < 0)
-		return r;
-	r = dev_symlinks(c, rootfd, err);
-	if (r < 0)
-		return r;
+	if (needs_dev_setup(s)) {
+		r = create_devices(c, rootfd, err);
+		if (r < 0)
+			return r;
+		r = dev_symlinks(c, rootfd, err);
+		if (r < 0)
+			return r;
+	}
 	/* a missing cwd is made, as runc does; it is entered later as the user */
 	if (s->process && s->process->cwd) {
 		int fd = mkdirall_in_root(rootfd, s->process->cwd, false);
@@ -690,9 +790,25 @@ static int mask_host_proc_sys(const char *rootfs, struct husk_error *err)
 	return r;
 }
 
+/* Without a mount namespace there is no root of our own to pivot: chroot, as
+ * runc and crun do. */
+static int enter_chroot(const char *rootfs, struct husk_error *err)
+{
+	if (chdir(rootfs) < 0)
+		return husk_error_sys(err, -errno, "chdir %s", rootfs);
+	if (chroot(".") < 0)
+		return husk_error_sys(err, -errno, "chroot %s", rootfs);
+	if (chdir("/") < 0)
+		return husk_error_sys(err, -errno, "chdir /");
+	return 0;
+}
+
 int rootfs_pivot(struct rootfs_ctx *c, struct husk_error *err)
 {
 	_cleanup_close_ int oldroot = -1, newroot = -1;
+
+	if (!has_mount_ns(c->spec))
+		return enter_chroot(c->rootfs, err);
 
 	if (c->no_pivot) {
 		if (mask_host_proc_sys(c->rootfs, err) < 0)
@@ -760,8 +876,22 @@ static int mask_path(const char *path, struct husk_error *err)
 int rootfs_finalize(struct rootfs_ctx *c, struct husk_error *err)
 {
 	const struct husk_linux *l = &c->spec->linux_;
+	unsigned long prop = root_propagation(c->spec);
+	bool mntns = has_mount_ns(c->spec);
 	int r;
 
+	/* rootfsPropagation on the new root, as runc >= 1.2 does: set on the old /
+	 * before pivot_root it would not reach the container's / (shared gave a
+	 * private /) and unbindable would stop the bind of the rootfs. private and
+	 * slave are already there (rootfs_mount_unshared). */
+	if (mntns && !(prop & (MS_PRIVATE | MS_SLAVE)) && mount(NULL, "/", NULL, prop, NULL) < 0)
+		return husk_error_sys(err, -errno, "apply rootfsPropagation to /");
+	/* runc leaves all of this to a container with its own mount namespace */
+	if (mntns) {
+		r = remount_deferred_ro(c->spec, err);
+		if (r < 0)
+			return r;
+	}
 	r = sysctl_write_all(&l->sysctl, err);
 	if (r < 0)
 		return r;
@@ -775,7 +905,7 @@ int rootfs_finalize(struct rootfs_ctx *c, struct husk_error *err)
 		if (r < 0)
 			return r;
 	}
-	if (c->spec->root_readonly && remount_bind("/", MS_RDONLY | statvfs_mount_flags("/")) < 0)
+	if (mntns && c->spec->root_readonly && remount_bind("/", MS_RDONLY | statvfs_mount_flags("/")) < 0)
 		return husk_error_sys(err, -errno, "remount / read-only");
 	return 0;
 }

@@ -15,6 +15,7 @@ struct rootfs_ctx {
 	bool cgroup_ns;
 	bool userns;         /* devices are bind-mounted, not mknod'ed */
 	bool no_pivot;
+	const int *bind_src_fds; /* pre-opened bind sources by mount index (create.h), or NULL */
 };
 
 /* Propagation, the rootfs bind, spec mounts in order, devices, /dev links. */
@@ -23,6 +24,11 @@ int rootfs_prepare(struct rootfs_ctx *c, struct husk_error *err);
 int rootfs_pivot(struct rootfs_ctx *c, struct husk_error *err);
 /* After pivot: sysctl, readonlyPaths, maskedPaths, read-only root. */
 int rootfs_finalize(struct rootfs_ctx *c, struct husk_error *err);
+
+/* tmpcopyup: copy the tree under the directory fd from into the directory fd
+ * to (the new tmpfs), keeping modes and owners (copyup.c). dest names the
+ * mount in errors. */
+int rootfs_copy_up(int from, int to, const char *dest, struct husk_error *err);
 
 /* Open path inside the directory fd root, never leaving it (RESOLVE_IN_ROOT). */
 int open_in_root(int rootfd, const char *path, int flags);

@@ -15,7 +15,7 @@ const char *sync_type_name(uint32_t type)
 {
 	static const char *const names[] = {"?", "bootstrap", "procHooks", "procResume",
 					    "procReady", "procRun", "procError", "procSeccomp",
-					    "procSeccompDone", "initPidfd"};
+					    "procSeccompDone", "initPidfd", "mountSource"};
 	return type < ARRAY_SIZE(names) ? names[type] : "?";
 }
 
@@ -54,6 +54,11 @@ int sync_send(int fd, enum sync_type type, int code, const char *payload)
 int sync_send_fd(int fd, enum sync_type type, int passfd)
 {
 	return send_msg(fd, type, 0, NULL, passfd);
+}
+
+int sync_send_fd_code(int fd, enum sync_type type, int code, int passfd)
+{
+	return send_msg(fd, type, code, NULL, passfd);
 }
 
 int sync_send_error(int fd, const struct husk_error *err)

@@ -19,6 +19,8 @@ enum sync_type {
 	SYNC_PROC_SECCOMP,  /* init → parent: the seccomp notify fd (SCM_RIGHTS) */
 	SYNC_PROC_SECCOMP_DONE, /* parent → init: fd handed to the listener */
 	SYNC_INIT_PIDFD,    /* intermediate → parent: pidfd of the init it cloned */
+	SYNC_MOUNT_SOURCE,  /* parent → init (user namespace): a bind source opened with the
+			     * runtime's rights (SCM_RIGHTS; code: the mount's index) */
 };
 
 #define SYNC_PAYLOAD_MAX (64 * 1024)
@@ -34,8 +36,9 @@ const char *sync_type_name(uint32_t type);
 
 int sync_send(int fd, enum sync_type type, int code, const char *payload);
 int sync_send_error(int fd, const struct husk_error *err);
-/* A message that carries an fd. */
+/* A message that carries an fd (and a code). */
 int sync_send_fd(int fd, enum sync_type type, int passfd);
+int sync_send_fd_code(int fd, enum sync_type type, int code, int passfd);
 /* Receive one message. -EPIPE when the peer closed the socket. An fd passed
  * with it lands in *passfd (-1 if none); sync_recv closes any such fd. */
 int sync_recv_fd(int fd, struct sync_msg *msg, int *passfd);

@@ -150,9 +150,17 @@ class Suite:
         except OSError:
             return None
 
+    def ppid(self, pid):
+        return int(self.read("/proc/%d/stat" % pid).rsplit(")", 1)[1].split()[1])
+
     def ppid_cmd(self, pid):
-        ppid = int(self.read("/proc/%d/stat" % pid).rsplit(")", 1)[1].split()[1])
-        return self.read("/proc/%d/cmdline" % ppid).replace("\0", " ")
+        return self.read("/proc/%d/cmdline" % self.ppid(pid)).replace("\0", " ")
+
+    def fds(self, pid):
+        try:
+            return len(os.listdir("/proc/%d/fd" % pid))
+        except OSError:
+            return -1
 
     def cgroup_procs(self, parent, cid):
         p = self.read(self.cgroup_dir("memory", parent, cid) + "/cgroup.procs")
@@ -519,6 +527,17 @@ class Suite:
                        "timeout" in str(e) and took < 8, "%.1fs: %s" % (took, short(e)))
         self.check("ExecSync timeout: the process was killed", wait(5, lambda: len(self.cgroup_procs(parent, cid)) == 1),
                    repr(self.cgroup_procs(parent, cid)))
+        # probes: kubelet runs exec probes every few seconds for the container's
+        # life; the shim must not keep anything of a finished exec
+        try:
+            shim = self.ppid(self.c.pid(cid))
+            before = self.fds(shim)
+            codes = [self.c.exec_sync(cid, ["true"], timeout=5, deadline=8).exit_code for _ in range(20)]
+            self.eq("ExecSync as a probe, 20 times: exit 0 each", codes, [0] * 20)
+            self.check("the shim holds no more fds after them", wait(3, lambda: self.fds(shim) <= before),
+                       "%d before, %d after" % (before, self.fds(shim)))
+        except Exception as e:
+            self.not_ok("ExecSync as a probe, 20 times", short(e))
         try:
             r = self.c.exec_sync(cid, ["/no/such"], timeout=5, deadline=8)
             self.not_ok("ExecSync of a missing binary fails", "returned %r" % r)

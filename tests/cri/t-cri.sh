@@ -44,6 +44,36 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# pause on its own, as pid 1 of a pid namespace (as in a sandbox): orphans are
+# re-parented to it and reaped, and SIGTERM or SIGINT ends it with status 0
+# (containerd kills a sandbox with SIGKILL, so the suite does not see this)
+children() { echo $(cat /proc/"$1"/task/"$1"/children 2>/dev/null); }
+for sig in TERM INT; do
+	unshare --pid --fork "$BUILD/pause" &
+	u=$!
+	p=""
+	for _ in $(seq 50); do
+		p=$(children "$u")
+		[ -n "$p" ] && break
+		sleep 0.1
+	done
+	if [ "$sig" = TERM ]; then
+		# a shell in pause's namespace leaves a sleep behind as it exits
+		# (nsenter returns once that shell is gone)
+		nsenter -t "$p" -p sh -c 'sleep 1 & exit 0'
+		check "pause: an orphan is re-parented to it" [ -n "$(children "$p")" ]
+		n=0
+		while [ -n "$(children "$p")" ] && [ $n -lt 50 ]; do
+			sleep 0.1
+			n=$((n + 1))
+		done
+		expect_eq "pause: and reaped when it ends (no zombie)" "$(children "$p")" ""
+	fi
+	kill -"$sig" "$p"
+	wait "$u"
+	expect_eq "pause: SIG$sig ends it with status 0" "$?" 0
+done
+
 ctrd_cri_config || exit 1
 ctrd_start || { echo "private containerd did not start"; exit 1; }
 ctrd_cri_images || { echo "image import failed"; exit 1; }

@@ -37,7 +37,7 @@ expect_eq "the config's env is kept" "$(h exec e1 sh -c 'echo $FROMCONFIG')" yes
 expect_eq "--env replaces a config variable" "$(h exec -e FROMCONFIG=no e1 sh -c 'echo $FROMCONFIG')" no
 expect_eq "--user uid:gid" "$(h exec --user 1000:1001 e1 sh -c 'echo $(id -u):$(id -g)')" 1000:1001
 expect_eq "--user uid alone keeps the config's gid" "$(h exec -u 1234 e1 sh -c 'echo $(id -u):$(id -g)')" 1234:0
-expect_match "--additional-gids" "$(h exec -u 1000:1000 --additional-gids 20,30 e1 id -G)" '^1000 20 30$'
+expect_match "--additional-gids" "$(h exec -u 1000:1000 --additional-gids 20 --additional-gids 30 e1 id -G)" '^1000 20 30$'
 capeff() { h exec "$@" e1 sh -c 'grep CapEff /proc/self/status' | awk '{print $2}'; }
 base=$(capeff)
 withcap=$(capeff --cap CAP_SYS_ADMIN)

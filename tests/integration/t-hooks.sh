@@ -70,11 +70,12 @@ edit "$B" ".hooks.poststart = [$fail_hook] | .process.args = [\"sleep\",\"300\"]
 h create -b "$B" f-ps </dev/null
 out=$(h start f-ps 2>&1)
 rc=$?
-check "a failing poststart hook fails start" [ $rc -ne 0 ]
-expect_match "poststart error" "$out" "poststart hook #0"
+# the runtime-spec: a warning, and the lifecycle goes on (runc 1.1 kills it: docs/compat.md)
+check "a failing poststart hook does not fail start" [ $rc -eq 0 ]
+expect_match "it is logged as a warning" "$out" "poststart hook #0"
 sleep 0.3
-expect_eq "the container is killed" "$(state_field f-ps status)" stopped
-h delete f-ps
+expect_eq "the container runs on" "$(state_field f-ps status)" running
+h delete -f f-ps
 check "nothing left after a failing poststart" nothing_left f-ps
 cp "$T/saved.json" "$B/config.json"
 

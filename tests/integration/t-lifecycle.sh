@@ -132,7 +132,8 @@ check "spec writes a config.json husk accepts" sh -c "jq -e '.process.args == [\
 out=$(h spec --bundle "$T/s" 2>&1)
 expect_match "spec refuses to overwrite" "$out" "exists; remove it first"
 check "--version" sh -c "$HUSK --version | grep -q 'husk version'"
-check "--version of a verb" sh -c "$HUSK state --version | grep -q 'husk version'"
+check "-v, as runc" sh -c "$HUSK -v | grep -q 'husk version'"
+check "a verb has no --version (runc: flag not defined)" sh -c "! $HUSK state --version >/dev/null 2>&1"
 check "--help of a verb" sh -c "$HUSK create --help | grep -q -- '--console-socket'"
 
 # json log format

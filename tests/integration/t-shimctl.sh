@@ -19,59 +19,73 @@ cp "$B/config.json" "$T/c1/"
 edit "$T/c1" ".root.path = \"$B/rootfs\""
 mkfifo "$T/c1/log"
 exec 7<>"$T/c1/log" # containerd holds the log fifo open for reading
-out=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address /run/it.sock -id c1 -root "$ROOT" start 2>&1)
+out=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address /run/it.sock -id c1-$$ -root "$ROOT" start 2>&1)
 expect_match "start prints a unix:// address" "$out" "^unix://$T/s/[0-9a-f]{64}$"
 expect_eq "start writes the bundle's address file (no newline)" "$(cat "$T/c1/address")" "$out"
 sock=${out#unix://}
 check "the socket is 0600" test "$(stat -c %a "$sock")" = 600
 check "its directory is 0700" test "$(stat -c %a "$T/s")" = 700
-spid=$("$CTL" -a "$out" connect c1 2>/dev/null | sed -n 's/^shim pid //p')
+spid=$("$CTL" -a "$out" connect c1-$$ 2>/dev/null | sed -n 's/^shim pid //p')
 check "the shim answers Connect with its pid" test -n "$spid"
 check "the shim runs in its own session (detached)" test "$(ps -o sid= -p "$spid" | tr -d ' ')" = "$spid"
 check "the shim's stderr is the bundle's log fifo" test "$(readlink /proc/"$spid"/fd/2)" = "$T/c1/log"
 check "the shim holds neither of start's output fds (0 and 1 are /dev/null)" \
 	test "$(readlink /proc/"$spid"/fd/0) $(readlink /proc/"$spid"/fd/1)" = "/dev/null /dev/null"
-out2=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address /run/it.sock -id c1 -root "$ROOT" start 2>&1)
+out2=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address /run/it.sock -id c1-$$ -root "$ROOT" start 2>&1)
 expect_eq "a second start finds the running shim and reuses it" "$out2" "$out"
+
+# --- the socket directory: one the shim makes is 0700 whatever the umask; one
+# that exists (shared with other shims: runc-v2 makes it 0600) keeps its mode ---
+mkdir -p "$T/sd"
+cp "$T/c1/config.json" "$T/sd/"
+a=$(cd "$T/sd" && umask 0277 && HUSK_SHIM_SOCKET_DIR=$T/s2 timeout 10 "$SHIM" -namespace it -address /run/it.sock -id sd-$$ -root "$ROOT" start 2>&1)
+check "a socket dir the shim makes is 0700, even under umask 0277" test "$(stat -c %a "$T/s2")" = 700
+"$CTL" -a "$a" shutdown sd-$$ >/dev/null
+mkdir -m 0755 "$T/s3"
+a=$(cd "$T/sd" && HUSK_SHIM_SOCKET_DIR=$T/s3 timeout 10 "$SHIM" -namespace it -address /run/it.sock -id sd2-$$ -root "$ROOT" start 2>&1)
+check "a socket dir that exists keeps its mode (documented: shared with other shims)" test "$(stat -c %a "$T/s3")" = 755
+check "... and the socket in it is 0600" test "$(stat -c %a "${a#unix://}")" = 600
+"$CTL" -a "$a" shutdown sd2-$$ >/dev/null
 
 # --- the task through shimctl, and a SIGKILLed shim cleaned up by delete ---
 edit "$T/c1" '.process.args = ["sleep", "100"]'
-"$CTL" -a "$out" create c1 --bundle "$T/c1" >/dev/null && ok "create through the started shim" || not_ok "create"
-ipid=$("$CTL" -a "$out" --json state c1 | jq -r .pid)
-"$CTL" -a "$out" start c1 >/dev/null || not_ok "start"
+"$CTL" -a "$out" create c1-$$ --bundle "$T/c1" >/dev/null && ok "create through the started shim" || not_ok "create"
+ipid=$("$CTL" -a "$out" --json state c1-$$ | jq -r .pid)
+"$CTL" -a "$out" start c1-$$ >/dev/null || not_ok "start"
 check "the container runs" kill -0 "$ipid"
 kill -9 "$spid"
 sleep 0.2
-resp=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address /run/it.sock -id c1 -bundle "$T/c1" delete 2>"$T/delete.err" | od -An -tx1 | tr -d ' \n')
+resp=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address /run/it.sock -id c1-$$ -bundle "$T/c1" delete 2>"$T/delete.err" | od -An -tx1 | tr -d ' \n')
 expect_match "delete prints a DeleteResponse (pid, exit 137, exited_at)" "$resp" "^08[0-9a-f]+10890 *11a"
 i=0
 while kill -0 "$ipid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "delete killed the orphaned container" sh -c "! kill -0 $ipid 2>/dev/null || grep -q zombie /proc/$ipid/status 2>/dev/null || [ \"\$(awk '{print \$3}' /proc/$ipid/stat)\" = Z ]"
 check "delete removed its state" test ! -e "$ROOT/c1"
 check "delete removed the socket" test ! -e "$sock"
-nothing_left c1 && ok "no cgroup or mount left" || not_ok "c1 left something"
+nothing_left c1-$$ && ok "no cgroup or mount left" || not_ok "c1 left something"
 exec 7<&-
 
 # --- shimctl run through husk-shim ---
-got=$("$CTL" run r1 --bundle "$B" 2>"$T/r1.err")
+got=$("$CTL" run r1-$$ --bundle "$B" 2>"$T/r1.err")
 rc=$?
 expect_eq "shimctl run: stdout relayed" "$got" out-line
 expect_eq "shimctl run: stderr relayed" "$(cat "$T/r1.err")" err-line
 expect_eq "shimctl run: exits with the container's status" "$rc" 5
-got=$(printf 'abc\ndef\n' | "$CTL" run r2 --bundle "$B" -- sh -c 'cat | wc -l')
+got=$(printf 'abc\ndef\n' | "$CTL" run r2-$$ --bundle "$B" -- sh -c 'cat | wc -l')
 expect_eq "shimctl run: stdin relayed, EOF reaches the container" "$(echo $got)" 2
-"$CTL" run r3 --bundle "$B" -- sh -c 'kill -9 $$ ; sleep 1; exit 9' >/dev/null 2>&1
+"$CTL" run r3-$$ --bundle "$B" -- sh -c 'kill -9 $$ ; sleep 1; exit 9' >/dev/null 2>&1
 expect_eq "shimctl run: a pid-namespace init ignores its own SIGKILL (kernel rule)" "$?" 9
-check "shimctl run leaves no shim" no_process "-id r1 "
-check "shimctl run leaves no temp dir" sh -c "! ls -d /tmp/shimctl.* 2>/dev/null | grep -q ."
+check "shimctl run leaves no shim" no_process "-id r1-$$ "
+# (other test runs may use /tmp/shimctl.* meanwhile: look for ours, named for the id)
+check "shimctl run leaves no temp dir" sh -c "! ls -d /tmp/shimctl.*/r[123]-$$ 2>/dev/null | grep -q ."
 
 # --- the same shimctl against containerd-shim-runc-v2 ---
 if [ -n "$RUNCV2" ]; then
-	got=$("$CTL" run --shim "$RUNCV2" v1 --bundle "$B" 2>"$T/v1.err")
+	got=$("$CTL" run --shim "$RUNCV2" v1-$$ --bundle "$B" 2>"$T/v1.err")
 	rc=$?
 	expect_eq "shimctl run via runc-v2: stdout" "$got" out-line
 	expect_eq "shimctl run via runc-v2: exit status" "$rc" 5
-	got=$(printf 'x\n' | "$CTL" run --shim "$RUNCV2" v2 --bundle "$B" -- cat)
+	got=$(printf 'x\n' | "$CTL" run --shim "$RUNCV2" v2-$$ --bundle "$B" -- cat)
 	expect_eq "shimctl run via runc-v2: stdin" "$got" x
 	# the verbs one by one against a runc-v2 shim
 	mkdir -p "$T/v3"
@@ -79,19 +93,19 @@ if [ -n "$RUNCV2" ]; then
 	edit "$T/v3" '.process.args = ["sleep", "100"]'
 	mkfifo "$T/v3/log"
 	exec 8<>"$T/v3/log"
-	a=$(cd "$T/v3" && TTRPC_ADDRESS=$T/none.sock "$RUNCV2" -namespace it -address "$T/ctrd.sock" -id v3 start)
-	"$CTL" -a "$a" create v3 --bundle "$T/v3" >/dev/null && ok "runc-v2: create" || not_ok "runc-v2: create"
-	expect_eq "runc-v2: state --json says created" "$("$CTL" -a "$a" --json state v3 | jq -r .status)" created
-	"$CTL" -a "$a" start v3 >/dev/null && ok "runc-v2: start" || not_ok "runc-v2: start"
-	expect_eq "runc-v2: state running" "$("$CTL" -a "$a" --json state v3 | jq -r .status)" running
-	check "runc-v2: pids lists the init" sh -c "'$CTL' -a '$a' pids v3 | grep -q ."
-	"$CTL" -a "$a" kill v3 KILL && ok "runc-v2: kill" || not_ok "runc-v2: kill"
-	expect_eq "runc-v2: wait prints 137" "$("$CTL" -a "$a" wait v3)" 137
-	"$CTL" -a "$a" delete v3 >/dev/null && ok "runc-v2: delete" || not_ok "runc-v2: delete"
-	"$CTL" -a "$a" state v3 >/dev/null 2>&1
+	a=$(cd "$T/v3" && TTRPC_ADDRESS=$T/none.sock "$RUNCV2" -namespace it -address "$T/ctrd.sock" -id v3-$$ start)
+	"$CTL" -a "$a" create v3-$$ --bundle "$T/v3" >/dev/null && ok "runc-v2: create" || not_ok "runc-v2: create"
+	expect_eq "runc-v2: state --json says created" "$("$CTL" -a "$a" --json state v3-$$ | jq -r .status)" created
+	"$CTL" -a "$a" start v3-$$ >/dev/null && ok "runc-v2: start" || not_ok "runc-v2: start"
+	expect_eq "runc-v2: state running" "$("$CTL" -a "$a" --json state v3-$$ | jq -r .status)" running
+	check "runc-v2: pids lists the init" sh -c "'$CTL' -a '$a' pids v3-$$ | grep -q ."
+	"$CTL" -a "$a" kill v3-$$ KILL && ok "runc-v2: kill" || not_ok "runc-v2: kill"
+	expect_eq "runc-v2: wait prints 137" "$("$CTL" -a "$a" wait v3-$$)" 137
+	"$CTL" -a "$a" delete v3-$$ >/dev/null && ok "runc-v2: delete" || not_ok "runc-v2: delete"
+	"$CTL" -a "$a" state v3-$$ >/dev/null 2>&1
 	expect_eq "runc-v2: state after delete is NotFound (exit 4)" "$?" 4
-	"$CTL" -a "$a" shutdown v3 >/dev/null 2>&1
-	(cd "$T/v3" && "$RUNCV2" -namespace it -address "$T/ctrd.sock" -id v3 -bundle "$T/v3" delete >/dev/null 2>&1)
+	"$CTL" -a "$a" shutdown v3-$$ >/dev/null 2>&1
+	(cd "$T/v3" && "$RUNCV2" -namespace it -address "$T/ctrd.sock" -id v3-$$ -bundle "$T/v3" delete >/dev/null 2>&1)
 	exec 8<&-
 else
 	not_ok "containerd-shim-runc-v2 is not installed (tools/install-deps installs containerd)"
@@ -101,17 +115,17 @@ fi
 mkdir -p "$T/fs"
 cp "$T/c1/config.json" "$T/fs/"
 edit "$T/fs" '.process.args = ["sh", "-c", "trap \"exit 42\" TERM; while :; do sleep 0.1; done"]'
-"$SHIM" -id fs -root "$ROOT" -socket "$T/fs.sock" -forward-signals serve 2>"$T/fs.log" &
+"$SHIM" -id fs-$$ -root "$ROOT" -socket "$T/fs.sock" -forward-signals serve 2>"$T/fs.log" &
 fspid=$!
 i=0
 while [ ! -S "$T/fs.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-"$CTL" -a "$T/fs.sock" create fs --bundle "$T/fs" >/dev/null && "$CTL" -a "$T/fs.sock" start fs >/dev/null
+"$CTL" -a "$T/fs.sock" create fs-$$ --bundle "$T/fs" >/dev/null && "$CTL" -a "$T/fs.sock" start fs-$$ >/dev/null
 sleep 0.3
 kill -TERM "$fspid"
 expect_eq "serve -forward-signals: SIGTERM reaches the container (its trap exits 42)" \
-	"$("$CTL" -a "$T/fs.sock" --timeout 10000 wait fs)" 42
-"$CTL" -a "$T/fs.sock" delete fs >/dev/null
-"$CTL" -a "$T/fs.sock" shutdown fs >/dev/null
+	"$("$CTL" -a "$T/fs.sock" --timeout 10000 wait fs-$$)" 42
+"$CTL" -a "$T/fs.sock" delete fs-$$ >/dev/null
+"$CTL" -a "$T/fs.sock" shutdown fs-$$ >/dev/null
 wait "$fspid"
 expect_eq "the shim exits 0 after Shutdown" "$?" 0
 
@@ -122,7 +136,7 @@ expect_eq "the shim exits 0 after Shutdown" "$?" 0
 mkdir -p "$T/eo"
 cp "$T/c1/config.json" "$T/eo/"
 edit "$T/eo" '.process.args = ["sh", "-c", "echo init-out; echo init-err >&2; sleep 100"]'
-"$SHIM" -id eo -root "$ROOT" -socket "$T/eo.sock" serve 2>"$T/eo.log" &
+"$SHIM" -id eo-$$ -root "$ROOT" -socket "$T/eo.sock" serve 2>"$T/eo.log" &
 eopid=$!
 i=0
 while [ ! -S "$T/eo.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
@@ -133,26 +147,26 @@ eof_reader() {
 	(timeout 5 cat "$T/$1" >"$T/$1.got"; echo $? >"$T/$1.rc") &
 }
 for f in io ie; do eof_reader $f; done
-"$CTL" -a "$T/eo.sock" create eo --bundle "$T/eo" --stdout "$T/io" --stderr "$T/ie" >/dev/null &&
-	"$CTL" -a "$T/eo.sock" start eo >/dev/null || not_ok "eo: create/start"
+"$CTL" -a "$T/eo.sock" create eo-$$ --bundle "$T/eo" --stdout "$T/io" --stderr "$T/ie" >/dev/null &&
+	"$CTL" -a "$T/eo.sock" start eo-$$ >/dev/null || not_ok "eo: create/start"
 for f in xo xe to; do eof_reader $f; done
-"$CTL" -a "$T/eo.sock" exec eo x1 --stdout "$T/xo" --stderr "$T/xe" -- sh -c 'echo exec-out; echo exec-err >&2' >/dev/null &&
-	"$CTL" -a "$T/eo.sock" start eo --exec x1 >/dev/null || not_ok "eo: exec x1"
-"$CTL" -a "$T/eo.sock" exec eo t1 --tty --stdout "$T/to" -- sh -c 'echo tty-out' >/dev/null &&
-	"$CTL" -a "$T/eo.sock" start eo --exec t1 >/dev/null || not_ok "eo: exec t1"
+"$CTL" -a "$T/eo.sock" exec eo-$$ x1 --stdout "$T/xo" --stderr "$T/xe" -- sh -c 'echo exec-out; echo exec-err >&2' >/dev/null &&
+	"$CTL" -a "$T/eo.sock" start eo-$$ --exec x1 >/dev/null || not_ok "eo: exec x1"
+"$CTL" -a "$T/eo.sock" exec eo-$$ t1-$$ --tty --stdout "$T/to" -- sh -c 'echo tty-out' >/dev/null &&
+	"$CTL" -a "$T/eo.sock" start eo-$$ --exec t1-$$ >/dev/null || not_ok "eo: exec t1-$$"
 for f in xo xe to; do while [ ! -s "$T/$f.rc" ]; do sleep 0.05; done; done
 expect_eq "exec stdout fifo: EOF once the exec's output ended, before its Delete" "$(cat "$T/xo.rc") $(cat "$T/xo.got")" "0 exec-out"
 expect_eq "exec stderr fifo: EOF before Delete" "$(cat "$T/xe.rc") $(cat "$T/xe.got")" "0 exec-err"
 expect_eq "exec with a terminal: the pty relay's fifo gets EOF before Delete" "$(cat "$T/to.rc") $(tr -d '\r' <"$T/to.got")" "0 tty-out"
-"$CTL" -a "$T/eo.sock" delete eo --exec x1 >/dev/null && "$CTL" -a "$T/eo.sock" delete eo --exec t1 >/dev/null &&
+"$CTL" -a "$T/eo.sock" delete eo-$$ --exec x1 >/dev/null && "$CTL" -a "$T/eo.sock" delete eo-$$ --exec t1-$$ >/dev/null &&
 	ok "the execs are deleted after their readers saw EOF" || not_ok "delete the execs"
-"$CTL" -a "$T/eo.sock" kill eo KILL >/dev/null
+"$CTL" -a "$T/eo.sock" kill eo-$$ KILL >/dev/null
 for f in io ie; do while [ ! -s "$T/$f.rc" ]; do sleep 0.05; done; done
 expect_eq "init stdout fifo: EOF when the init ended, before its Delete" "$(cat "$T/io.rc") $(cat "$T/io.got")" "0 init-out"
 expect_eq "init stderr fifo: EOF before Delete" "$(cat "$T/ie.rc") $(cat "$T/ie.got")" "0 init-err"
-"$CTL" -a "$T/eo.sock" --timeout 10000 wait eo >/dev/null
-"$CTL" -a "$T/eo.sock" delete eo >/dev/null
-"$CTL" -a "$T/eo.sock" shutdown eo --now >/dev/null
+"$CTL" -a "$T/eo.sock" --timeout 10000 wait eo-$$ >/dev/null
+"$CTL" -a "$T/eo.sock" delete eo-$$ >/dev/null
+"$CTL" -a "$T/eo.sock" shutdown eo-$$ --now >/dev/null
 wait "$eopid"
 
 # --- the log fifo without a reader (containerd restarting): nothing blocks ---
@@ -163,31 +177,31 @@ cp "$T/c1/config.json" "$T/lf/"
 edit "$T/lf" '.process.args = ["sleep", "100"]'
 mkfifo "$T/lf/log"
 exec 7<>"$T/lf/log"
-"$SHIM" -debug -id lf -root "$ROOT" -socket "$T/lf.sock" serve 2>"$T/lf/log" 7<&- &
+"$SHIM" -debug -id lf-$$ -root "$ROOT" -socket "$T/lf.sock" serve 2>"$T/lf/log" 7<&- &
 lfpid=$!
 i=0
 while [ ! -S "$T/lf.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 exec 7<&- # the reader leaves: the shim's fd 2 is a fifo nobody reads
 lf() { "$CTL" -a "$T/lf.sock" --timeout 5000 "$@" >/dev/null 2>"$T/lf.err"; }
-lf create lf --bundle "$T/lf" && ok "log fifo without a reader: Create answers" || not_ok "log fifo: Create: $(cat "$T/lf.err")"
-lf start lf && ok "log fifo without a reader: Start answers" || not_ok "log fifo: Start: $(cat "$T/lf.err")"
-lf exec lf x1 -- true && lf start lf --exec x1 && ok "log fifo without a reader: exec Start answers" ||
+lf create lf-$$ --bundle "$T/lf" && ok "log fifo without a reader: Create answers" || not_ok "log fifo: Create: $(cat "$T/lf.err")"
+lf start lf-$$ && ok "log fifo without a reader: Start answers" || not_ok "log fifo: Start: $(cat "$T/lf.err")"
+lf exec lf-$$ x1 -- true && lf start lf-$$ --exec x1 && ok "log fifo without a reader: exec Start answers" ||
 	not_ok "log fifo: exec Start: $(cat "$T/lf.err")"
-lf pause lf && ok "log fifo without a reader: Pause answers" || not_ok "log fifo: Pause: $(cat "$T/lf.err")"
+lf pause lf-$$ && ok "log fifo without a reader: Pause answers" || not_ok "log fifo: Pause: $(cat "$T/lf.err")"
 # --timeout bounds wait too: a Wait on a frozen container gives up in time
 t0=$(date +%s)
-timeout 20 "$CTL" -a "$T/lf.sock" --timeout 1000 wait lf >/dev/null 2>"$T/lf.err"
+timeout 20 "$CTL" -a "$T/lf.sock" --timeout 1000 wait lf-$$ >/dev/null 2>"$T/lf.err"
 rc=$?
 check "shimctl --timeout 1000 wait on a frozen container fails (not 124: killed by timeout 20)" test "$rc" != 0 -a "$rc" != 124
 check "... within about a second" test $(($(date +%s) - t0)) -le 3
 expect_match "... saying it had no answer in time" "$(cat "$T/lf.err")" "Wait: no answer in time"
-"$CTL" -a "$T/lf.sock" --timeout 0 state lf >/dev/null 2>"$T/lf.err"
+"$CTL" -a "$T/lf.sock" --timeout 0 state lf-$$ >/dev/null 2>"$T/lf.err"
 expect_eq "shimctl --timeout 0 is refused (exit 2)" "$?" 2
-lf resume lf && ok "log fifo without a reader: Resume answers" || not_ok "log fifo: Resume: $(cat "$T/lf.err")"
-lf kill lf KILL
-lf wait lf
-lf delete lf && ok "log fifo without a reader: Delete answers" || not_ok "log fifo: Delete: $(cat "$T/lf.err")"
-lf shutdown lf --now
+lf resume lf-$$ && ok "log fifo without a reader: Resume answers" || not_ok "log fifo: Resume: $(cat "$T/lf.err")"
+lf kill lf-$$ KILL
+lf wait lf-$$
+lf delete lf-$$ && ok "log fifo without a reader: Delete answers" || not_ok "log fifo: Delete: $(cat "$T/lf.err")"
+lf shutdown lf-$$ --now
 timeout 10 sh -c "while kill -0 $lfpid 2>/dev/null; do sleep 0.05; done"
 check "the shim exits after Shutdown" sh -c "! kill -0 $lfpid 2>/dev/null"
 wait "$lfpid" 2>/dev/null
@@ -197,7 +211,7 @@ for p in $(pgrep -f -- "[-]socket $T/lf.sock"); do kill -9 "$p"; done
 
 # --- shimctl run --tty, as a person uses it (tmux) ---
 S=shimctl-$$
-tmux -L "$S" new-session -d -x 90 -y 30 "$CTL run --tty t1 --bundle $B -- sh; echo run-exit=\$? >$T/tty.rc; sleep 30"
+tmux -L "$S" new-session -d -x 90 -y 30 "$CTL run --tty t1-$$ --bundle $B -- sh; echo run-exit=\$? >$T/tty.rc; sleep 30"
 check "tty: the container's shell prompts" tmux_shows "$S" '#'
 tmux -L "$S" send-keys 'tty; stty size' Enter
 check "tty: the shell runs on a pty" tmux_shows "$S" '^/dev/pts/'

@@ -35,6 +35,10 @@
 
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
+/* container ids of our own (their cgroups are host-wide): other test
+ * programs, in other worktrees too, may run at the same time */
+static char C1[32], C2[32];
+
 static void test_lifecycle(void **state)
 {
 	struct shim_env e;
@@ -46,8 +50,8 @@ static void test_lifecycle(void **state)
 	env_up(&e, ARGS("sh", "-c", "echo out-line; echo err-line >&2; exit 5"), NULL);
 	close(open(path_in(&e, "out"), O_CREAT | O_WRONLY, 0600));
 	close(open(path_in(&e, "err"), O_CREAT | O_WRONLY, 0600));
-	assert_rpc(&e, create(&e, "c1", path_in(&e, "out"), path_in(&e, "err"), NULL, false), TTRPC_OK);
-	assert_rpc(&e, state_of(&e, "c1", NULL, &st, &pid), TTRPC_OK);
+	assert_rpc(&e, create(&e, C1, path_in(&e, "out"), path_in(&e, "err"), NULL, false), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, C1, NULL, &st, &pid), TTRPC_OK);
 	assert_int_equal(st, 1); /* CREATED */
 	assert_true(pid > 0);
 	/* the pid is the container's init, waiting on exec.fifo */
@@ -56,9 +60,9 @@ static void test_lifecycle(void **state)
 		snprintf(p, sizeof(p), "/proc/%d", pid);
 		assert_int_equal(access(p, F_OK), 0);
 	}
-	assert_rpc(&e, start(&e, "c1", NULL, &pid2), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, &pid2), TTRPC_OK);
 	assert_int_equal(pid2, pid);
-	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, &st), TTRPC_OK);
 	assert_int_equal(st, 5);
 	out = read_text(path_in(&e, "out"));
 	err = read_text(path_in(&e, "err"));
@@ -66,11 +70,11 @@ static void test_lifecycle(void **state)
 	assert_string_equal(err, "err-line\n");
 	free(out);
 	free(err);
-	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 3); /* STOPPED */
-	code = del(&e, "c1", NULL);
+	code = del(&e, C1, NULL);
 	assert_int_equal(code, TTRPC_OK);
-	assert_rpc(&e, state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, state_of(&e, C1, NULL, NULL, NULL), TTRPC_NOT_FOUND);
 	/* -debug traced each call with its status */
 	{
 		char *log = read_text(e.log);
@@ -98,15 +102,15 @@ static void test_output_64mib(void **state)
 	assert_non_null(buf);
 	env_up(&e, ARGS("sh", "-c", "yes 0123456789abcdef | head -c 67108864"), NULL);
 	fd = fifo_reader(&e, "out");
-	assert_rpc(&e, create(&e, "c1", path_in(&e, "out"), NULL, NULL, false), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, C1, path_in(&e, "out"), NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
 	{
 		/* read while it runs, on a second connection Wait is pending */
 		Containerd__Task__V2__WaitRequest req = CONTAINERD__TASK__V2__WAIT_REQUEST__INIT;
 		struct ttrpc_frame f;
 		struct ttrpc_client w;
 		assert_int_equal(ttrpc_client_connect(&w, e.sock), 0);
-		req.id = (char *)"c1";
+		req.id = (char *)C1;
 		req.exec_id = (char *)"";
 		assert_int_equal(ttrpc_encode_request(1, "containerd.task.v2.Task", "Wait", &req.base, 0, &f), 0);
 		assert_int_equal(write(w.fd, f.data, f.len), (ssize_t)f.len);
@@ -131,9 +135,9 @@ static void test_output_64mib(void **state)
 	}
 	assert_true(ok);
 	assert_int_equal(got, total);
-	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, &st), TTRPC_OK);
 	assert_int_equal(st, 0);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 	close(fd);
 	free(buf);
 	env_down(&e);
@@ -196,46 +200,46 @@ static void test_wrong_state(void **state)
 	(void)state;
 	env_up(&e, ARGS("sleep", "100"), NULL);
 	/* nothing created yet */
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_NOT_FOUND);
-	assert_rpc(&e, state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
-	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_NOT_FOUND);
-	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_ALREADY_EXISTS);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, state_of(&e, C1, NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, kill_proc(&e, C1, NULL, SIGKILL, false), TTRPC_NOT_FOUND);
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_ALREADY_EXISTS);
 	/* created: not paused, not resumed, exec allowed only once it exists */
-	pr.id = (char *)"c1";
+	pr.id = (char *)C1;
 	assert_rpc(&e, rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
 	assert_rpc(&e, rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
-	assert_rpc(&e, start(&e, "c1", "nope", NULL), TTRPC_NOT_FOUND);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_FAILED_PRECONDITION);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_FAILED_PRECONDITION); /* running */
+	assert_rpc(&e, start(&e, C1, "nope", NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_FAILED_PRECONDITION); /* running */
 	assert_rpc(&e, rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
 	assert_rpc(&e, rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 4); /* PAUSED */
 	assert_rpc(&e, rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_FAILED_PRECONDITION);
-	assert_rpc(&e, exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_FAILED_PRECONDITION);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_FAILED_PRECONDITION); /* paused */
+	assert_rpc(&e, exec_add(&e, C1, "e1", ARGS("true"), NULL, false), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_FAILED_PRECONDITION); /* paused */
 	assert_rpc(&e, rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_OK);
-	assert_rpc(&e, exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_ALREADY_EXISTS);
-	rz.id = (char *)"c1";
+	assert_rpc(&e, exec_add(&e, C1, "e1", ARGS("true"), NULL, false), TTRPC_OK);
+	assert_rpc(&e, exec_add(&e, C1, "e1", ARGS("true"), NULL, false), TTRPC_ALREADY_EXISTS);
+	rz.id = (char *)C1;
 	rz.exec_id = (char *)"";
 	rz.width = 80;
 	rz.height = 24;
 	assert_rpc(&e, rpc(&e, "ResizePty", &rz, NULL, NULL), TTRPC_FAILED_PRECONDITION); /* no terminal */
-	cp.id = (char *)"c1";
+	cp.id = (char *)C1;
 	assert_rpc(&e, rpc(&e, "Checkpoint", &cp, NULL, NULL), TTRPC_UNIMPLEMENTED);
-	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, C1, NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, &st), TTRPC_OK);
 	assert_int_equal(st, 137);
 	/* stopped: no more signals, starts, execs */
-	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_NOT_FOUND);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_FAILED_PRECONDITION);
-	assert_rpc(&e, exec_add(&e, "c1", "e2", ARGS("true"), NULL, false), TTRPC_FAILED_PRECONDITION);
-	assert_rpc(&e, del(&e, "c1", "e1"), TTRPC_OK); /* an exec never started can go */
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, kill_proc(&e, C1, NULL, SIGKILL, false), TTRPC_NOT_FOUND);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, exec_add(&e, C1, "e2", ARGS("true"), NULL, false), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, del(&e, C1, "e1"), TTRPC_OK); /* an exec never started can go */
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_NOT_FOUND);
 	env_down(&e);
 }
 
@@ -336,7 +340,7 @@ static void test_protocol_errors(void **state)
 		/* even stream id: refused */
 		Containerd__Task__V2__StateRequest sr = CONTAINERD__TASK__V2__STATE_REQUEST__INIT;
 		struct ttrpc_frame f;
-		sr.id = (char *)"c1";
+		sr.id = (char *)C1;
 		assert_int_equal(ttrpc_encode_request(2, "containerd.task.v2.Task", "State", &sr.base, 0, &f), 0);
 		assert_int_equal(raw_frame(e.sock, f.data, f.len, &closed), TTRPC_INVALID_ARGUMENT);
 		ttrpc_frame_free(&f);
@@ -359,7 +363,7 @@ static void test_protocol_errors(void **state)
 		close(fd);
 	}
 	/* and the shim still answers on the env's own connection */
-	assert_rpc(&e, state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, state_of(&e, C1, NULL, NULL, NULL), TTRPC_NOT_FOUND);
 	env_down(&e);
 }
 
@@ -376,23 +380,23 @@ static void test_deadline(void **state)
 
 	(void)state;
 	env_up(&e, ARGS("sleep", "100"), NULL);
-	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
-	pr.id = (char *)"c1";
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
+	pr.id = (char *)C1;
 	assert_int_equal(ttrpc_encode_request(1, "containerd.task.v2.Task", "Pause", &pr.base, 1 /* ns */, &f), 0);
 	assert_int_equal(raw_frame(e.sock, f.data, f.len, &closed), TTRPC_DEADLINE_EXCEEDED);
 	ttrpc_frame_free(&f);
 	usleep(300000);
-	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 2); /* RUNNING: the late Pause was not applied */
 	/* without a deadline it works */
 	assert_rpc(&e, rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 4); /* PAUSED */
 	assert_rpc(&e, rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, kill_proc(&e, "c1", NULL, 9, false), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, C1, NULL, 9, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, &st), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 	env_down(&e);
 }
 
@@ -408,10 +412,10 @@ static void test_clients(void **state)
 
 	(void)state;
 	env_up(&e, ARGS("sleep", "100"), NULL);
-	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
 	fds = shim_fd_count(&e);
-	wr.id = (char *)"c1";
+	wr.id = (char *)C1;
 	wr.exec_id = (char *)"";
 	/* a: Wait, then leave before the answer */
 	assert_int_equal(ttrpc_client_connect(&a, e.sock), 0);
@@ -424,9 +428,9 @@ static void test_clients(void **state)
 	usleep(100000);
 	ttrpc_client_close(&a);
 	/* meanwhile the env's connection is answered at once */
-	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 2);
-	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, C1, NULL, SIGKILL, false), TTRPC_OK);
 	{
 		struct ttrpc_reply rep;
 		Containerd__Task__V2__WaitResponse *w;
@@ -450,7 +454,7 @@ static void test_clients(void **state)
 		ttrpc_reply_free(&rep);
 	}
 	ttrpc_client_close(&b);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 	usleep(100000);
 	assert_true(shim_fd_count(&e) <= fds);
 	env_down(&e);
@@ -475,19 +479,19 @@ static void test_state_during_create(void **state)
 						     "sh", "-c", "sleep 1.5"));
 	bundle_save(&e, cfg);
 	assert_int_equal(ttrpc_client_connect(&slow, e.sock), 0);
-	cr.id = (char *)"c1";
+	cr.id = (char *)C1;
 	cr.bundle = e.bundle;
 	assert_int_equal(ttrpc_encode_request(1, "containerd.task.v2.Task", "Create", &cr.base, 0, &f), 0);
 	t0 = now_ms();
 	assert_int_equal(write(slow.fd, f.data, f.len), (ssize_t)f.len);
 	ttrpc_frame_free(&f);
 	usleep(200000);
-	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
 	dt = now_ms() - t0;
 	assert_int_equal(st, 0); /* UNKNOWN: being created */
 	assert_true(dt < 1200);  /* answered long before the hook let Create finish */
 	/* and a second Create meanwhile is refused */
-	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_ALREADY_EXISTS);
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_ALREADY_EXISTS);
 	slow.next_id = 1;
 	{
 		/* read the Create reply on its connection */
@@ -507,9 +511,9 @@ static void test_state_during_create(void **state)
 	}
 	assert_true(now_ms() - t0 >= 1400);
 	ttrpc_client_close(&slow);
-	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 1);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 	env_down(&e);
 }
 
@@ -522,29 +526,29 @@ static void test_1000_execs(void **state)
 
 	(void)state;
 	env_up(&e, ARGS("sleep", "1000"), NULL);
-	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
 	fds0 = shim_fd_count(&e);
 	for (int i = 0; i < 1000; i++) {
 		char id[16], cmd[32];
 		int st;
 		snprintf(id, sizeof(id), "e%d", i);
 		snprintf(cmd, sizeof(cmd), "exit %d", i % 200);
-		assert_rpc(&e, exec_add(&e, "c1", id, ARGS("sh", "-c", cmd), NULL, false), TTRPC_OK);
-		assert_rpc(&e, start(&e, "c1", id, NULL), TTRPC_OK);
-		assert_rpc(&e, wait_exit(&e, "c1", id, &st), TTRPC_OK);
+		assert_rpc(&e, exec_add(&e, C1, id, ARGS("sh", "-c", cmd), NULL, false), TTRPC_OK);
+		assert_rpc(&e, start(&e, C1, id, NULL), TTRPC_OK);
+		assert_rpc(&e, wait_exit(&e, C1, id, &st), TTRPC_OK);
 		if (st != i % 200)
 			fail_msg("exec %d: status %d, want %d", i, st, i % 200);
-		assert_rpc(&e, del(&e, "c1", id), TTRPC_OK);
+		assert_rpc(&e, del(&e, C1, id), TTRPC_OK);
 	}
 	for (int i = 0; i < 100 && (z = shim_zombies(&e)) > 0; i++)
 		usleep(10000);
 	fds1 = shim_fd_count(&e);
 	assert_int_equal(z, 0);
 	assert_int_equal(fds1, fds0);
-	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, C1, NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 	env_down(&e);
 }
 
@@ -561,28 +565,28 @@ static void test_exec_start_fails(void **state)
 
 	(void)state;
 	env_up(&e, ARGS("sleep", "100"), NULL);
-	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
 	out = fifo_reader(&e, "xout");
-	assert_rpc(&e, exec_add(&e, "c1", "x1", ARGS("/no/such"), path_in(&e, "xout"), false), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", "x1", NULL), TTRPC_UNKNOWN);
+	assert_rpc(&e, exec_add(&e, C1, "x1", ARGS("/no/such"), path_in(&e, "xout"), false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, "x1", NULL), TTRPC_UNKNOWN);
 	assert_non_null(strstr(e.last_msg, "/no/such"));
 	/* Start opened the fifo; nothing of it may stay open in the shim */
 	assert_false(shim_holds(&e, path_in(&e, "xout")));
 	assert_int_equal(read(out, buf, sizeof(buf)), 0);
-	assert_rpc(&e, wait_exit(&e, "c1", "x1", &st), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, "x1", &st), TTRPC_OK);
 	assert_int_equal(st, 255);
-	assert_rpc(&e, state_of(&e, "c1", "x1", &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, C1, "x1", &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 3); /* STOPPED */
-	assert_rpc(&e, start(&e, "c1", "x1", NULL), TTRPC_FAILED_PRECONDITION);
-	assert_rpc(&e, del(&e, "c1", "x1"), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, "x1", NULL), TTRPC_FAILED_PRECONDITION);
+	assert_rpc(&e, del(&e, C1, "x1"), TTRPC_OK);
 	/* the container is untouched */
-	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 2); /* RUNNING */
 	close(out);
-	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, C1, NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, &st), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 	env_down(&e);
 }
 
@@ -628,16 +632,16 @@ static void test_protected_image(void **state)
 	(void)state;
 	env_up(&e, ARGS("sleep", "100"), NULL);
 	shim_exe = hold_image(e.pid);
-	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_rpc(&e, state_of(&e, "c1", NULL, &st, &pid), TTRPC_OK);
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, C1, NULL, &st, &pid), TTRPC_OK);
 	/* the init waits on exec.fifo, still in the shim's image */
 	init_exe = hold_image(pid);
 	assert_int_equal(reopen_for_write(init_exe), -ETXTBSY);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, C1, NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, &st), TTRPC_OK);
 	assert_int_equal(st, 137);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 	env_down(&e);
 	/* nothing runs the image any more: only the mount stands in the way */
 	assert_int_equal(reopen_for_write(init_exe), -EROFS);
@@ -699,13 +703,13 @@ static void test_io_pids_stats(void **state)
 	assert_int_equal(mkfifo(path_in(&e, "in"), 0600), 0);
 	in = open(path_in(&e, "in"), O_RDWR | O_CLOEXEC);
 	assert_true(in >= 0);
-	assert_rpc(&e, create(&e, "c1", path_in(&e, "out"), NULL, path_in(&e, "in"), false), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, C1, path_in(&e, "out"), NULL, path_in(&e, "in"), false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
 	assert_int_equal(write(in, "abc\n", 4), 4);
 	/* an exec that stays a while, seen by Pids with its exec id */
-	assert_rpc(&e, exec_add(&e, "c1", "e1", ARGS("sleep", "5"), NULL, false), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", "e1", &epid), TTRPC_OK);
-	pr.id = (char *)"c1";
+	assert_rpc(&e, exec_add(&e, C1, "e1", ARGS("sleep", "5"), NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, "e1", &epid), TTRPC_OK);
+	pr.id = (char *)C1;
 	assert_rpc(&e, rpc(&e, "Pids", &pr, &containerd__task__v2__pids_response__descriptor, &pids), TTRPC_OK);
 	assert_true(pids->n_processes >= 2);
 	for (size_t i = 0; i < pids->n_processes; i++)
@@ -724,15 +728,15 @@ static void test_io_pids_stats(void **state)
 	res.type_url = (char *)"types.containerd.io/opencontainers/runtime-spec/1/LinuxResources";
 	res.value.data = (uint8_t *)"{\"pids\":{\"limit\":77}}";
 	res.value.len = strlen((char *)res.value.data);
-	ur.id = (char *)"c1";
+	ur.id = (char *)C1;
 	ur.resources = &res;
 	assert_rpc(&e, rpc(&e, "Update", &ur, NULL, NULL), TTRPC_OK);
-	sr.id = (char *)"c1";
+	sr.id = (char *)C1;
 	assert_rpc(&e, rpc(&e, "Stats", &sr, &containerd__task__v2__stats_response__descriptor, &stats), TTRPC_OK);
 	check_stats_metrics(stats->stats);
 	rpc_free(stats);
-	assert_rpc(&e, kill_proc(&e, "c1", "e1", SIGKILL, false), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c1", "e1", &st), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, C1, "e1", SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, "e1", &st), TTRPC_OK);
 	assert_int_equal(st, 137);
 	/* the client's writer going (containerd restarting) is not EOF: the
 	 * shim keeps a writer of its own, as runc-v2 does */
@@ -741,20 +745,20 @@ static void test_io_pids_stats(void **state)
 	n = drain_fd(out, buf, sizeof(buf) - 1);
 	buf[n] = '\0';
 	assert_string_equal(buf, "abc\n");
-	assert_rpc(&e, state_of(&e, "c1", NULL, &st, NULL), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 2); /* RUNNING: cat still reads */
 	/* CloseIO: cat sees EOF after what was written */
-	ci.id = (char *)"c1";
+	ci.id = (char *)C1;
 	ci.exec_id = (char *)"";
 	ci.stdin = true;
 	assert_rpc(&e, rpc(&e, "CloseIO", &ci, NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, &st), TTRPC_OK);
 	assert_int_equal(st, 0);
 	n = drain_fd(out, buf, sizeof(buf) - 1);
 	buf[n] = '\0';
 	assert_string_equal(buf, "done\n");
 	close(out);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 	env_down(&e);
 }
 
@@ -775,30 +779,35 @@ static void test_terminal(void **state)
 		bundle_save(&e, cfg);
 	}
 	out = fifo_reader(&e, "out");
-	assert_rpc(&e, create(&e, "c1", path_in(&e, "out"), NULL, NULL, true), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
-	rz.id = (char *)"c1";
+	assert_rpc(&e, create(&e, C1, path_in(&e, "out"), NULL, NULL, true), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
+	rz.id = (char *)C1;
 	rz.exec_id = (char *)"";
 	rz.width = 123;
 	rz.height = 45;
 	assert_rpc(&e, rpc(&e, "ResizePty", &rz, NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, &st), TTRPC_OK);
 	assert_int_equal(st, 0);
 	n = drain_fd(out, buf, sizeof(buf) - 1);
 	buf[n] = '\0';
 	assert_non_null(strstr(buf, "/dev/pts/"));
 	assert_non_null(strstr(buf, "45 123"));
 	close(out);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 	env_down(&e);
 }
 
 /* ---- events: a fake containerd events service records what the shim forwards ---- */
 
+#define REC_MAX 8192
+static char rec_topics[REC_MAX][32], rec_types[REC_MAX][64], rec_who[REC_MAX][64];
+
+/* one at a time: the arrays are shared */
 struct recorder {
 	pthread_mutex_t mu;
-	char topics[64][32];
-	char types[64][64];
+	char (*topics)[32];
+	char (*types)[64];
+	char (*who)[64]; /* the process an event is about: exec id, or container id */
 	int n;
 	uv_loop_t loop;
 	uv_async_t stop;
@@ -813,9 +822,26 @@ static void on_forward(struct ttrpc_call *c)
 	Containerd__Services__Events__Ttrpc__V1__ForwardRequest *fr = (void *)c->request;
 
 	pthread_mutex_lock(&r->mu);
-	if (r->n < 64 && fr->envelope && fr->envelope->event) {
+	if (r->n < REC_MAX && fr->envelope && fr->envelope->event) {
+		const ProtobufCBinaryData *v = &fr->envelope->event->value;
+		const char *t = fr->envelope->event->type_url;
 		snprintf(r->topics[r->n], sizeof(r->topics[0]), "%s", fr->envelope->topic);
-		snprintf(r->types[r->n], sizeof(r->types[0]), "%s", fr->envelope->event->type_url);
+		snprintf(r->types[r->n], sizeof(r->types[0]), "%s", t);
+		r->who[r->n][0] = '\0';
+		if (!strcmp(t, "containerd.events.TaskExit")) {
+			Containerd__Events__TaskExit *m = containerd__events__task_exit__unpack(NULL, v->len, v->data);
+			snprintf(r->who[r->n], sizeof(r->who[0]), "%s", m ? m->id : "?");
+			containerd__events__task_exit__free_unpacked(m, NULL);
+		} else if (!strcmp(t, "containerd.events.TaskExecStarted")) {
+			Containerd__Events__TaskExecStarted *m =
+				containerd__events__task_exec_started__unpack(NULL, v->len, v->data);
+			snprintf(r->who[r->n], sizeof(r->who[0]), "%s", m ? m->exec_id : "?");
+			containerd__events__task_exec_started__free_unpacked(m, NULL);
+		} else if (!strcmp(t, "containerd.events.TaskStart")) {
+			Containerd__Events__TaskStart *m = containerd__events__task_start__unpack(NULL, v->len, v->data);
+			snprintf(r->who[r->n], sizeof(r->who[0]), "%s", m ? m->container_id : "?");
+			containerd__events__task_start__free_unpacked(m, NULL);
+		}
 		assert_string_equal(fr->envelope->namespace_, "harness");
 		assert_true(fr->envelope->timestamp && fr->envelope->timestamp->seconds > 0);
 		r->n++;
@@ -848,6 +874,9 @@ static void *recorder_run(void *arg)
 /* containerd's events service, played by a ttrpc server on its own thread */
 static void recorder_start(struct recorder *r, const char *name)
 {
+	r->topics = rec_topics;
+	r->types = rec_types;
+	r->who = rec_who;
 	snprintf(r->addr, sizeof(r->addr), "/tmp/%s.%d.sock", name, getpid());
 	unlink(r->addr);
 	assert_int_equal(uv_loop_init(&r->loop), 0);
@@ -857,10 +886,10 @@ static void recorder_start(struct recorder *r, const char *name)
 	assert_int_equal(pthread_create(&r->th, NULL, recorder_run, r), 0);
 }
 
-/* until n events came (at most 3 s: the publisher is asynchronous) */
+/* until n events came (at most 10 s: the publisher is asynchronous) */
 static void recorder_wait(struct recorder *r, int n)
 {
-	for (int i = 0; i < 300; i++) {
+	for (int i = 0; i < 1000; i++) {
 		pthread_mutex_lock(&r->mu);
 		int got = r->n;
 		pthread_mutex_unlock(&r->mu);
@@ -898,17 +927,17 @@ static void test_events(void **state)
 	(void)state;
 	recorder_start(&r, "husk-events");
 	env_up(&e, ARGS("sleep", "100"), r.addr);
-	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, exec_add(&e, "c1", "e1", ARGS("true"), NULL, false), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", "e1", NULL), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c1", "e1", NULL), TTRPC_OK);
-	pr.id = (char *)"c1";
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, exec_add(&e, C1, "e1", ARGS("true"), NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, "e1", NULL), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, "e1", NULL), TTRPC_OK);
+	pr.id = (char *)C1;
 	assert_rpc(&e, rpc(&e, "Pause", &pr, NULL, NULL), TTRPC_OK);
 	assert_rpc(&e, rpc(&e, "Resume", &pr, NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, kill_proc(&e, "c1", NULL, SIGKILL, false), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, C1, NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 	recorder_wait(&r, 9);
 	env_down(&e);
 	recorder_stop(&r);
@@ -917,6 +946,149 @@ static void test_events(void **state)
 		if (strcmp(r.topics[i], want[i][0]) || strcmp(r.types[i], want[i][1]))
 			fail_msg("event %d: %s %s, want %s %s", i, r.topics[i], r.types[i], want[i][0], want[i][1]);
 	}
+}
+
+/* No /tasks/exit before the /tasks/start (or exec-started) of the same
+ * process (containerd #9828): every event about a process, in order, must
+ * see its start before its exit. */
+static void check_start_before_exit(struct recorder *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		bool exit_ev = !strcmp(r->topics[i], "/tasks/exit");
+		bool seen = false;
+		if (!exit_ev)
+			continue;
+		/* the latest start of this process before this exit, after its previous exit */
+		for (int j = i - 1; j >= 0; j--) {
+			if (strcmp(r->who[j], r->who[i]))
+				continue;
+			if (!strcmp(r->topics[j], "/tasks/exit"))
+				break;
+			if (!strcmp(r->topics[j], "/tasks/start") || !strcmp(r->topics[j], "/tasks/exec-started")) {
+				seen = true;
+				break;
+			}
+		}
+		if (!seen)
+			fail_msg("event %d: /tasks/exit of %s before its start", i, r->who[i]);
+	}
+}
+
+/* processes that exit at once: 1000 execs and 50 inits */
+static void test_event_order_fast_exits(void **state)
+{
+	struct shim_env e;
+	struct recorder r = {.mu = PTHREAD_MUTEX_INITIALIZER};
+	int want = 0, exits = 0;
+
+	(void)state;
+	recorder_start(&r, "husk-events-order");
+	env_up(&e, ARGS("true"), r.addr);
+	for (int i = 0; i < 50; i++) {
+		assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+		assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
+		assert_rpc(&e, wait_exit(&e, C1, NULL, NULL), TTRPC_OK);
+		assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
+		want += 4;
+	}
+	{
+		json_t *cfg = bundle_config(&e), *a = json_array();
+		json_array_append_new(a, json_string("sleep"));
+		json_array_append_new(a, json_string("1000"));
+		json_object_set_new(json_object_get(cfg, "process"), "args", a);
+		bundle_save(&e, cfg);
+	}
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
+	want += 2;
+	for (int i = 0; i < 1000; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "x%d", i);
+		assert_rpc(&e, exec_add(&e, C1, id, ARGS("true"), NULL, false), TTRPC_OK);
+		assert_rpc(&e, start(&e, C1, id, NULL), TTRPC_OK);
+		assert_rpc(&e, wait_exit(&e, C1, id, NULL), TTRPC_OK);
+		assert_rpc(&e, del(&e, C1, id), TTRPC_OK);
+		want += 3;
+	}
+	assert_rpc(&e, kill_proc(&e, C1, NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
+	want += 2;
+	recorder_wait(&r, want);
+	env_down(&e);
+	recorder_stop(&r);
+	assert_int_equal(r.n, want);
+	check_start_before_exit(&r);
+	for (int i = 0; i < r.n; i++)
+		exits += !strcmp(r.topics[i], "/tasks/exit");
+	assert_int_equal(exits, 1051);
+}
+
+/* The init exits while execs run: their exits come first, the init's last
+ * (containerd #10651). With a pid namespace the kernel ends the execs; without
+ * one the shim kills them, as runc-v2 does. Then no exec may start. */
+static void init_exit_with_execs(bool pidns)
+{
+	struct shim_env e;
+	struct recorder r = {.mu = PTHREAD_MUTEX_INITIALIZER};
+	const char *ids[] = {"e1", "e2", "e3"};
+	int init_exit = -1, st, late;
+
+	recorder_start(&r, pidns ? "husk-events-initexit" : "husk-events-initexit-nopidns");
+	env_up(&e, ARGS("sleep", "1000"), r.addr);
+	if (!pidns) {
+		json_t *cfg = bundle_config(&e), *nss = json_object_get(json_object_get(cfg, "linux"), "namespaces"), *ns;
+		size_t i;
+		json_array_foreach(nss, i, ns)
+			if (!strcmp(json_string_value(json_object_get(ns, "type")), "pid")) {
+				json_array_remove(nss, i);
+				break;
+			}
+		bundle_save(&e, cfg);
+	}
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
+	for (int i = 0; i < 3; i++) {
+		assert_rpc(&e, exec_add(&e, C1, ids[i], ARGS("sleep", "1000"), NULL, false), TTRPC_OK);
+		assert_rpc(&e, start(&e, C1, ids[i], NULL), TTRPC_OK);
+	}
+	assert_rpc(&e, exec_add(&e, C1, "late", ARGS("true"), NULL, false), TTRPC_OK);
+	assert_rpc(&e, kill_proc(&e, C1, NULL, SIGKILL, false), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, &st), TTRPC_OK);
+	assert_int_equal(st, 137);
+	for (int i = 0; i < 3; i++) {
+		assert_rpc(&e, wait_exit(&e, C1, ids[i], &st), TTRPC_OK);
+		assert_int_equal(st, 137); /* killed with the container */
+	}
+	/* the init has exited: an exec Start is refused (runc-v2); checked last */
+	late = start(&e, C1, "late", NULL);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
+	/* create, start, 3 x (exec-added, exec-started, exit), exec-added, exit, delete */
+	recorder_wait(&r, 2 + 3 * 3 + 1 + 2);
+	env_down(&e);
+	recorder_stop(&r);
+	for (int i = 0; i < r.n; i++)
+		if (!strcmp(r.topics[i], "/tasks/exit") && !strcmp(r.who[i], C1))
+			init_exit = i;
+	assert_true(init_exit >= 0);
+	for (int k = 0; k < 3; k++) {
+		int at = -1;
+		for (int i = 0; i < r.n; i++)
+			if (!strcmp(r.topics[i], "/tasks/exit") && !strcmp(r.who[i], ids[k]))
+				at = i;
+		if (at < 0 || at > init_exit)
+			fail_msg("%s: exit of exec %s at %d, the init's at %d", pidns ? "pid ns" : "no pid ns", ids[k], at,
+				 init_exit);
+	}
+	check_start_before_exit(&r);
+	assert_int_equal(late, TTRPC_FAILED_PRECONDITION);
+}
+
+static void test_init_exit_order(void **state)
+{
+	(void)state;
+	init_exit_with_execs(true);
+	init_exit_with_execs(false);
 }
 
 /* file:// sends both streams to one file; binary:// hands them to a logger */
@@ -931,15 +1103,15 @@ static void test_log_drivers(void **state)
 	env_up(&e, ARGS("sh", "-c", "echo to-out; echo to-err >&2"), NULL);
 	/* escaped as containerd's net/url writes a path with a space */
 	snprintf(uri, sizeof(uri), "file://%s/log%%20dir/ctr.log", e.dir);
-	assert_rpc(&e, create(&e, "c1", uri, uri, NULL, false), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, create(&e, C1, uri, uri, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, &st), TTRPC_OK);
 	text = read_text(path_in(&e, "log dir/ctr.log"));
 	assert_non_null(text);
 	assert_non_null(strstr(text, "to-out\n"));
 	assert_non_null(strstr(text, "to-err\n"));
 	free(text);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 
 	/* a logger as containerd's binary:// runs it: fds 3 and 4, ready on 5;
 	 * escapes undone, every key followed by its value ("" for none) */
@@ -950,10 +1122,10 @@ static void test_log_drivers(void **state)
 	fclose(f);
 	chmod(path_in(&e, "my logger.sh"), 0755);
 	snprintf(uri, sizeof(uri), "binary://%s/my%%20logger.sh?flag=%s&bare&say=a+b%%26c", e.dir, path_in(&e, "lg"));
-	assert_rpc(&e, create(&e, "c2", uri, uri, NULL, false), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c2", NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c2", NULL, &st), TTRPC_OK);
-	assert_rpc(&e, del(&e, "c2", NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, C2, uri, uri, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C2, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C2, NULL, &st), TTRPC_OK);
+	assert_rpc(&e, del(&e, C2, NULL), TTRPC_OK);
 	for (int i = 0; i < 200; i++) {
 		text = read_text(path_in(&e, "lg.env"));
 		if (text && strchr(text, '\n'))
@@ -963,7 +1135,11 @@ static void test_log_drivers(void **state)
 		usleep(10000);
 	}
 	assert_non_null(text);
-	assert_string_equal(text, "c2 harness flag bare [] say a b&c 6\n");
+	{
+		char want[128];
+		snprintf(want, sizeof(want), "%s harness flag bare [] say a b&c 6\n", C2);
+		assert_string_equal(text, want);
+	}
 	free(text);
 	text = read_text(path_in(&e, "lg.out"));
 	assert_string_equal(text, "to-out\n");
@@ -995,20 +1171,20 @@ static void test_rootfs_mounts(void **state)
 	m.source = src;
 	m.n_options = 2;
 	m.options = opts;
-	cr.id = (char *)"c1";
+	cr.id = (char *)C1;
 	cr.bundle = e.bundle;
 	cr.stdout = (char *)path_in(&e, "out");
 	close(open(cr.stdout, O_CREAT | O_WRONLY, 0600));
 	cr.n_rootfs = 1;
 	cr.rootfs = mp;
 	assert_rpc(&e, rpc(&e, "Create", &cr, NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, &st), TTRPC_OK);
 	assert_int_equal(st, 0);
 	text = read_text(path_in(&e, "out"));
 	assert_string_equal(text, "from-snapshot\n");
 	free(text);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 	/* unmounted: rootfs/ is the empty dir again */
 	{
 		char probe[450];
@@ -1034,10 +1210,10 @@ static void test_oom_event(void **state)
 	json_object_set_new(json_object_get(cfg, "linux"), "resources",
 			    json_pack("{s:{s:I}}", "memory", "limit", (json_int_t)16 << 20));
 	bundle_save(&e, cfg);
-	assert_rpc(&e, create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_rpc(&e, start(&e, "c1", NULL, NULL), TTRPC_OK);
-	assert_rpc(&e, wait_exit(&e, "c1", NULL, &st), TTRPC_OK);
-	assert_rpc(&e, del(&e, "c1", NULL), TTRPC_OK);
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, wait_exit(&e, C1, NULL, &st), TTRPC_OK);
+	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 	recorder_wait(&r, 4);
 	env_down(&e);
 	recorder_stop(&r);
@@ -1064,10 +1240,10 @@ static void test_bad_create(void **state)
 	(void)state;
 	env_up(&e, NULL, NULL);
 	/* settled: the connection accepted, libuv's reserve fd open */
-	assert_rpc(&e, state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	assert_rpc(&e, state_of(&e, C1, NULL, NULL, NULL), TTRPC_NOT_FOUND);
 	usleep(100000);
 	fds = shim_fd_count(&e);
-	cr.id = (char *)"c1";
+	cr.id = (char *)C1;
 	cr.bundle = (char *)"/nonexistent/bundle";
 	assert_int_not_equal(rpc_on(&e.cl, "Create", &cr, NULL, NULL, &msg), TTRPC_OK);
 	assert_non_null(msg);
@@ -1077,7 +1253,7 @@ static void test_bad_create(void **state)
 	cr.id = (char *)"../evil";
 	cr.bundle = e.bundle;
 	assert_int_equal(rpc_on(&e.cl, "Create", &cr, NULL, NULL, NULL), TTRPC_INVALID_ARGUMENT);
-	cr.id = (char *)"c1";
+	cr.id = (char *)C1;
 	cr.stdout = (char *)"/nonexistent/dir/fifo";
 	assert_int_not_equal(rpc_on(&e.cl, "Create", &cr, NULL, NULL, &msg), TTRPC_OK);
 	assert_non_null(strstr(msg, "/nonexistent/dir/fifo"));
@@ -1087,8 +1263,8 @@ static void test_bad_create(void **state)
 		json_object_set_new(json_object_get(cfg, "process"), "args", json_pack("[s]", "/no/such/binary"));
 		bundle_save(&e, cfg);
 	}
-	assert_int_not_equal(create(&e, "c1", NULL, NULL, NULL, false), TTRPC_OK);
-	assert_rpc(&e, state_of(&e, "c1", NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	assert_int_not_equal(create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, state_of(&e, C1, NULL, NULL, NULL), TTRPC_NOT_FOUND);
 	usleep(100000);
 	if (shim_fd_count(&e) != fds) {
 		char cmd[64];
@@ -1101,8 +1277,81 @@ static void test_bad_create(void **state)
 	env_down(&e); /* checks that the root has no state left */
 }
 
+/* a Create whose payload is written by hand: field 1 (id) and field 6
+ * (stdout) as raw bytes, so they can hold a NUL protobuf-c cannot pack */
+static int create_raw(struct shim_env *e, const char *id, size_t idlen, const char *out, size_t outlen)
+{
+	Ttrpc__Request req = TTRPC__REQUEST__INIT;
+	uint8_t payload[1024], f[2048];
+	size_t n = 0;
+	struct ttrpc_header h = {0, 1, TTRPC_REQUEST, 0};
+	bool closed;
+
+	payload[n++] = 0x0a; /* 1: id */
+	payload[n++] = (uint8_t)idlen;
+	memcpy(payload + n, id, idlen);
+	n += idlen;
+	payload[n++] = 0x12; /* 2: bundle */
+	payload[n++] = (uint8_t)strlen(e->bundle);
+	memcpy(payload + n, e->bundle, strlen(e->bundle));
+	n += strlen(e->bundle);
+	if (out) {
+		payload[n++] = 0x32; /* 6: stdout */
+		payload[n++] = (uint8_t)outlen;
+		memcpy(payload + n, out, outlen);
+		n += outlen;
+	}
+	req.service = (char *)"containerd.task.v2.Task";
+	req.method = (char *)"Create";
+	req.payload.data = payload;
+	req.payload.len = n;
+	h.length = (uint32_t)protobuf_c_message_get_packed_size(&req.base);
+	ttrpc_header_encode(&h, f);
+	protobuf_c_message_pack(&req.base, f + TTRPC_HEADER_LEN);
+	return raw_frame(e->sock, f, TTRPC_HEADER_LEN + h.length, &closed);
+}
+
+/* input a user could get wrong or an attacker could craft: refused with a
+ * clear answer, nothing made */
+static void test_hostile_input(void **state)
+{
+	struct shim_env e;
+	char idnul[64], uri[600], cwdfile[600], *msg;
+	size_t idlen;
+
+	(void)state;
+	env_up(&e, NULL, NULL);
+	/* file:// with a relative path: containerd never sends one; it would
+	 * land under the shim's cwd */
+	snprintf(uri, sizeof(uri), "file://rel-%d.log", (int)getpid());
+	assert_rpc(&e, create(&e, C1, uri, uri, NULL, false), TTRPC_INVALID_ARGUMENT);
+	snprintf(cwdfile, sizeof(cwdfile), "/proc/%d/cwd/rel-%d.log", (int)e.pid, (int)getpid());
+	assert_int_equal(access(cwdfile, F_OK), -1);
+	/* an id and a URI with an embedded NUL: refused, not cut short */
+	idlen = (size_t)snprintf(idnul, sizeof(idnul), "%s", C1) + 1;
+	memcpy(idnul + idlen, "x", 2);
+	assert_int_equal(create_raw(&e, idnul, idlen + 1, NULL, 0), TTRPC_INVALID_ARGUMENT);
+	snprintf(uri, sizeof(uri), "%s", path_in(&e, "out"));
+	assert_int_equal(create_raw(&e, C1, strlen(C1), uri, strlen(uri) + 2), TTRPC_INVALID_ARGUMENT);
+	assert_rpc(&e, state_of(&e, C1, NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	/* a message quoting a value with control characters stays one line */
+	{
+		Containerd__Task__V2__CreateTaskRequest cr = CONTAINERD__TASK__V2__CREATE_TASK_REQUEST__INIT;
+		cr.id = C1;
+		cr.bundle = (char *)"/nonexistent/a\nb\tc\x1b";
+		assert_int_not_equal(rpc_on(&e.cl, "Create", &cr, NULL, NULL, &msg), TTRPC_OK);
+		assert_non_null(msg);
+		if (strpbrk(msg, "\n\t\x1b") || !strstr(msg, "/nonexistent/a\\nb\\tc\\x1b"))
+			fail_msg("control characters not escaped: %s", msg);
+		free(msg);
+	}
+	env_down(&e);
+}
+
 int main(void)
 {
+	snprintf(C1, sizeof(C1), "c1-%d", (int)getpid());
+	snprintf(C2, sizeof(C2), "c2-%d", (int)getpid());
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_lifecycle, env_teardown),
 		cmocka_unit_test_teardown(test_wrong_state, env_teardown),
@@ -1115,8 +1364,11 @@ int main(void)
 		cmocka_unit_test_teardown(test_protected_image, env_teardown),
 		cmocka_unit_test_teardown(test_terminal, env_teardown),
 		cmocka_unit_test_teardown(test_events, env_teardown),
+		cmocka_unit_test_teardown(test_init_exit_order, env_teardown),
+		cmocka_unit_test_teardown(test_event_order_fast_exits, env_teardown),
 		cmocka_unit_test_teardown(test_log_drivers, env_teardown),
 		cmocka_unit_test_teardown(test_bad_create, env_teardown),
+		cmocka_unit_test_teardown(test_hostile_input, env_teardown),
 		cmocka_unit_test_teardown(test_rootfs_mounts, env_teardown),
 		cmocka_unit_test_teardown(test_oom_event, env_teardown),
 		cmocka_unit_test_teardown(test_output_64mib, env_teardown),

@@ -2,7 +2,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <linux/mount.h>
 #include <cmocka.h>
@@ -59,12 +61,36 @@ static void test_bind_propagation_recursive(void **state)
 	assert_int_equal(mount_propagation_flag("nosuid"), 0);
 }
 
+/* Every word of the one table is an option (none falls through to data), and
+ * features' list is that table: tmpcopyup included. */
+static void test_one_table(void **state)
+{
+	(void)state;
+	size_t n = 0;
+	bool copyup = false;
+
+	for (const char *name; (name = husk_mount_option_name(n)); n++) {
+		const char *w[] = {name};
+		struct mount_opts o;
+
+		parse(&o, w, 1);
+		if (o.data)
+			fail_msg("option %s is parsed as filesystem data", name);
+		copyup |= !strcmp(name, "tmpcopyup");
+		mount_opts_free(&o);
+	}
+	assert_true(copyup);
+	assert_int_equal(n, 62);
+	assert_null(husk_mount_option_name(n));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flags_and_data),
 		cmocka_unit_test(test_later_words_win),
 		cmocka_unit_test(test_bind_propagation_recursive),
+		cmocka_unit_test(test_one_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,9 @@
 /* config.json (OCI runtime-spec 1.2, Linux) as typed C structs.
  * husk_spec_load() parses and validates; everything is owned by the spec and
- * released by husk_spec_free(). An optional value has a `has_` flag beside it. */
+ * released by husk_spec_free(). One convention for optional values: an
+ * optional scalar or struct `x` has `bool has_x` beside it (false = absent or
+ * null in the JSON, as runc reads it); an optional array has n_x == 0 and an
+ * optional object that is only a pointer is NULL. */
 #ifndef HUSK_SPEC_H
 #define HUSK_SPEC_H
 
@@ -50,13 +53,11 @@ struct husk_rlimit {
 };
 
 struct husk_io_priority {
-	bool set;
 	int klass; /* IOPRIO_CLASS_* */
 	int priority;
 };
 
 struct husk_scheduler {
-	bool set;
 	int policy; /* SCHED_* */
 	int32_t nice, priority;
 	uint32_t flags; /* SCHED_FLAG_* */
@@ -81,9 +82,11 @@ struct husk_process {
 	bool has_oom_score_adj;
 	int oom_score_adj;
 	char *selinux_label;
+	bool has_io_priority, has_scheduler;
 	struct husk_io_priority io_priority;
 	struct husk_scheduler scheduler;
 	char *exec_cpu_affinity_initial, *exec_cpu_affinity_final;
+	struct husk_strv warnings; /* values ignored as runc ignores them: husk_process_warn() */
 };
 
 struct husk_idmap {
@@ -166,8 +169,8 @@ struct husk_rdma {
 struct husk_resources {
 	struct husk_device_rule *devices;
 	size_t n_devices;
+	bool has_memory, has_cpu, has_pids, has_block_io, has_network;
 	struct {
-		bool present;
 		bool has_limit, has_reservation, has_swap, has_kernel, has_kernel_tcp, has_swappiness;
 		int64_t limit, reservation, swap, kernel, kernel_tcp;
 		uint64_t swappiness;
@@ -176,18 +179,16 @@ struct husk_resources {
 		bool has_check_before_update, check_before_update;
 	} memory;
 	struct {
-		bool present;
 		bool has_shares, has_quota, has_burst, has_period, has_rt_runtime, has_rt_period, has_idle;
 		uint64_t shares, burst, period, rt_period;
 		int64_t quota, rt_runtime, idle;
 		char *cpus, *mems;
 	} cpu;
 	struct {
-		bool present, has_limit;
+		bool has_limit;
 		int64_t limit;
 	} pids;
 	struct {
-		bool present;
 		bool has_weight, has_leaf_weight;
 		uint16_t weight, leaf_weight;
 		struct husk_weight_device *weight_devices;
@@ -198,7 +199,7 @@ struct husk_resources {
 	struct husk_hugepage_limit *hugepage_limits;
 	size_t n_hugepage_limits;
 	struct {
-		bool present, has_class_id;
+		bool has_class_id;
 		uint32_t class_id;
 		struct husk_net_priority *priorities;
 		size_t n_priorities;
@@ -258,7 +259,6 @@ struct husk_seccomp {
 };
 
 struct husk_time_offset {
-	bool set;
 	int64_t secs;
 	uint32_t nanosecs;
 };
@@ -268,6 +268,7 @@ struct husk_linux {
 	size_t n_namespaces;
 	struct husk_idmap *uid_mappings, *gid_mappings;
 	size_t n_uid_mappings, n_gid_mappings;
+	bool has_time_monotonic, has_time_boottime;
 	struct husk_time_offset time_monotonic, time_boottime;
 	struct husk_device *devices;
 	size_t n_devices;
@@ -279,13 +280,12 @@ struct husk_linux {
 	unsigned long rootfs_propagation; /* MS_* flags, 0 = default */
 	struct husk_strv masked_paths, readonly_paths;
 	char *mount_label;
+	bool has_personality, has_intel_rdt;
 	struct {
-		bool set;
 		char *domain;
 		struct husk_strv flags;
 	} personality;
 	struct {
-		bool set;
 		char *clos_id, *l3_cache_schema, *mem_bw_schema;
 		bool enable_cmt, enable_mbm;
 	} intel_rdt;
@@ -305,6 +305,7 @@ struct husk_spec {
 	bool has_linux;
 	struct husk_linux linux_;
 	void *json; /* the parsed document (json_t *), kept for hooks and state */
+	struct husk_strv warnings; /* values ignored as runc ignores them: husk_spec_warn() */
 };
 
 /* Parse config.json text. `what` names the source in errors ("config.json"). */
@@ -317,6 +318,12 @@ void husk_spec_free(struct husk_spec *spec);
 int husk_process_parse(const char *text, size_t len, const char *what, struct husk_process **out,
 		       struct husk_error *err);
 void husk_process_free(struct husk_process *p);
+
+/* Print, through husk_warn, what the parse ignored as runc does (unknown
+ * capabilities, relative mount destinations, a mount label without SELinux):
+ * create prints the whole config's, exec only its process's. */
+void husk_spec_warn(const struct husk_spec *spec);
+void husk_process_warn(const struct husk_process *p);
 
 /* The namespace of type CLONE_NEW*, or NULL. */
 const struct husk_namespace *husk_spec_namespace(const struct husk_spec *spec, int type);
@@ -332,7 +339,8 @@ extern const char *const husk_hook_names[HUSK_HOOK_NKINDS];
 extern const char *const husk_namespace_names[];     /* NULL-terminated */
 extern const char *const husk_seccomp_action_names[]; /* indexed by action, [0] NULL */
 extern const char *const husk_seccomp_op_names[];     /* indexed by op, [0] NULL */
-extern const char *const husk_mount_option_names[];   /* NULL-terminated */
+/* The i-th mount option word husk knows (the table in mountopt.c), NULL past the end. */
+const char *husk_mount_option_name(size_t i);
 
 /* A default config.json as `husk spec` writes it (caller frees). */
 /* with_seccomp adds husk's default seccomp profile */

@@ -4,18 +4,15 @@
 # hierarchy, io weights through BFQ, update --memory -1 and swap, the
 # memory+swap figure of events --stats, and /sys/fs/cgroup inside.
 #
-# Needs a pure cgroup v2 host. Elsewhere (this hybrid machine) the script runs
-# itself in tools/vm, a qemu guest booted as a pure v2 host with this
-# machine's / read-only (HUSK_VM_TOOL overrides the path of tools/vm). In the
-# guest everything starts fresh: the root's subtree_control is empty, so husk
-# runs first in each pair and must enable the controllers itself.
+# Needs a pure cgroup v2 host: run it in the VM, which boots Debian's 6.1
+# kernel with cgroup_no_v1=all and this machine's / read-only:
+#   HUSK_BUILD=$PWD/build/plain tools/vm -- tests/vm/t-cgroup-v2.sh
+# In the fresh guest the root's subtree_control is empty, so husk runs first
+# in each pair and must enable the controllers itself.
 set -u
-if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ]; then
-	vm=${HUSK_VM_TOOL:-${HUSK_SRC:-$(dirname "$0")/../..}/tools/vm}
-	[ -x "$vm" ] || { echo "not a pure cgroup v2 host, and no tools/vm to boot one ($vm)"; exit 1; }
-	exec "$vm" --timeout 900 -- sh "$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
-fi
-. "$(dirname "$0")/lib.sh"
+[ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] ||
+	{ echo "needs a pure cgroup v2 host (run it through tools/vm)"; exit 1; }
+. "$(dirname "$0")/../compat/lib.sh"
 
 CG=husk-v2-$$
 B=$T/b

@@ -1,0 +1,133 @@
+#!/bin/sh
+# Docker 20.10 (Debian's docker.io) with husk as a runtime (dockerd
+# --add-runtime husk=PATH; docs/docker.md), every case also under runc as the
+# calibration. The daemon is private: its own data-root, exec-root, pidfile,
+# socket, config file and cgroup parent under this test's temp dir, the private
+# containerd of tools/containerd-env.sh, no bridge, no iptables; runs use
+# --network none and a busybox image built here (tools/mkimage-docker).
+#   HUSK_DOCKER_RUNTIME: the husk binary dockerd runs (default $HUSK_BUILD/husk)
+. "$(dirname "$0")/lib.sh"
+for t in dockerd docker containerd-shim-runc-v2; do
+	command -v $t >/dev/null || { echo "needs $t (tools/install-deps installs docker.io)"; exit 1; }
+done
+HUSK_BIN=${HUSK_DOCKER_RUNTIME:-$BUILD/husk}
+D=$CT/docker
+CGP=husk-docker-$$
+DOCKER_HOST=unix://$D/docker.sock DOCKER_CONFIG=$D/cli
+export DOCKER_HOST DOCKER_CONFIG
+# dockerd 20.10 writes its trust key to /etc/docker/key.json whatever its flags:
+# removed again unless it was there before
+KEY_WAS_THERE=$([ -e /etc/docker/key.json ] && echo yes)
+# and it makes /run/docker/plugins (its plugin sockets' directory) always
+RUN_DOCKER_WAS_THERE=$([ -e /run/docker ] && echo yes)
+
+docker_down() {
+	if [ -f "$D/dockerd.pid" ]; then
+		for id in $(timeout 20 docker ps -aq 2>/dev/null); do timeout 20 docker rm -f "$id" >/dev/null 2>&1; done
+		pid=$(cat "$D/dockerd.pid")
+		kill "$pid" 2>/dev/null
+		wait_until 20 sh -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
+	fi
+	[ -n "$KEY_WAS_THERE" ] || rm -f /etc/docker/key.json
+	[ -n "$RUN_DOCKER_WAS_THERE" ] || rmdir /run/docker/plugins /run/docker 2>/dev/null
+	# dockerd's backingFsBlockDev nodes (the lib's cleanup removes the rest)
+	find "$D" -mount -type b -delete 2>/dev/null
+	# the containers' cgroups under our parent, deepest first
+	for d in /sys/fs/cgroup/*/"$CGP" /sys/fs/cgroup/unified/"$CGP"; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+}
+trap 'docker_down; cleanup' EXIT
+
+ctrd_start || { echo "private containerd did not start"; exit 1; }
+mkdir -p "$D/data" "$D/exec" "$D/cli"
+echo '{}' >"$D/daemon.json"
+setsid dockerd --data-root "$D/data" --exec-root "$D/exec" --pidfile "$D/dockerd.pid" \
+	-H "$DOCKER_HOST" --config-file "$D/daemon.json" --containerd "$CT_SOCK" \
+	--bridge=none --iptables=false --ip6tables=false --ip-masq=false --userland-proxy=false \
+	--storage-driver vfs --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "/$CGP" \
+	--add-runtime "husk=$HUSK_BIN" >"$D/dockerd.log" 2>&1 </dev/null &
+wait_until 30 sh -c 'docker version >/dev/null 2>&1' || { tail -n 20 "$D/dockerd.log"; exit 1; }
+"$BUILD/mkimage-docker" "$D/busybox.tar" >/dev/null
+expect_eq "docker load of the docker-save archive" "$(docker load -i "$D/busybox.tar")" "Loaded image: busybox:husk"
+IMG=busybox:husk
+
+# dr RT ARGS...: docker run with runtime RT, no network; sets RC and OUT
+dr() {
+	rt=$1; shift
+	OUT=$(timeout 60 docker run --runtime "$rt" --network none "$@" 2>"$D/err")
+	RC=$?
+	ERR=$(cat "$D/err")
+}
+# both_eq DESC WANT CMD...: CMD (with RT set) prints WANT under runc and under husk
+both_eq() {
+	desc=$1 want=$2; shift 2
+	for RT in runc husk; do
+		got=$("$@" 2>&1)
+		expect_eq "$desc ($RT)" "$got" "$want"
+	done
+}
+status_of() { docker inspect -f '{{.State.Status}}' "$1" 2>&1; }
+
+for RT in runc husk; do
+	dr $RT --rm $IMG echo hello
+	expect_eq "run --rm: output ($RT)" "$RC:$OUT" "0:hello"
+	[ "$RC" = 0 ] || echo "# $ERR"
+	dr $RT --rm $IMG sh -c 'exit 7'
+	expect_eq "run: the exit code ($RT)" "$RC" 7
+	dr $RT --rm $IMG /nonexistent
+	expect_eq "run of a missing binary: docker's 127 ($RT)" "$RC" 127
+	dr $RT --rm --read-only --tmpfs /run:size=1m $IMG \
+		sh -c 'touch /x 2>/dev/null && echo rw || echo ro; echo ok >/run/y && cat /run/y'
+	expect_eq "--read-only --tmpfs ($RT)" "$RC:$(echo $OUT)" "0:ro ok"
+	dr $RT --rm --device /dev/zero:/dev/myzero $IMG sh -c 'head -c 5 /dev/myzero | wc -c; stat -c %t:%T /dev/myzero'
+	expect_eq "--device ($RT)" "$RC:$(echo $OUT)" "0:5 1:5"
+	dr $RT --rm --memory 64m $IMG cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	expect_eq "--memory 64m ($RT)" "$RC:$OUT" "0:67108864"
+
+	# -d, logs, exec, pause/unpause, update, stop
+	n=d-$RT-$$
+	dr $RT -d --name $n $IMG sh -c 'echo started; exec sleep 1000'
+	expect_eq "run -d ($RT)" "$RC" 0
+	wait_until 10 sh -c "docker logs $n 2>&1 | grep -q started"
+	expect_eq "logs ($RT)" "$(docker logs $n 2>&1)" started
+	expect_eq "exec: output ($RT)" "$(docker exec $n echo in-exec 2>&1)" in-exec
+	docker exec $n sh -c 'exit 4'
+	expect_eq "exec: exit code ($RT)" "$?" 4
+	docker exec $n /nonexistent >/dev/null 2>&1
+	expect_eq "exec of a missing binary: docker's 126 ($RT)" "$?" 126
+	docker pause $n >/dev/null
+	expect_eq "pause ($RT)" "$(status_of $n)" paused
+	docker unpause $n >/dev/null
+	expect_eq "unpause ($RT)" "$(status_of $n)" running
+	docker update --memory 96m --memory-swap 192m --cpu-shares 512 $n >/dev/null 2>"$D/err"
+	expect_eq "update: status ($RT)" "$?" 0
+	expect_eq "update: the memory limit in the container ($RT)" \
+		"$(docker exec $n cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>&1)" 100663296
+	expect_eq "update: cpu shares ($RT)" "$(docker exec $n cat /sys/fs/cgroup/cpu/cpu.shares 2>&1)" 512
+	t0=$(date +%s)
+	docker stop -t 2 $n >/dev/null
+	expect_eq "stop: exited ($RT)" "$(status_of $n)" exited
+	expect_eq "stop: pid 1 ignores SIGTERM, SIGKILL after -t 2 (137) ($RT)" \
+		"$(docker inspect -f '{{.State.ExitCode}}' $n)" 137
+	[ $(($(date +%s) - t0)) -lt 10 ] && ok "stop was prompt ($RT)" || not_ok "stop took too long ($RT)"
+	docker rm $n >/dev/null
+
+	# restart policy: exits 3 twice more, then stays exited
+	r=r-$RT-$$
+	dr $RT -d --restart on-failure:2 --name $r $IMG sh -c 'exit 3'
+	wait_until 30 sh -c "[ \"\$(docker inspect -f '{{.RestartCount}} {{.State.Status}}' $r)\" = '2 exited' ]"
+	expect_eq "restart on-failure:2 ($RT)" "$(docker inspect -f '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' $r)" \
+		"2 exited 3"
+	docker rm $r >/dev/null
+
+	# --rm leaves nothing: no container, no runtime state, no cgroup, no mount
+	dr $RT --rm --name rm-$RT-$$ $IMG true
+	left=""
+	[ -n "$(docker ps -aq)" ] && left="$left containers:$(docker ps -aq | tr '\n' ' ')"
+	[ -n "$(ls "$D/exec/runtime-$RT/moby" 2>/dev/null)" ] && left="$left runtime-state"
+	for d in /sys/fs/cgroup/*/"$CGP"/*/; do [ -d "$d" ] && left="$left cgroup:$d"; done
+	grep -q " $D/data/vfs/dir/[^ ]*-init\| $D/exec/netns/" /proc/self/mountinfo && left="$left mount"
+	expect_eq "--rm leaves nothing ($RT)" "$left" ""
+done
+finish
