@@ -15,6 +15,8 @@ src=${HUSK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${HUSK_BUILD:?HUSK_BUILD must point at the build directory}
 slow=${HUSK_VM_SLOWDOWN:-10}
 export HUSK_SRC=$src HUSK_BUILD=$build
+# the 1000-exec loops of t-exec and shim/rpc: 100 here (an exec costs ~0.5 s under TCG)
+export HUSK_TEST_EXECS=${HUSK_TEST_EXECS:-100}
 [ -n "${HUSK_VM:-}" ] || echo "run.sh: warning: not inside tools/vm (HUSK_VM unset)" >&2
 work=$(mktemp -d /tmp/husk-vm-run.XXXXXX)
 # run_test CMD...: run it with its output to $work/out (and streamed with
