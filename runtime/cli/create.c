@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "cli.h"
 
 int parse_create_flags(const char *verb, int argc, char **argv, bool is_run, struct create_flags *f)
@@ -34,6 +37,13 @@ int parse_create_flags(const char *verb, int argc, char **argv, bool is_run, str
 	f->opts.no_new_keyring = v[F_KEYRING].b;
 	/* runc passes none for a count below 1 */
 	f->opts.preserve_fds = v[F_FDS].n < 0 ? 0 : v[F_FDS].n > 1 << 20 ? 1 << 20 : (int)v[F_FDS].n;
+	/* runc: socket activation fds (LISTEN_PID is ours: the re-exec keeps the pid) */
+	{
+		const char *fds = getenv("LISTEN_FDS"), *lpid = getenv("LISTEN_PID");
+		long n = fds ? strtol(fds, NULL, 10) : 0;
+		if (lpid && strtol(lpid, NULL, 10) == (long)getpid() && n > 0 && n < 1 << 20)
+			f->opts.listen_fds = (int)n;
+	}
 	if (is_run) {
 		f->detach = v[F_DETACH].b;
 		f->keep = v[F_KEEP].b;

@@ -60,6 +60,16 @@ static int loopback_up(struct husk_error *err)
 	return 0;
 }
 
+/* runc: the process learns of its socket activation fds from LISTEN_FDS,
+ * and it is pid 1 for them. Appended to process.env (our copy). */
+static void add_listen_env(struct husk_process *p, int n)
+{
+	p->env.v = xreallocarray(p->env.v, p->env.n + 3, sizeof(char *));
+	p->env.v[p->env.n++] = xasprintf("LISTEN_FDS=%d", n);
+	p->env.v[p->env.n++] = xstrdup("LISTEN_PID=1");
+	p->env.v[p->env.n] = NULL;
+}
+
 void init_main(struct create_ctx *c)
 {
 	const struct husk_spec *s = c->spec;
@@ -74,7 +84,12 @@ void init_main(struct create_ctx *c)
 	_cleanup_free_ char *fifo = NULL, *start_state = NULL;
 	int fd;
 
-	proc_start(c->sync_parent, c->sync_child, c->opts->preserve_fds, msg);
+	/* socket activation fds come first, then the preserved ones (runc) */
+	const int keep = c->opts->listen_fds + c->opts->preserve_fds;
+
+	proc_start(c->sync_parent, c->sync_child, keep, msg);
+	if (c->opts->listen_fds > 0)
+		add_listen_env(c->spec->process, c->opts->listen_fds);
 	if (join_namespaces(c, true, &err) < 0 || join_namespaces(c, false, &err) < 0)
 		proc_fail(c->sync_child, &err);
 	if (c->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
@@ -148,7 +163,7 @@ void init_main(struct create_ctx *c)
 	/* from here on we outlive the runtime process */
 	prctl(PR_SET_PDEATHSIG, 0);
 	close(c->sync_child);
-	if (proc_keep_fds(c->opts->preserve_fds) < 0)
+	if (proc_keep_fds(keep) < 0)
 		_exit(1);
 
 	/* blocks until `start` opens the other end */

@@ -35,6 +35,27 @@ expect_eq "husk: a preserved fd is, the other is not" \
 # nothing from the host's file system at all but what runc holds too (stdio, the fifo)
 expect_eq "husk: no host file beyond stdio and exec.fifo" \
 	"$(echo "$fds_husk" | grep "^/" | grep -v -e '/dev/null' -e "$T/" -e 'exec.fifo' | wc -l)" 0
+# systemd socket activation: LISTEN_FDS fds (LISTEN_PID is the runtime's pid)
+# go first, the preserved ones after them, and the process is told LISTEN_FDS=N,
+# LISTEN_PID=1 (runc's run/create)
+echo listened >"$T/listen"
+rt_bundle "$T/b" sh -c 'echo "$LISTEN_FDS $LISTEN_PID"; cat <&3; cat <&4; ls /proc/self/fd | wc -l'
+for rt in runc husk; do
+	LISTEN_FDS=1 sh -c 'LISTEN_PID=$$ exec "$1" --root "$2" run --preserve-fds 1 -b "$3" "$4"' sh \
+		"$(rt_bin $rt)" "$T/root-$rt" "$T/b" "la-$rt-$$" 3<"$T/listen" 4<"$T/preserved" 7<"$T/secret" \
+		>"$T/la-$rt" 2>&1 </dev/null
+done
+expect_eq "socket activation fds and env as runc" "$(cat "$T/la-husk")" "$(cat "$T/la-runc")"
+expect_eq "runc: LISTEN_FDS=1, LISTEN_PID=1, fd 3 and 4" "$(echo $(head -3 "$T/la-runc"))" "1 1 listened preserved"
+# LISTEN_PID of another process: not ours, nothing is passed
+for rt in runc husk; do
+	LISTEN_FDS=1 LISTEN_PID=1 "$(rt_bin $rt)" --root "$T/root-$rt" run -b "$T/b" "lb-$rt-$$" 3<"$T/listen" \
+		>"$T/lb-$rt" 2>&1 </dev/null
+done
+expect_eq "LISTEN_PID not the runtime's: no fd, no env, as runc" \
+	"$(grep -c -e listened -e '^1 1$' "$T/lb-husk") $(grep -c 'Bad file descriptor' "$T/lb-husk")" \
+	"$(grep -c -e listened -e '^1 1$' "$T/lb-runc") $(grep -c 'Bad file descriptor' "$T/lb-runc")"
+
 # husk exec: the same (the exec'd process lists its own fds)
 rt_bundle "$T/b" sleep 300
 for rt in runc husk; do

@@ -69,6 +69,8 @@ struct husk_create_opts {
 	int console_fd; /* instead of console_socket: a connected socket (0: none) */
 	bool systemd_cgroup; /* --systemd-cgroup: the cgroup is a systemd scope */
 	bool console_clear_onlcr; /* the caller relays the pty itself: no \n → \r\n (runc's recvtty) */
+	int listen_fds; /* systemd socket activation (runc): fds 3..3+N-1 go first, before the
+			 * preserved ones, and the process gets LISTEN_FDS=N, LISTEN_PID=1 */
 };
 
 /* Create the container up to the exec.fifo wait. On success *pid is the init,
