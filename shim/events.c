@@ -17,6 +17,7 @@
 #include "events.h"
 #include "husk/log.h"
 #include "ttrpc.h"
+#include "util.h"
 
 #define QUEUE_MAX 2048
 #define FORWARD_TIMEOUT_MS 5000
@@ -121,22 +122,16 @@ static void *run(void *arg)
 
 int events_open(const char *address, const char *ns, struct events **out)
 {
-	struct events *e = calloc(1, sizeof(*e));
+	struct events *e = xcalloc(1, sizeof(*e));
 
 	*out = NULL;
-	if (!e)
-		return -ENOMEM;
 	pthread_mutex_init(&e->mu, NULL);
 	pthread_cond_init(&e->cv, NULL);
 	pthread_cond_init(&e->idle, NULL);
 	e->client.fd = -1;
 	if (address && *address) {
-		e->address = strdup(address);
-		e->ns = strdup(ns && *ns ? ns : "default");
-		if (!e->address || !e->ns) {
-			events_close(e, 0);
-			return -ENOMEM;
-		}
+		e->address = xstrdup(address);
+		e->ns = xstrdup(ns && *ns ? ns : "default");
 	}
 	*out = e;
 	return 0;
@@ -149,9 +144,9 @@ void events_publish(struct events *e, const ProtobufCMessage *ev)
 
 	if (!e || !e->address)
 		return;
-	it = calloc(1, sizeof(*it));
+	it = xcalloc(1, sizeof(*it));
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (!it || event_forward_request(e->ns, ev, &now, &it->data, &it->len) < 0) {
+	if (event_forward_request(e->ns, ev, &now, &it->data, &it->len) < 0) {
 		free(it);
 		husk_warn("cannot encode event %s", ev->descriptor->name);
 		return;

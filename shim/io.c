@@ -23,6 +23,10 @@
 #include "util.h"
 
 #define PIPE_BYTES (1 << 20)
+/* A binary:// logger that never says it is ready (never closes or writes
+ * its fd 5) must not hold the Create or exec Start forever: runc-v2 would
+ * wait on it without end; we give up after this. */
+#define LOGGER_READY_MS 10000
 
 struct proc_io {
 	uv_loop_t *loop;
@@ -35,6 +39,7 @@ struct proc_io {
 	int out_dst;  /* stdout destination for a terminal */
 	pid_t logger;
 	uv_poll_t *logger_ready;
+	uv_timer_t *logger_timer;
 	int ready_fd;
 	void (*ready)(void *, int);
 	void *ready_arg;
@@ -116,6 +121,11 @@ static void drop_logger_watch(struct proc_io *io)
 		uv_close((uv_handle_t *)io->logger_ready, (uv_close_cb)free);
 		io->logger_ready = NULL;
 	}
+	if (io->logger_timer) {
+		uv_timer_stop(io->logger_timer);
+		uv_close((uv_handle_t *)io->logger_timer, (uv_close_cb)free);
+		io->logger_timer = NULL;
+	}
 }
 
 static void on_logger_ready(uv_poll_t *h, int status, int events)
@@ -130,6 +140,15 @@ static void on_logger_ready(uv_poll_t *h, int status, int events)
 	drop_logger_watch(io);
 	close_fd(&io->ready_fd);
 	io->ready(io->ready_arg, 0);
+}
+
+static void on_logger_timeout(uv_timer_t *t)
+{
+	struct proc_io *io = t->data;
+
+	drop_logger_watch(io);
+	close_fd(&io->ready_fd);
+	io->ready(io->ready_arg, -ETIMEDOUT); /* the caller frees io (and kills the logger) */
 }
 
 static int hex_digit(char c)
@@ -243,6 +262,10 @@ static int spawn_logger(struct proc_io *io, const struct io_cfg *c, char **argv,
 	}
 	io->logger_ready->data = io;
 	uv_poll_start(io->logger_ready, UV_READABLE | UV_DISCONNECT, on_logger_ready);
+	io->logger_timer = xcalloc(1, sizeof(uv_timer_t));
+	uv_timer_init(io->loop, io->logger_timer);
+	io->logger_timer->data = io;
+	uv_timer_start(io->logger_timer, on_logger_timeout, LOGGER_READY_MS, 0);
 	return 0;
 }
 

@@ -181,7 +181,8 @@ static void create_io_ready(void *arg, int r)
 	struct helper_req hr = {.op = HELPER_CREATE, .bundle = s->bundle, .pid_file = cc->pid_file};
 
 	if (r < 0) {
-		on_created(s, cc, r, 0, "the binary:// logger did not start");
+		on_created(s, cc, r, 0,
+			   r == -ETIMEDOUT ? "the binary:// logger was not ready in time" : "the binary:// logger did not start");
 		return;
 	}
 	spawn_helper(cc->p, cc->call, &hr, on_created, cc);
@@ -321,7 +322,9 @@ static void exec_io_ready(void *arg, int r)
 	struct helper_req hr = {.op = HELPER_EXEC, .input = p->spec_json};
 
 	if (r < 0) {
-		on_exec_started(p->shim, o, r, 0, "the binary:// logger did not start");
+		on_exec_started(p->shim, o, r, 0,
+				r == -ETIMEDOUT ? "the binary:// logger was not ready in time"
+						: "the binary:// logger did not start");
 		return;
 	}
 	spawn_helper(p, o->call, &hr, on_exec_started, o);

@@ -58,8 +58,8 @@ struct cli_args {
  * (exit 0); -1 after printing a usage error (exit 1). */
 int cli_parse(const char *verb, const struct cli_flag *flags, size_t n, struct cli_value *vals, bool reorder,
 	      int argc, char **argv, struct cli_args *out);
-/* runc's checkArgs: MIN..MAX positional arguments (MAX -1: no limit); 0 or 1
- * after printing the error. */
+/* runc's checkArgs: MIN..MAX positional arguments (MAX -1: no limit); 0, or
+ * nonzero after printing the error (exit 1). */
 int cli_nargs(const char *verb, const struct cli_args *a, int min, int max);
 /* Go's strconv.ParseInt(s, 0, 64), as runc's integer flags: 0 or -EINVAL/-ERANGE. */
 int cli_parse_go_int(const char *s, long long *out);

@@ -257,7 +257,8 @@ int cli_parse(const char *verb, const struct cli_flag *flags, size_t n, struct c
 	if (n > 64)
 		return -cli_usage(verb, "too many flags"); /* a bug in husk's tables */
 	memset(out, 0, sizeof(*out));
-	memset(vals, 0, n * sizeof(*vals));
+	if (n) /* a verb without flags passes vals = NULL: memset(NULL, 0, 0) is undefined */
+		memset(vals, 0, n * sizeof(*vals));
 	/* room for the reordered words, then the scratch reorder() uses */
 	words = own((size_t)argc * 2 + 1, sizeof(char *));
 	for (size_t k = 0; k < n; k++) {

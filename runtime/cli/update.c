@@ -164,7 +164,7 @@ int cmd_update(const struct global *g, int argc, char **argv)
 			break;
 		}
 		if (bad) {
-			husk_error_set(&err, -EINVAL, "--%s: \"%s\" is not a valid value", flags[map[i].flag].names, f->s);
+			husk_error_set(&err, -EINVAL, "invalid value for %s: \"%s\" is not a valid value", flags[map[i].flag].names, f->s);
 			json_decref(res);
 			return cli_fail("update", &err);
 		}

@@ -7,8 +7,6 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "husk/log.h"
-
 #include "cgroup-resources.h"
 #include "cgroup-systemd.h"
 #include "internal.h"
@@ -191,12 +189,6 @@ int husk_update(const char *root, const char *id, const char *resources_json, st
 		r = husk_error_set(err, -EINVAL, "resources: must be a JSON object%s%s", upd ? "" : ": ",
 				   upd ? "" : jerr.text);
 		goto out;
-	}
-	/* runc's update reads no device rules at all: whatever is there (even
-	 * "access": "rwa") is accepted and changes nothing */
-	if (json_object_get(upd, "devices")) {
-		husk_debug("update: linux.resources.devices is ignored, as runc ignores it");
-		json_object_del(upd, "devices");
 	}
 	cpath = xasprintf("%s/config.json", st->state_dir);
 	config = json_load_file(cpath, 0, &jerr);

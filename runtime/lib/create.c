@@ -42,7 +42,14 @@ static char *now_rfc3339(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+	/* Go's RFC3339Nano, as runc's "created": trailing zeros of the fraction dropped */
+	if (ts.tv_nsec) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, sizeof(buf) - n, ".%09ld", ts.tv_nsec);
+		for (n = strlen(buf); buf[n - 1] == '0'; n--)
+			buf[n - 1] = 0;
+	}
+	return xasprintf("%sZ", buf);
 }
 
 static int write_idmap(pid_t pid, const char *file, const struct husk_idmap *m, size_t n,

@@ -26,21 +26,24 @@ int husk_log_open(const char *path, bool json, bool debug)
 	log_json = json;
 	log_debug = debug;
 	if (path && *path) {
-		/* Never block: a fifo nobody reads (containerd restarting, the
-		 * shim's log handed to a helper) would hold an O_WRONLY open
-		 * forever. O_NONBLOCK first, then decide: without a reader, open
-		 * it read-write (never blocks; the lines wait in the fifo for the
-		 * next reader). A fifo stays non-blocking: a line the fifo has no
-		 * room for is dropped rather than stalling the caller (lines under
-		 * PIPE_BUF go in whole or not at all). */
+		/* Never block, never die of SIGPIPE: a fifo nobody reads
+		 * (containerd restarting; the shim's log handed to a helper) would
+		 * hold an O_WRONLY open forever, and a reader leaving later would
+		 * make each line a SIGPIPE. So a fifo is opened read-write and
+		 * non-blocking: the open returns at once, lines wait in the fifo
+		 * for the next reader, and a line it has no room for is dropped
+		 * rather than stalling the caller (lines under PIPE_BUF go in
+		 * whole or not at all). Anything else is opened as runc opens its
+		 * log. */
 		struct stat st;
-		int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK | O_CLOEXEC, 0644);
-		if (fd < 0 && errno == ENXIO)
+		int fd;
+
+		if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
 			fd = open(path, O_RDWR | O_APPEND | O_NONBLOCK | O_CLOEXEC);
+		else
+			fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (fd < 0)
 			return -errno;
-		if (fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode))
-			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		log_fd = fd;
 	}
 	return 0;

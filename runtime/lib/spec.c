@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 
 #include "husk/log.h"
 #include "husk/spec.h"
@@ -88,55 +87,6 @@ static int parse_hooks(json_t *hooks, struct husk_spec *s, struct husk_error *er
 }
 
 
-/* The sysctls runc lets a container set (libcontainer/configs/validate):
- * only those of a namespace the container has its own of, so that nothing
- * is written to the host's. Keys may use '/' for '.', as sysctl(8) allows. */
-static int check_sysctl(const struct husk_spec *s, const char *key, struct husk_error *err)
-{
-	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-					  "kernel.sem",	   "kernel.shmall", "kernel.shmmax",
-					  "kernel.shmmni", "kernel.shm_rmid_forced"};
-	_cleanup_free_ char *k = xstrdup(key);
-	const struct husk_namespace *net;
-	size_t first = strcspn(k, "./");
-	bool is_ipc;
-
-	if (!*k || strstr(k, "..") || k[0] == '/' || k[0] == '.')
-		return spec_ferr(err, "linux.sysctl", NULL, "invalid key \"%s\"", key);
-	if (k[first] == '/')
-		for (char *p = k; *p; p++)
-			*p = *p == '/' ? '.' : *p == '.' ? '/' : *p;
-	is_ipc = !strncmp(k, "fs.mqueue.", 10);
-	for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
-		is_ipc |= !strcmp(k, ipc[i]);
-	if (is_ipc) {
-		if (husk_spec_namespace(s, CLONE_NEWIPC))
-			return 0;
-		return spec_ferr(err, "linux.sysctl", NULL, "\"%s\" is not allowed in the host's ipc namespace",
-				 key);
-	}
-	if (!strncmp(k, "net.", 4)) {
-		struct stat ours, theirs;
-
-		net = husk_spec_namespace(s, CLONE_NEWNET);
-		/* a path that cannot be read now fails later, at setns, with a clearer error */
-		if (!net || (net->path && stat("/proc/self/ns/net", &ours) == 0 &&
-			     stat(net->path, &theirs) == 0 && ours.st_dev == theirs.st_dev &&
-			     ours.st_ino == theirs.st_ino))
-			return spec_ferr(err, "linux.sysctl", NULL,
-					 "\"%s\" is not allowed in the host's network namespace", key);
-		return 0;
-	}
-	if (husk_spec_namespace(s, CLONE_NEWUTS)) {
-		if (!strcmp(k, "kernel.domainname"))
-			return 0;
-		if (!strcmp(k, "kernel.hostname"))
-			return spec_ferr(err, "linux.sysctl", NULL,
-					 "\"%s\" is not allowed: it conflicts with the hostname field", key);
-	}
-	return spec_ferr(err, "linux.sysctl", NULL, "\"%s\" is not in a separate kernel namespace", key);
-}
-
 /* Cross-field rules, checked once everything is parsed. */
 static int validate(struct husk_spec *s, struct husk_error *err)
 {
@@ -161,8 +111,12 @@ static int validate(struct husk_spec *s, struct husk_error *err)
 	if ((s->linux_.masked_paths.n || s->linux_.readonly_paths.n) && !husk_spec_namespace(s, CLONE_NEWNS))
 		return spec_ferr(err, "linux", s->linux_.masked_paths.n ? "maskedPaths" : "readonlyPaths",
 				 "needs a mount namespace of the container's own");
-	for (size_t i = 0; i < s->linux_.sysctl.n; i++)
-		CHECK(check_sysctl(s, s->linux_.sysctl.v[i].key, err));
+	/* which namespace each key needs is sysctl_check()'s, at create */
+	for (size_t i = 0; i < s->linux_.sysctl.n; i++) {
+		const char *k = s->linux_.sysctl.v[i].key;
+		if (!*k || strstr(k, "..") || k[0] == '/' || k[0] == '.')
+			return spec_ferr(err, "linux.sysctl", NULL, "invalid key \"%s\"", k);
+	}
 	return 0;
 }
 

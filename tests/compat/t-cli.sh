@@ -101,7 +101,10 @@ both_out "state: fields" 'jq -cS keys' state @
 both_out "state: no newline at the end" 'tail -c1 | od -An -c' state @
 both_out "state: status" 'jq -r .status' state @
 both_out "state --help=false ID" 'jq -r .status' state --help=false @
-both_out "list: the header" 'head -1' list
+both_out "list: the header" 'head -1 | tr -s " "' list
+# where the columns start (OWNER's depends on the length of the creation times)
+both_out "list: the header's columns" \
+	'head -1 | awk "{print index(\$0,\"PID\"), index(\$0,\"STATUS\"), index(\$0,\"BUNDLE\"), index(\$0,\"CREATED\")}"' list
 both_out "list: columns start where runc's do" 'awk "NR>1{print index(\$0,\$2), index(\$0,\$3), index(\$0,\$4)}" | sort -u' list
 both_out "list -q" 'wc -l' list -q
 both_out "list -f json" 'jq -c "map(keys)"' list -f json

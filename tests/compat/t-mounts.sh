@@ -46,7 +46,7 @@ expect_eq "tmpfs mode= wins over the directory's mode" "$RC $OUT" "0 700"
 # tmpcopyup: the tmpfs starts with a copy of what it covers, modes and owners kept
 rt_bundle "$B" sh -c 'cd /etc && stat -c "%n %a %u:%g %F" . * sub/* && cat sub/link && grep " /etc " /proc/mounts | cut -d" " -f4 | cut -d, -f1'
 mkdir "$B/rootfs/etc/sub"
-chmod 710 "$B/rootfs/etc/sub" && chown 12:34 "$B/rootfs/etc/sub"
+chmod 751 "$B/rootfs/etc/sub" && chown 12:34 "$B/rootfs/etc/sub"
 printf 'secret\n' >"$B/rootfs/etc/sub/file" && chmod 640 "$B/rootfs/etc/sub/file" && chown 56:78 "$B/rootfs/etc/sub/file"
 ln -s ../passwd "$B/rootfs/etc/sub/link"
 edit "$B" '.mounts += [{"destination":"/etc","type":"tmpfs","source":"tmpfs","options":["tmpcopyup","ro"]}]'

@@ -46,10 +46,12 @@ run_in() {
 nothing_left() {
 	id=$1 what=""
 	[ -e "$ROOT/$id" ] && what="$what state-dir"
-	# (/sys/fs/cgroup/ itself: the top of a pure v2 host's hierarchy)
-	for d in /sys/fs/cgroup/ /sys/fs/cgroup/*/; do
+	for d in /sys/fs/cgroup/*/; do
 		[ -d "$d$id" ] && what="$what cgroup:$d$id"
 	done
+	# on a pure v2 host (tools/vm) the top of the one hierarchy too (on v1 that
+	# would be a controller's mount: an id such as "pids")
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && [ -d "/sys/fs/cgroup/$id" ] && what="$what cgroup:/sys/fs/cgroup/$id"
 	grep -q " $T/" /proc/self/mountinfo && what="$what mount"
 	[ -z "$what" ] || { echo "left behind for $id:$what" >&2; return 1; }
 }

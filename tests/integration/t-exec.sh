@@ -168,6 +168,8 @@ expect_match "exec without a command" "$out" 'a command to run is required'
 expect_eq "failed execs left no process in the container" "$(h ps -f json e1 | jq length)" "$before"
 
 # --- 1000 execs: no zombie, no fd growth in husk or the container ---
+# (HUSK_TEST_EXECS: fewer in the TCG guest of tools/vm, where an exec costs ~0.5 s)
+execs=${HUSK_TEST_EXECS:-1000}
 bundle "$T/fg" sleep 1000
 h run -b "$T/fg" fg </dev/null >/dev/null 2>&1 &
 for _ in $(seq 50); do [ "$(state_field fg status)" = running ] && break; sleep 0.1; done
@@ -176,8 +178,8 @@ fginit=$(state_field fg pid)
 fds_run=$(ls /proc/$fgrun/fd | wc -l)
 fds_init=$(ls /proc/$fginit/fd | wc -l)
 i=0
-while [ $i -lt 1000 ]; do h exec fg true || break; i=$((i + 1)); done
-expect_eq "1000 sequential execs all succeed" $i 1000
+while [ $i -lt "$execs" ]; do h exec fg true || break; i=$((i + 1)); done
+expect_eq "$execs sequential execs all succeed" $i "$execs"
 expect_eq "no zombie in the container" "$(h exec fg ps -o stat | grep -c Z)" 0
 expect_eq "no process left in the container but its init" "$(h ps -f json fg | jq length)" 1
 expect_eq "the foreground husk run holds no extra fd" "$(ls /proc/$fgrun/fd | wc -l)" "$fds_run"

@@ -287,6 +287,34 @@ static void test_dev_null(void **state)
 	env_down(&e);
 }
 
+/* a binary:// logger that never says it is ready (keeps fd 5 open, silent):
+ * Create is answered (an error) within bounded time, nothing is left */
+static void test_logger_never_ready(void **state)
+{
+	struct shim_env e;
+	char uri[600];
+	long long t0;
+	FILE *f;
+	int code;
+
+	(void)state;
+	env_up(&e, NULL, NULL);
+	f = fopen(path_in(&e, "mute.sh"), "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\nexec sleep 1000\n");
+	fclose(f);
+	chmod(path_in(&e, "mute.sh"), 0755);
+	snprintf(uri, sizeof(uri), "binary://%s", path_in(&e, "mute.sh"));
+	set_args(&e, 0, false);
+	t0 = now_ms();
+	code = create(&e, cid, uri, uri, NULL, false);
+	assert_int_not_equal(code, TTRPC_OK);
+	assert_true(now_ms() - t0 < 20000);
+	assert_non_null(strstr(e.last_msg, "logger"));
+	assert_rpc(&e, state_of(&e, cid, NULL, NULL, NULL), TTRPC_NOT_FOUND);
+	env_down(&e);
+}
+
 int main(void)
 {
 	snprintf(cid, sizeof(cid), "shim-io-%d", (int)getpid());
@@ -297,6 +325,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_pty, env_teardown),
 		cmocka_unit_test_teardown(test_logger, env_teardown),
 		cmocka_unit_test_teardown(test_dev_null, env_teardown),
+		cmocka_unit_test_teardown(test_logger_never_ready, env_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -191,12 +191,6 @@ static void test_bad_documents(void **state)
 	expect_error(BASE_HEAD PROC ",\"linux\":{\"resources\":{\"blockIO\":{\"weight\":70000}}}}",
 		     "linux.resources.blockIO.weight: 70000 is out of range");
 	expect_error(BASE_HEAD PROC ",\"hooks\":{\"prestart\":[{\"path\":\"\"}]}}", "hooks.prestart[0].path: must not be empty");
-	expect_error(BASE_HEAD PROC ",\"linux\":{\"sysctl\":{\"kernel.panic\":\"1\"}}}", "not in a separate kernel namespace");
-	expect_error(BASE_HEAD PROC ",\"linux\":{\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}}}",
-		     "not allowed in the host's network namespace");
-	expect_error(BASE_HEAD PROC ",\"linux\":{\"sysctl\":{\"kernel.shmmax\":\"1\"}}}", "host's ipc namespace");
-	expect_error(BASE_HEAD PROC ",\"linux\":{\"namespaces\":[{\"type\":\"uts\"}],\"sysctl\":{\"kernel.hostname\":\"x\"}}}",
-		     "conflicts with the hostname field");
 	expect_error(BASE_HEAD PROC ",\"linux\":{\"maskedPaths\":[\"/proc/kcore\"]}}", "linux.maskedPaths: needs a mount namespace");
 	expect_error(BASE_HEAD PROC ",\"linux\":{\"seccomp\":{\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\"}]}}}",
 		     "linux.seccomp.defaultAction: is required");

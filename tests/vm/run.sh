@@ -15,10 +15,26 @@ src=${HUSK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${HUSK_BUILD:?HUSK_BUILD must point at the build directory}
 slow=${HUSK_VM_SLOWDOWN:-10}
 export HUSK_SRC=$src HUSK_BUILD=$build
+# the 1000-exec loops of t-exec and shim/rpc: 100 here (an exec costs ~0.5 s under TCG)
+export HUSK_TEST_EXECS=${HUSK_TEST_EXECS:-100}
 [ -n "${HUSK_VM:-}" ] || echo "run.sh: warning: not inside tools/vm (HUSK_VM unset)" >&2
 work=$(mktemp -d /tmp/husk-vm-run.XXXXXX)
-# out: where a test's output goes (and to stdout too with HUSK_VM_RUN_VERBOSE=1)
-out() { if [ "${HUSK_VM_RUN_VERBOSE:-0}" = 1 ]; then tee "$work/out"; else cat >"$work/out"; fi; }
+# run_test CMD...: run it with its output to $work/out (and streamed with
+# HUSK_VM_RUN_VERBOSE=1; a file, not a pipe: a daemon a test leaves holding its
+# stdout must not keep the run waiting); sets rc
+run_test() {
+	local p t=""
+	: >"$work/out"
+	"$@" >"$work/out" 2>&1 </dev/null &
+	p=$!
+	if [ "${HUSK_VM_RUN_VERBOSE:-0}" = 1 ]; then
+		tail -n +1 -f --pid=$p "$work/out" &
+		t=$!
+	fi
+	wait $p
+	rc=$?
+	[ -z "$t" ] || wait $t
+}
 trap 'rm -rf "$work"' EXIT
 ctest --test-dir "$build" --show-only=json-v1 >"$work/tests.json" 2>"$work/ctest.err" ||
 	{ echo "run.sh: ctest --show-only failed: $(cat "$work/ctest.err")"; exit 1; }
@@ -31,8 +47,7 @@ while read -r m name _; do
 	echo "RUN  $name"
 	t0=$(date +%s)
 	if [ -f "$src/tests/$name" ]; then
-		(cd "$src/tests" && timeout -k 10 $((300 * slow)) bash "$src/tests/$name") 2>&1 | out
-		rc=${PIPESTATUS[0]}
+		run_test sh -c 'cd "$1/tests" && exec timeout -k 10 "$2" bash "$1/tests/$3"' _ "$src" $((300 * slow)) "$name"
 	else
 		t=$(jq -c --arg n "$name" '.tests[] | select(.name == $n)' "$work/tests.json")
 		if [ -z "$t" ]; then
@@ -44,8 +59,7 @@ while read -r m name _; do
 		mapfile -t envs < <(jq -r '.properties[]? | select(.name == "ENVIRONMENT") | .value[]' <<<"$t")
 		dir=$(jq -r '(.properties[]? | select(.name == "WORKING_DIRECTORY") | .value) // empty' <<<"$t")
 		tmo=$(jq -r '(.properties[]? | select(.name == "TIMEOUT") | .value) // 1500' <<<"$t")
-		(cd "${dir:-$build}" && timeout -k 10 $((${tmo%.*} * slow)) env "${envs[@]}" "${cmd[@]}") 2>&1 | out
-		rc=${PIPESTATUS[0]}
+		run_test sh -c 'cd "$1" && shift && exec "$@"' _ "${dir:-$build}" timeout -k 10 $((${tmo%.*} * slow)) env "${envs[@]}" "${cmd[@]}"
 	fi
 	t1=$(date +%s)
 	if [ $rc = 0 ]; then

@@ -59,13 +59,15 @@ cleanup() {
 trap cleanup EXIT
 
 "$BUILD/mkbundle" --husk "$HUSK" "$T/b" sleep 1000 >/dev/null || { echo "mkbundle failed"; exit 1; }
-limits='.linux.resources = {"memory": {"limit": 268435456, "reservation": 134217728, "swap": 536870912},
+# CAP_MKNOD, so that only the device rules stand between a node and its use
+caps='.process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
+limits=$caps' | .linux.resources = {"memory": {"limit": 268435456, "reservation": 134217728, "swap": 536870912},
 	"cpu": {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0", "mems": "0"},
 	"pids": {"limit": 100}, "blockIO": {"weight": 300}}'
 bundle_for() { # bundle_for RT CGROUPSPATH [JQ]: a copy of the bundle's config with cgroupsPath
 	mkdir -p "$T/b-$1"
-	ln -sfn "$T/b/rootfs" "$T/b-$1/rootfs"
-	jq --arg p "$2" "$limits | .linux.cgroupsPath = \$p | ${3:-.}" "$T/b/config.json" >"$T/b-$1/config.json"
+	jq --arg p "$2" --arg root "$T/b/rootfs" "$limits | .root.path = \$root | .linux.cgroupsPath = \$p | ${3:-.}" \
+		"$T/b/config.json" >"$T/b-$1/config.json"
 }
 
 # --- create: the scope, its properties and files ---
@@ -98,6 +100,18 @@ for f in $files; do
 done
 expect_eq "MemoryMax is the limit" "$(prop "$tag-husk-c1.scope" MemoryMax)" 268435456
 expect_eq "CPUWeight from 512 shares" "$(prop "$tag-husk-c1.scope" CPUWeight)" 20
+
+# --- devices: confined by default as under runc (systemd's list, then husk's filter) ---
+for r in runc husk; do
+	# (the runtimes share the rootfs: a node of each's own)
+	rt $r exec c1 sh -c "mknod /tmp/vcs-$r c 7 0 && head -c 1 /tmp/vcs-$r 2>&1 >/dev/null; echo rc=\$?"
+	eval "dev_$r=\$OUT"
+	rt $r exec c1 sh -c 'head -c 1 /dev/zero | od -An -tx1'
+	eval "zero_$r=\$OUT"
+done
+expect_eq "a mknod'd /dev/vcs as under runc" "${dev_husk//vcs-husk/vcs}" "${dev_runc//vcs-runc/vcs}"
+expect_match "husk: /dev/vcs refused" "$dev_husk" 'Operation not permitted'
+expect_eq "/dev/zero usable as under runc" "$zero_husk" "$zero_runc"
 
 # --- later verbs find the driver in the state (no flag) ---
 "$HUSK" --root "$T/root-husk" ps c1 >/dev/null 2>&1
@@ -175,6 +189,12 @@ for r in runc husk; do
 	eval "rc_$r=\$RC"
 	check "$r: failed create leaves no unit" unit_gone "$tag-$r-bad1.scope"
 	check "$r: failed create leaves no cgroup" test ! -e "$CG/system.slice/$tag-$r-bad1.scope"
+	# a cgroup file the kernel lacks: fails after systemd made the scope
+	bundle_for $r "system.slice:$tag-$r:bad4" '.linux.resources.unified = {"memory.husk_bogus": "1"}'
+	rt $r create -b "$T/b-$r" bad4
+	eval "rc4_$r=\$RC"
+	check "$r: failed cgroup write leaves no unit" unit_gone "$tag-$r-bad4.scope"
+	check "$r: failed cgroup write leaves no cgroup" test ! -e "$CG/system.slice/$tag-$r-bad4.scope"
 	# systemd refuses the unit name
 	bundle_for $r "system.slice:bad name:$tag-$r"
 	rt $r create -b "$T/b-$r" bad2
@@ -187,6 +207,7 @@ for r in runc husk; do
 	eval "rc3_$r=\$RC err3_$r=\$ERR"
 done
 expect_eq "failed create: status as runc's" "$rc_husk" "$rc_runc"
+expect_eq "failed cgroup write: status as runc's" "$rc4_husk" "$rc4_runc"
 expect_eq "refused unit name: status as runc's" "$rc2_husk" "$rc2_runc"
 expect_eq "bad cgroupsPath: status as runc's" "$rc3_husk" "$rc3_runc"
 expect_match "bad cgroupsPath: runc's message" "$err3_husk" 'expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups'
