@@ -138,4 +138,24 @@ expect_eq "update --memory -1: memory.max as runc's" "$max_husk" "$max_runc"
 expect_eq "update --memory -1: memory.swap.max as runc's" "$swap_husk" "$swap_runc"
 expect_eq "events --stats after update: unlimited figures as runc's" \
 	"$(printf '%s' "$stats_husk" | jq -r "$q")" "$(printf '%s' "$stats_runc" | jq -r "$q")"
+
+# --- fault 5: the shim's Stats is containerd's v2 Metrics here ---
+mkdir -p "$T/sh"
+jq '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 33}} | .linux.cgroupsPath = $p | .process.env += ["PROBE=sleep"]' \
+	--arg p "/$CG/shim" "$base" >"$T/sh/config.json"
+cp -a "$B/rootfs" "$T/sh/rootfs"
+export HUSK_SHIM_ROOT=$T/shimroot
+"$BUILD/husk-shim" -id sh-$$ -root "$T/root-shim" -socket "$T/sh.sock" serve 2>"$T/sh.log" &
+shimpid=$!
+for _ in $(seq 200); do [ -S "$T/sh.sock" ] && break; sleep 0.1; done
+"$BUILD/shimctl" -a "$T/sh.sock" create sh-$$ --bundle "$T/sh" >/dev/null && "$BUILD/shimctl" -a "$T/sh.sock" start sh-$$ >/dev/null
+stats=$("$BUILD/shimctl" -a "$T/sh.sock" --json stats sh-$$ 2>&1)
+expect_eq "shim Stats: containerd's v2 Metrics on a pure v2 host" "$(printf '%s' "$stats" | jq -r .type 2>&1)" io.containerd.cgroups.v2.Metrics
+expect_eq "shim Stats: memory limit and pids limit from the v2 files" \
+	"$(printf '%s' "$stats" | jq -c '[.memory_limit, .pids_limit, .pids >= 1, .memory_usage > 0, .cpu_usage_ns > 0]' 2>&1)" '[67108864,33,true,true,true]'
+"$BUILD/shimctl" -a "$T/sh.sock" kill sh-$$ KILL >/dev/null 2>&1
+"$BUILD/shimctl" -a "$T/sh.sock" --timeout 20000 wait sh-$$ >/dev/null 2>&1
+"$BUILD/shimctl" -a "$T/sh.sock" delete sh-$$ >/dev/null 2>&1
+"$BUILD/shimctl" -a "$T/sh.sock" shutdown sh-$$ >/dev/null 2>&1
+wait "$shimpid"
 finish

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "containerd/cgroups/v1/metrics.pb-c.h"
+#include "containerd/cgroups/v2/metrics.pb-c.h"
 #include "containerd/runc/options/oci.pb-c.h"
 #include "shimctl.h"
 
@@ -344,6 +345,7 @@ static int v_stats(const struct ctl *c, int argc, char **argv)
 	Containerd__Task__V2__StatsRequest req = CONTAINERD__TASK__V2__STATS_REQUEST__INIT;
 	Containerd__Task__V2__StatsResponse *resp;
 	Io__Containerd__Cgroups__V1__Metrics *m = NULL;
+	Io__Containerd__Cgroups__V2__Metrics *m2 = NULL;
 	const char *pos[1];
 	int n, r;
 
@@ -357,17 +359,25 @@ static int v_stats(const struct ctl *c, int argc, char **argv)
 		return r;
 	if (resp->stats && resp->stats->type_url && !strcmp(resp->stats->type_url, "io.containerd.cgroups.v1.Metrics"))
 		m = io__containerd__cgroups__v1__metrics__unpack(NULL, resp->stats->value.len, resp->stats->value.data);
-	if (!m) {
+	else if (resp->stats && resp->stats->type_url && !strcmp(resp->stats->type_url, "io.containerd.cgroups.v2.Metrics"))
+		m2 = io__containerd__cgroups__v2__metrics__unpack(NULL, resp->stats->value.len, resp->stats->value.data);
+	if (!m && !m2) {
 		fprintf(stderr, "shimctl: stats: a %s, which shimctl does not decode\n",
 			resp->stats && resp->stats->type_url ? resp->stats->type_url : "missing Any");
 		FREE(resp);
 		return 1;
 	}
 	{
-		unsigned long long cpu = m->cpu && m->cpu->usage ? m->cpu->usage->total : 0;
-		unsigned long long mem = m->memory && m->memory->usage ? m->memory->usage->usage : 0;
-		unsigned long long lim = m->memory && m->memory->usage ? m->memory->usage->limit : 0;
-		unsigned long long pids = m->pids ? m->pids->current : 0, plim = m->pids ? m->pids->limit : 0;
+		/* the same figures from either message (v2: a pure cgroup v2 host) */
+		unsigned long long cpu = m ? (m->cpu && m->cpu->usage ? m->cpu->usage->total : 0)
+					   : (m2->cpu ? m2->cpu->usage_usec * 1000 : 0);
+		unsigned long long mem = m ? (m->memory && m->memory->usage ? m->memory->usage->usage : 0)
+					   : (m2->memory ? m2->memory->usage : 0);
+		unsigned long long lim = m ? (m->memory && m->memory->usage ? m->memory->usage->limit : 0)
+					   : (m2->memory ? m2->memory->usage_limit : 0);
+		const void *pp = m ? (const void *)m->pids : (const void *)m2->pids;
+		unsigned long long pids = !pp ? 0 : m ? m->pids->current : m2->pids->current;
+		unsigned long long plim = !pp ? 0 : m ? m->pids->limit : m2->pids->limit;
 		if (c->json)
 			print_json(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "type", resp->stats->type_url, "cpu_usage_ns",
 					     (json_int_t)cpu, "memory_usage", (json_int_t)mem, "memory_limit", (json_int_t)lim,
@@ -376,7 +386,10 @@ static int v_stats(const struct ctl *c, int argc, char **argv)
 			printf("%-14s %llu ns\n%-14s %llu bytes (limit %llu)\n%-14s %llu (limit %llu)\n", "cpu usage", cpu,
 			       "memory usage", mem, lim, "pids", pids, plim);
 	}
-	io__containerd__cgroups__v1__metrics__free_unpacked(m, NULL);
+	if (m2)
+		io__containerd__cgroups__v2__metrics__free_unpacked(m2, NULL);
+	if (m)
+		io__containerd__cgroups__v1__metrics__free_unpacked(m, NULL);
 	FREE(resp);
 	return 0;
 }
