@@ -96,7 +96,7 @@ fi
 out=$(script -qec "$HUSK --root $ROOT exec -t e1 sh -c 'tty; [ -t 0 ] && echo stdin-tty'" /dev/null | tr -d '\r')
 # (script may type a NUL when its stdin ends, echoed as ^@: not anchored at the start)
 expect_match "exec -t gets a pty from the container's devpts" "$out" '/dev/pts/[0-9]+$'
-expect_match "exec -t: stdin is the tty" "$out" '^stdin-tty$'
+expect_match "exec -t: stdin is the tty" "$out" '(^|\^@)stdin-tty$'
 out=$(script -qec "$HUSK --root $ROOT exec -t e1 sh -c 'exit 5'" /dev/null; echo "rc=$?")
 expect_match "exec -t passes the exit status through" "$out" 'rc=5'
 

@@ -9,6 +9,9 @@
 # vm/systemd run it through tools/vm:
 #   HUSK_BUILD=$PWD/build/plain tools/vm -- tests/vm/run.sh v2 'integration/exec'
 set -u
+# (one brace group: bash reads all of it before running any, so an edit of this file
+# cannot break a run that is already going)
+{
 mode=${1:?usage: run.sh v2|systemd [REGEX]}
 only=${2:-}
 src=${HUSK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -73,3 +76,5 @@ while read -r m name _; do
 done <"$src/tests/vm/tests.list"
 echo "vm/$mode: $pass passed, $fail failed${failed:+ (}${failed# }${failed:+)} in $(($(date +%s) - t_all)) s (kernel $(uname -r), $(stat -f -c %T /sys/fs/cgroup))"
 [ $fail = 0 ] && [ $pass -gt 0 ]
+exit
+}
