@@ -180,6 +180,34 @@ for r in runc husk; do
 	check "$r: default unit removed" unit_gone "runc-$tag-$r-d.scope"
 done
 
+# --- org.systemd.property.* annotations: extra unit properties (runc's
+# initSystemdProps), ...Sec converted to ...USec; the spec's resources win ---
+annot='.annotations = {"org.systemd.property.CollectMode": "'"'inactive-or-failed'"'",
+	"org.systemd.property.TimeoutStopSec": "7", "org.systemd.property.MemoryMax": "@t 1073741824",
+	"org.systemd.property.IOAccounting": "false"}'
+for r in runc husk; do
+	bundle_for $r "system.slice:$tag-$r:an" "$annot"
+	rt $r run -d -b "$T/b-$r" an
+	expect_eq "$r: run with property annotations" "$RC" 0
+	[ "$RC" = 0 ] || echo "$ERR"
+done
+for p in CollectMode TimeoutStopUSec MemoryMax IOAccounting; do
+	expect_eq "annotation: $p as runc's" "$(prop "$tag-husk-an.scope" "$p")" "$(prop "$tag-runc-an.scope" "$p")"
+done
+expect_eq "annotation: CollectMode set" "$(prop "$tag-husk-an.scope" CollectMode)" inactive-or-failed
+expect_eq "annotation: TimeoutStopSec=7 is TimeoutStopUSec 7s" "$(prop "$tag-husk-an.scope" TimeoutStopUSec)" 7s
+expect_eq "annotation: the spec's memory limit wins over MemoryMax" "$(prop "$tag-husk-an.scope" MemoryMax)" 268435456
+for r in runc husk; do
+	rt $r delete -f an
+	check "$r: annotated unit removed" unit_gone "$tag-$r-an.scope"
+	# a property systemd does not know: it refuses the unit
+	bundle_for $r "system.slice:$tag-$r:an2" '.annotations = {"org.systemd.property.HuskBogus": "true"}'
+	rt $r create -b "$T/b-$r" an2
+	eval "rc5_$r=\$RC"
+	check "$r: refused property leaves no unit" unit_gone "$tag-$r-an2.scope"
+done
+expect_eq "refused property: status as runc's" "$rc5_husk" "$rc5_runc"
+
 # --- failed creates leave no unit ---
 for r in runc husk; do
 	# fails in the init, after the scope exists
