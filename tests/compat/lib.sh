@@ -6,6 +6,7 @@
 #   edit DIR JQ [jq args...]   rewrite DIR/config.json
 #   under RT DIR [run args]    `RT run` the bundle with a fresh id; sets RC, OUT, ERR
 #   cli RT ARGS...             any RT command with its private --root; sets RC, OUT, ERR
+#                              (RC 124 when it ran past COMPAT_TIMEOUT, 60 s)
 #   same DESC DIR [run args]   run DIR under runc and husk: exit status and stdout agree
 #   same_status DESC DIR [run args]  only the exit status agrees (error texts differ)
 #   RT is `runc` or `husk`; RUNC_OUT/RUNC_RC hold runc's answer after same/same_status.
@@ -23,7 +24,8 @@ rt_bin() { case $1 in runc) echo "$RUNC" ;; husk) echo "$HUSK" ;; *) echo "unkno
 
 cli() {
 	rt=$1; shift
-	"$(rt_bin "$rt")" --root "$T/root-$rt" "$@" >"$T/out" 2>"$T/err" </dev/null
+	# a runtime that hangs answers 124 (timeout's), which no runtime answers
+	timeout -k 5 "${COMPAT_TIMEOUT:-60}" "$(rt_bin "$rt")" --root "$T/root-$rt" "$@" >"$T/out" 2>"$T/err" </dev/null
 	RC=$?
 	OUT=$(cat "$T/out") ERR=$(cat "$T/err")
 }
