@@ -29,7 +29,7 @@ enum { FD_RESULT = 3, FD_CONSOLE = 4, FD_REQUEST = 5, FD_LOG = 6 };
 struct helper_args {
 	enum helper_op op;
 	const char *root, *id, *bundle, *pid_file, *input;
-	bool force, console;
+	bool force, console, systemd_cgroup;
 };
 
 typedef int (*op_fn)(const struct helper_args *a, pid_t *pid, struct husk_error *e);
@@ -37,7 +37,7 @@ typedef int (*op_fn)(const struct helper_args *a, pid_t *pid, struct husk_error 
 static int op_create(const struct helper_args *a, pid_t *pid, struct husk_error *e)
 {
 	struct husk_create_opts o = {.root = a->root, .id = a->id, .bundle = a->bundle, .pid_file = a->pid_file,
-				     .console_fd = a->console ? FD_CONSOLE : 0};
+				     .console_fd = a->console ? FD_CONSOLE : 0, .systemd_cgroup = a->systemd_cgroup};
 	return husk_create(&o, pid, e);
 }
 
@@ -111,7 +111,7 @@ const char *helper_op_name(enum helper_op op)
 enum { S_ROOT, S_ID, S_BUNDLE, S_PID_FILE, S_INPUT, N_STR };
 struct wire {
 	uint32_t magic, op;
-	uint8_t force, console, debug, pad;
+	uint8_t force, console, debug, systemd_cgroup;
 	int64_t deadline_ns; /* CLOCK_MONOTONIC (one clock for every process), 0 none */
 	uint32_t len[N_STR];
 };
@@ -254,7 +254,7 @@ static int request_fd(struct shim *s, const struct helper_req *req)
 {
 	const char *str[N_STR] = {s->o.root, s->cid, req->bundle, req->pid_file, req->input};
 	struct wire w = {.magic = WIRE_MAGIC, .op = req->op, .force = req->force, .console = req->console >= 0,
-			 .debug = s->o.debug};
+			 .debug = s->o.debug, .systemd_cgroup = req->systemd_cgroup};
 	int fd = memfd_create("husk-shim-request", MFD_CLOEXEC), r = 0;
 
 	if (fd < 0)
@@ -459,6 +459,7 @@ void helper_main(void)
 	a.input = str[S_INPUT];
 	a.force = w.force;
 	a.console = w.console;
+	a.systemd_cgroup = w.systemd_cgroup;
 	/* libhusk's messages go to the shim's log, never to the container's
 	 * stderr; the open never blocks (a log fifo nobody reads) */
 	husk_log_open("/proc/self/fd/6", false, w.debug);

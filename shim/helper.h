@@ -38,6 +38,7 @@ struct helper_req {
 	const char *pid_file; /* create */
 	const char *input;    /* exec: process JSON; update: resources JSON */
 	bool force;           /* delete */
+	bool systemd_cgroup;  /* create: husk --systemd-cgroup (runc options' SystemdCgroup) */
 	int64_t timeout_ns;   /* the caller's deadline (ttrpc timeout), 0 = none:
 	                       * past it the operation is not applied */
 	int stdio[3];         /* the process's 0, 1, 2 (-1 = /dev/null) */

@@ -174,11 +174,29 @@ static void spawn_helper(struct process *p, struct ttrpc_call *c, struct helper_
 	}
 }
 
+/* CreateTaskRequest.options as runc-v2's: SystemdCgroup (what containerd's
+ * CRI sends for a runtime with `SystemdCgroup = true`) makes the create use
+ * the systemd driver, as runc-v2 passes runc --systemd-cgroup. */
+static bool want_systemd_cgroup(const Containerd__Task__V2__CreateTaskRequest *req)
+{
+	Containerd__Runc__V1__Options *opt;
+	bool on;
+
+	if (!req->options || !req->options->type_url || !strstr(req->options->type_url, "containerd.runc.v1.Options"))
+		return false;
+	opt = containerd__runc__v1__options__unpack(NULL, req->options->value.len, req->options->value.data);
+	on = opt && opt->systemd_cgroup;
+	if (opt)
+		containerd__runc__v1__options__free_unpacked(opt, NULL);
+	return on;
+}
+
 static void create_io_ready(void *arg, int r)
 {
 	struct create_ctx *cc = arg;
 	struct shim *s = cc->p->shim;
-	struct helper_req hr = {.op = HELPER_CREATE, .bundle = s->bundle, .pid_file = cc->pid_file};
+	struct helper_req hr = {.op = HELPER_CREATE, .bundle = s->bundle, .pid_file = cc->pid_file,
+				.systemd_cgroup = want_systemd_cgroup(cc->req)};
 
 	if (r < 0) {
 		on_created(s, cc, r, 0,

@@ -163,9 +163,10 @@ static int sd_open(struct sd_conn *sc, struct husk_error *err)
 }
 
 /* --- properties as a(sv) --- */
-static const char *signature(enum sd_prop_type t)
+static const char *signature(const struct sd_prop *q)
 {
-	switch (t) {
+	switch (q->type) {
+	case SD_BASIC: return q->code;
 	case SD_STR: return "s";
 	case SD_BOOL: return "b";
 	case SD_U64: return "t";
@@ -177,6 +178,29 @@ static const char *signature(enum sd_prop_type t)
 	return "";
 }
 
+/* the other basic types an org.systemd.property.* annotation can give */
+static bool append_basic(DBusMessageIter *var, const struct sd_prop *q)
+{
+	unsigned char y = (unsigned char)q->u;
+	dbus_int16_t n = (dbus_int16_t)q->i;
+	dbus_uint16_t qq = (dbus_uint16_t)q->u;
+	dbus_int32_t i = (dbus_int32_t)q->i;
+	dbus_uint32_t u = (dbus_uint32_t)q->u;
+	dbus_int64_t x = q->i;
+	double d = q->d;
+
+	switch (q->code[0]) {
+	case 'y': return dbus_message_iter_append_basic(var, DBUS_TYPE_BYTE, &y);
+	case 'n': return dbus_message_iter_append_basic(var, DBUS_TYPE_INT16, &n);
+	case 'q': return dbus_message_iter_append_basic(var, DBUS_TYPE_UINT16, &qq);
+	case 'i': return dbus_message_iter_append_basic(var, DBUS_TYPE_INT32, &i);
+	case 'u': return dbus_message_iter_append_basic(var, DBUS_TYPE_UINT32, &u);
+	case 'x': return dbus_message_iter_append_basic(var, DBUS_TYPE_INT64, &x);
+	case 'd': return dbus_message_iter_append_basic(var, DBUS_TYPE_DOUBLE, &d);
+	}
+	return false;
+}
+
 static bool append_value(DBusMessageIter *var, const struct sd_prop *q)
 {
 	DBusMessageIter arr, st;
@@ -185,6 +209,8 @@ static bool append_value(DBusMessageIter *var, const struct sd_prop *q)
 	bool ok = true;
 
 	switch (q->type) {
+	case SD_BASIC:
+		return append_basic(var, q);
 	case SD_STR:
 		return dbus_message_iter_append_basic(var, DBUS_TYPE_STRING, &q->s);
 	case SD_BOOL:
@@ -229,7 +255,7 @@ static void append_props(DBusMessageIter *it, const struct sd_props *p)
 	for (size_t i = 0; ok && i < p->n; i++)
 		ok = dbus_message_iter_open_container(&arr, DBUS_TYPE_STRUCT, NULL, &st) &&
 		     dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &p->v[i].name) &&
-		     dbus_message_iter_open_container(&st, DBUS_TYPE_VARIANT, signature(p->v[i].type), &var) &&
+		     dbus_message_iter_open_container(&st, DBUS_TYPE_VARIANT, signature(&p->v[i]), &var) &&
 		     append_value(&var, &p->v[i]) && dbus_message_iter_close_container(&st, &var) &&
 		     dbus_message_iter_close_container(&arr, &st);
 	if (!ok || !dbus_message_iter_close_container(it, &arr))
@@ -337,14 +363,20 @@ static int start_unit(struct sd_conn *sc, const char *unit, const struct sd_prop
 
 /* --- the driver --- */
 int cg_systemd_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs, struct husk_strv *names,
-		    char **unit, struct husk_error *err)
+		    const struct husk_kvv *annotations, char **unit, struct husk_error *err)
 {
+	struct sd_props props = {0};
 	struct cgroup_hier *h = NULL;
 	const char *v2 = NULL;
 	struct sd_unit u;
 	size_t nh = 0;
-	int r = sd_unit_parse(cgroups_path, id, &u, err);
+	/* runc reads the property annotations first, before the cgroupsPath */
+	int r = sd_annotation_props(annotations, &props, err);
 
+	sd_props_free(&props);
+	if (r < 0)
+		return r;
+	r = sd_unit_parse(cgroups_path, id, &u, err);
 	if (r < 0)
 		return r;
 	if (!sd_booted_host()) {
@@ -398,7 +430,8 @@ static int resource_props(const struct sd_conn *sc, const struct husk_linux *l, 
 }
 
 int cg_systemd_start(const char *cgroups_path, const char *id, pid_t pid, const struct husk_strv *dirs,
-		     const struct husk_linux *l, bool *started, struct husk_error *err)
+		     const struct husk_linux *l, const struct husk_kvv *annotations, bool *started,
+		     struct husk_error *err)
 {
 	struct sd_props props = {0};
 	struct sd_conn sc = {0};
@@ -411,6 +444,11 @@ int cg_systemd_start(const char *cgroups_path, const char *id, pid_t pid, const 
 	if (r < 0)
 		goto out;
 	sd_unit_props(&u, pid, &props);
+	/* then the annotations' properties, as runc's Apply; before the
+	 * resources, so that (as runc's later Set) the spec's resources win */
+	r = sd_annotation_props(annotations, &props, err);
+	if (r < 0)
+		goto out;
 	/* the resources go with the unit, so they hold from its first moment
 	 * (runc sets them later, at procReady, with SetUnitProperties) */
 	r = resource_props(&sc, l, false, &props, err);

@@ -44,6 +44,7 @@ enum sd_prop_type {
 	SD_U32V,      /* au (PIDs) */
 	SD_BYTES,     /* ay (AllowedCPUs, AllowedMemoryNodes) */
 	SD_DEVALLOW,  /* a(ss) (DeviceAllow: path, permissions) */
+	SD_BASIC,     /* another basic type, code[0]: y q u (in u), n i x (in i), d (in d) */
 };
 
 struct sd_prop {
@@ -56,6 +57,9 @@ struct sd_prop {
 	uint32_t *u32;   /* SD_U32V: n */
 	uint8_t *bytes;  /* SD_BYTES: n */
 	size_t n;
+	char code[2];    /* SD_BASIC: the D-Bus type code, as a signature */
+	int64_t i;       /* SD_BASIC n, i, x */
+	double d;        /* SD_BASIC d */
 };
 
 struct sd_props {
@@ -86,6 +90,21 @@ void sd_unit_props(const struct sd_unit *u, pid_t pid, struct sd_props *p);
 int sd_resource_props(const struct husk_linux *l, const struct sd_host *h, bool skip_devices,
 		      struct sd_props *p, struct husk_error *err);
 
+/* runc 1.1's initSystemdProps: each annotation "org.systemd.property.NAME"
+ * becomes the unit property NAME, its value parsed as GVariant text the way
+ * godbus's ParseVariant does (cgroup-systemd-variant.c: booleans, numbers
+ * with or without a type, strings, arrays of strings; husk refuses the rest
+ * of the syntax, see docs/cgroups.md). NAME must be 3+ ASCII letters; a NAME
+ * ending in a lowercase letter + "Sec" becomes ...USec, its number times
+ * 10^6 as uint64. Appended to p in the annotations' order. -EINVAL with
+ * runc's message ("annotation K name incorrect: ..." / "annotation K=V value
+ * parse error: ...") for the first bad one. */
+int sd_annotation_props(const struct husk_kvv *annotations, struct sd_props *p, struct husk_error *err);
+
+/* One GVariant text value into q (its type and value; name untouched).
+ * NULL, or the error text (malloc'd; godbus's words where godbus refuses). */
+char *sd_parse_variant(const char *text, struct sd_prop *q);
+
 /* systemd's Version property as a number: "v245.4-1.fc32" -> 245; -1 if none
  * (runc's systemdVersionAtoi). */
 int sd_version_atoi(const char *s);
@@ -99,16 +118,18 @@ int sd_range_to_bits(const char *s, uint8_t **bits, size_t *n);
 bool sd_booted_host(void);
 
 /* create: the scope's cgroup directory (one, on the v2 mount) for the
- * container, after checking systemd runs and the host is cgroup v2. */
+ * container, after checking the property annotations (sd_annotation_props),
+ * that systemd runs and that the host is cgroup v2. */
 int cg_systemd_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs, struct husk_strv *names,
-		    char **unit, struct husk_error *err);
-/* create: start the transient unit with pid in it and the spec's resource
- * properties, wait for its job (30 s) as runc does, then write the cgroup
+		    const struct husk_kvv *annotations, char **unit, struct husk_error *err);
+/* create: start the transient unit with pid in it, the annotations'
+ * properties and the spec's resource properties, wait for its job (30 s) as runc does, then write the cgroup
  * files (cgroup_apply). *started says whether the unit exists (also on
  * failure): the caller kills the init and then stops it (cg_systemd_stop), in
  * runc's order, so systemd has no live process to wait for. */
 int cg_systemd_start(const char *cgroups_path, const char *id, pid_t pid, const struct husk_strv *dirs,
-		     const struct husk_linux *l, bool *started, struct husk_error *err);
+		     const struct husk_linux *l, const struct husk_kvv *annotations, bool *started,
+		     struct husk_error *err);
 /* update: SetUnitProperties (runtime) with the merged resources, then the files. */
 int cg_systemd_update(const char *unit, const struct husk_strv *dirs, const struct husk_linux *l,
 		      struct husk_error *err);

@@ -563,7 +563,7 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 		goto out;
 	if (o->systemd_cgroup)
 		r = cg_systemd_plan(c.spec->linux_.cgroups_path, c.id, &c.cgroup_dirs, &c.cgroup_names,
-				    &c.systemd_unit, err);
+				    &c.spec->annotations, &c.systemd_unit, err);
 	else
 		r = cgroup_plan(c.spec->linux_.cgroups_path, c.id, &c.cgroup_dirs, &c.cgroup_names, err);
 	if (r == 0 && cgroup_check_unused(&c.cgroup_dirs, err) < 0) {
@@ -620,7 +620,7 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 	/* cgroup first: nothing the init does may escape its limits */
 	if (c.systemd_unit) {
 		r = cg_systemd_start(c.spec->linux_.cgroups_path, c.id, pid, &c.cgroup_dirs, &c.spec->linux_,
-				     &c.systemd_started, err);
+				     &c.spec->annotations, &c.systemd_started, err);
 	} else {
 		r = placed ? 0 : cgroup_enter(&c.cgroup_dirs, pid, err);
 	}

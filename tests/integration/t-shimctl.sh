@@ -111,6 +111,47 @@ else
 	not_ok "containerd-shim-runc-v2 is not installed (tools/install-deps installs containerd)"
 fi
 
+# --- runc-v2's SystemdCgroup option (CreateTaskRequest.options, which containerd's
+# CRI sends for `SystemdCgroup = true`) reaches the runtime as --systemd-cgroup.
+# This host runs no systemd, so the create must fail with the systemd driver's
+# refusal, as containerd-shim-runc-v2 + runc fail (on a systemd host the driver
+# itself is tested in the VM: tests/vm/t-systemd.sh) ---
+SDMSG='systemd not running on this host, cannot use systemd cgroups manager'
+if [ -d /run/systemd/system ]; then
+	not_ok "this host runs systemd: the SystemdCgroup check below needs one without"
+else
+	mkdir -p "$T/sdc"
+	cp "$T/c1/config.json" "$T/sdc/"
+	"$SHIM" -id sdc-$$ -root "$ROOT" -socket "$T/sdc.sock" serve 2>"$T/sdc.log" &
+	sdcpid=$!
+	i=0
+	while [ ! -S "$T/sdc.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	"$CTL" -a "$T/sdc.sock" create sdc-$$ --bundle "$T/sdc" --systemd-cgroup >/dev/null 2>"$T/sdc.err"
+	expect_eq "SystemdCgroup option: create fails (no systemd here)" "$?" 1
+	expect_match "SystemdCgroup option: husk's systemd driver refused it" "$(cat "$T/sdc.err")" "$SDMSG"
+	check "SystemdCgroup option: the failed create left no state" test ! -e "$ROOT/sdc-$$"
+	"$CTL" -a "$T/sdc.sock" create sdc-$$ --bundle "$T/sdc" >/dev/null &&
+		ok "without the option the same create works (cgroupfs)" || not_ok "create without SystemdCgroup"
+	"$CTL" -a "$T/sdc.sock" kill sdc-$$ KILL >/dev/null
+	"$CTL" -a "$T/sdc.sock" --timeout 10000 wait sdc-$$ >/dev/null
+	"$CTL" -a "$T/sdc.sock" delete sdc-$$ >/dev/null
+	"$CTL" -a "$T/sdc.sock" shutdown sdc-$$ >/dev/null
+	wait "$sdcpid"
+	if [ -n "$RUNCV2" ]; then
+		mkdir -p "$T/v4"
+		cp "$T/c1/config.json" "$T/v4/"
+		mkfifo "$T/v4/log"
+		exec 8<>"$T/v4/log"
+		a=$(cd "$T/v4" && TTRPC_ADDRESS=$T/none.sock "$RUNCV2" -namespace it -address "$T/ctrd.sock" -id v4-$$ start)
+		"$CTL" -a "$a" create v4-$$ --bundle "$T/v4" --systemd-cgroup >/dev/null 2>"$T/v4.err"
+		expect_eq "runc-v2 + runc with SystemdCgroup: create fails the same way" "$?" 1
+		expect_match "runc-v2 + runc with SystemdCgroup: runc's message is husk's" "$(cat "$T/v4.err")" "$SDMSG"
+		"$CTL" -a "$a" shutdown v4-$$ >/dev/null 2>&1
+		(cd "$T/v4" && "$RUNCV2" -namespace it -address "$T/ctrd.sock" -id v4-$$ -bundle "$T/v4" delete >/dev/null 2>&1)
+		exec 8<&-
+	fi
+fi
+
 # --- serve -forward-signals: SIGTERM to the shim goes to the container ---
 mkdir -p "$T/fs"
 cp "$T/c1/config.json" "$T/fs/"

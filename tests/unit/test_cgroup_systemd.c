@@ -4,6 +4,7 @@
  * the existence of /dev/char nodes come from a fake host, so the device list
  * does not depend on this machine. Talking to systemd is tested for real in
  * the systemd VM (tests/vm/t-systemd.sh). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -85,7 +86,38 @@ static char *render(const struct sd_props *p)
 				cat(&out, "%s%s %s", j ? "," : "[", q->sv[2 * j], q->sv[2 * j + 1]);
 			cat(&out, q->n ? "]" : "[]");
 			break;
+		case SD_BASIC: cat(&out, "@%s", q->code); break;
 		}
+	}
+	return out;
+}
+
+/* one value in godbus's Variant.String() notation (strings not escaped) */
+static char *prop_text(const struct sd_prop *q)
+{
+	char *out = NULL;
+
+	cat(&out, "%s", "");
+	switch (q->type) {
+	case SD_STR: cat(&out, "\"%s\"", q->s); break;
+	case SD_BOOL: cat(&out, "%s", q->b ? "true" : "false"); break;
+	case SD_U64: cat(&out, "@t %llu", (unsigned long long)q->u); break;
+	case SD_STRV:
+		for (size_t j = 0; j < q->n; j++)
+			cat(&out, "%s\"%s\"", j ? ", " : "[", q->sv[j]);
+		cat(&out, q->n ? "]" : "@as []");
+		break;
+	case SD_BASIC:
+		if (q->code[0] == 'i')
+			cat(&out, "%lld", (long long)q->i);
+		else if (strchr("nx", q->code[0]))
+			cat(&out, "@%s %lld", q->code, (long long)q->i);
+		else if (q->code[0] == 'd')
+			cat(&out, "%g", q->d);
+		else
+			cat(&out, "@%s %llu", q->code, (unsigned long long)q->u);
+		break;
+	default: cat(&out, "?"); break;
 	}
 	return out;
 }
@@ -447,6 +479,112 @@ static void test_version(void **state)
 	assert_int_equal(sd_version_atoi(""), -1);
 }
 
+/* one annotation -> its property (NULL name: none), or an error (err set) */
+static void expect_annotation(const char *key, const char *value, const char *name, const char *want_value,
+			      const char *err_want)
+{
+	struct husk_kv kv = {(char *)key, (char *)value};
+	struct husk_kvv a = {&kv, 1};
+	struct sd_props p = {0};
+	struct husk_error err = {0};
+	char *got = NULL;
+	int r = sd_annotation_props(&a, &p, &err);
+
+	if (err_want) {
+		if (r != -EINVAL || !strstr(err.msg, err_want))
+			fail_msg("%s=%s: want error '%s', got %d '%s'", key, value, err_want, r, err.msg);
+		assert_int_equal(p.n, 0);
+		husk_error_clear(&err);
+		return;
+	}
+	if (r < 0)
+		fail_msg("%s=%s: %s", key, value, err.msg);
+	if (!name) {
+		assert_int_equal(p.n, 0);
+		return;
+	}
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.v[0].name, name);
+	got = prop_text(&p.v[0]);
+	if (strcmp(got, want_value))
+		fail_msg("%s=%s: want %s, got %s", key, value, want_value, got);
+	free(got);
+	sd_props_free(&p);
+}
+
+/* runc's TestInitSystemdProps (specconv), values as godbus's Variant.String()
+ * (@t for uint64, plain for int32, as the D-Bus type they go out as) */
+static void test_annotations(void **state)
+{
+	(void)state;
+	expect_annotation("org.systemd.property.TimeoutStopUSec", "uint64 123456789", "TimeoutStopUSec",
+			  "@t 123456789", NULL);
+	expect_annotation("org.systemd.property.TimeoutStopSec", "456", "TimeoutStopUSec", "@t 456000000", NULL);
+	expect_annotation("org.systemd.property.TimeoutStopSec", "byte 234", "TimeoutStopUSec", "@t 234000000", NULL);
+	expect_annotation("org.systemd.property.TimeoutStopSec", "int16 234", "TimeoutStopUSec", "@t 234000000", NULL);
+	expect_annotation("org.systemd.property.TimeoutStopSec", "uint16 234", "TimeoutStopUSec", "@t 234000000", NULL);
+	expect_annotation("org.systemd.property.TimeoutStopSec", "int32 234", "TimeoutStopUSec", "@t 234000000", NULL);
+	expect_annotation("org.systemd.property.TimeoutStopSec", "uint32 234", "TimeoutStopUSec", "@t 234000000", NULL);
+	expect_annotation("org.systemd.property.TimeoutStopSec", "int64 234", "TimeoutStopUSec", "@t 234000000", NULL);
+	expect_annotation("org.systemd.property.TimeoutStopSec", "uint64 234", "TimeoutStopUSec", "@t 234000000", NULL);
+	expect_annotation("org.systemd.property.TimeoutStopSec", "234.789", "TimeoutStopUSec", "@t 234789000", NULL);
+	expect_annotation("org.systemd.property.TimeoutStopSec", "false", NULL, NULL, "value parse error: not a number");
+	expect_annotation("org.systemd.property.TimeoutStopSec", "'covfefe'", NULL, NULL, "not a number");
+	expect_annotation("org.systemd.property.FOOSec", "123", "FOOSec", "123", NULL);
+	expect_annotation("org.systemd.property.CollectMode", "'inactive-or-failed'", "CollectMode",
+			  "\"inactive-or-failed\"", NULL);
+	expect_annotation("some.other.annotation", "0", NULL, NULL, NULL);
+	expect_annotation("org.systemd.property.Xo", "1", NULL, NULL,
+			  "annotation org.systemd.property.Xo name incorrect: too short");
+	expect_annotation("org.systemd.property.Number1", "1", NULL, NULL,
+			  "annotation org.systemd.property.Number1 name incorrect: contains non-alphabetic character");
+	expect_annotation("org.systemd.property.ValidName", "invalid-value", NULL, NULL,
+			  "annotation org.systemd.property.ValidName=invalid-value value parse error: "
+			  "unrecognized type \"invalid-value\"");
+	/* runc 1.1.5's own messages on this host (see tests/compat/t-systemd-flag.sh) */
+	expect_annotation("org.systemd.property.CollectMode", "x", NULL, NULL, "value parse error: unrecognized type \"x\"");
+	/* the rest of the syntax husk takes, with godbus's answers */
+	expect_annotation("org.systemd.property.Delegate", "true", "Delegate", "true", NULL);
+	expect_annotation("org.systemd.property.Delegate", "  false trailing ignored", "Delegate", "false", NULL);
+	expect_annotation("org.systemd.property.MemoryMax", "@t 1048576", "MemoryMax", "@t 1048576", NULL);
+	expect_annotation("org.systemd.property.MemoryMax", "uint64 0x10", "MemoryMax", "@t 16", NULL);
+	expect_annotation("org.systemd.property.MemoryMax", "uint64 010", "MemoryMax", "@t 8", NULL);
+	expect_annotation("org.systemd.property.CPUWeight", "@t -1", NULL, NULL,
+			  "strconv.ParseUint: parsing \"-1\": invalid syntax");
+	expect_annotation("org.systemd.property.CPUWeight", "5000000000", NULL, NULL,
+			  "strconv.ParseInt: parsing \"5000000000\": value out of range");
+	expect_annotation("org.systemd.property.CPUWeight", "byte 256", NULL, NULL,
+			  "strconv.ParseUint: parsing \"256\": value out of range");
+	expect_annotation("org.systemd.property.CPUWeight", "int16 -32768", "CPUWeight", "@n -32768", NULL);
+	expect_annotation("org.systemd.property.CPUWeight", "uint32 7", "CPUWeight", "@u 7", NULL);
+	expect_annotation("org.systemd.property.CPUWeight", "int64 -7", "CPUWeight", "@x -7", NULL);
+	expect_annotation("org.systemd.property.CPUWeight", "12x", NULL, NULL, "bad number syntax: \"12x\"");
+	expect_annotation("org.systemd.property.CPUWeight", "double 1.5", NULL, NULL,
+			  "dbus: can't parse \"1.5\" as type \"f\"");
+	expect_annotation("org.systemd.property.CPUWeight", "string 1", NULL, NULL,
+			  "dbus: can't parse \"1\" as type \"s\"");
+	expect_annotation("org.systemd.property.Delegate", "@s true", NULL, NULL,
+			  "dbus: can't parse \"true\" as type \"s\"");
+	expect_annotation("org.systemd.property.Description", "\"a\\tb\\u00e9\"", "Description", "\"a\tb\xc3\xa9\"",
+			  NULL);
+	expect_annotation("org.systemd.property.Description", "'open", NULL, NULL, "unterminated string");
+	expect_annotation("org.systemd.property.Description", "uint64", NULL, NULL, "unexpected EOF");
+	expect_annotation("org.systemd.property.Description", "", NULL, NULL, "unexpected EOF");
+	expect_annotation("org.systemd.property.Description", "uint64 string 'a'", NULL, NULL,
+			  "unexpected type annotation");
+	expect_annotation("org.systemd.property.Description", "boolean 'a'", NULL, NULL,
+			  "invalid type \"b\" for string");
+	expect_annotation("org.systemd.property.Wants", "['a.service', \"b.service\"]", "Wants",
+			  "[\"a.service\", \"b.service\"]", NULL);
+	expect_annotation("org.systemd.property.Wants", "@as []", "Wants", "@as []", NULL);
+	expect_annotation("org.systemd.property.Wants", "[]", NULL, NULL, "can't infer type for \"[]\"");
+	expect_annotation("org.systemd.property.Wants", "['a' 'b']", NULL, NULL, "unexpected \"'b'\"");
+	/* husk's refusals: the syntax it does not implement */
+	expect_annotation("org.systemd.property.Wants", "[1, 2]", NULL, NULL, "husk supports no arrays but of strings");
+	expect_annotation("org.systemd.property.Wants", "<'a'>", NULL, NULL, "husk does not support GVariant variants");
+	expect_annotation("org.systemd.property.Wants", "objectpath '/a'", NULL, NULL, "husk does not support the type");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,7 +592,7 @@ int main(void)
 		cmocka_unit_test(test_unit_props),   cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_memory),       cmocka_unit_test(test_cpu_pids),
 		cmocka_unit_test(test_unified),      cmocka_unit_test(test_range_to_bits),
-		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_version),       cmocka_unit_test(test_annotations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,13 +23,18 @@ static int v_create(const struct ctl *c, int argc, char **argv)
 	Containerd__Task__V2__CreateTaskRequest req = CONTAINERD__TASK__V2__CREATE_TASK_REQUEST__INIT;
 	Containerd__Task__V2__CreateTaskResponse *resp;
 	const char *pos[1], *bundle = NULL, *in = NULL, *out = NULL, *err = NULL;
-	bool tty = false;
+	bool tty = false, systemd = false;
 	struct opt o[] = {{"bundle", &bundle, NULL}, {"stdin", &in, NULL}, {"stdout", &out, NULL},
-			  {"stderr", &err, NULL}, {"terminal", NULL, &tty}, {"tty", NULL, &tty}, {0}};
+			  {"stderr", &err, NULL}, {"terminal", NULL, &tty}, {"tty", NULL, &tty},
+			  {"systemd-cgroup", NULL, &systemd}, {0}};
+	Containerd__Runc__V1__Options ro = CONTAINERD__RUNC__V1__OPTIONS__INIT;
+	Google__Protobuf__Any any = GOOGLE__PROTOBUF__ANY__INIT;
+	uint8_t *packed = NULL;
 	int n, r;
 
 	if (parse_opts(argc, argv, o, pos, 1, &n, NULL, NULL) < 0 || n != 1 || !bundle) {
-		fprintf(stderr, "usage: shimctl create ID --bundle DIR [--stdin P] [--stdout P] [--stderr P] [--terminal]\n");
+		fprintf(stderr, "usage: shimctl create ID --bundle DIR [--stdin P] [--stdout P] [--stderr P] [--terminal]"
+				" [--systemd-cgroup]\n");
 		return 2;
 	}
 	req.id = (char *)pos[0];
@@ -38,8 +43,21 @@ static int v_create(const struct ctl *c, int argc, char **argv)
 	req.stdout = (char *)(out ? out : "");
 	req.stderr = (char *)(err ? err : "");
 	req.terminal = tty;
-	if ((r = ctl_call(c, "Create", PB(&req), &containerd__task__v2__create_task_response__descriptor,
-			  (ProtobufCMessage **)&resp)))
+	if (systemd) {
+		/* runc-v2's options, as containerd's CRI sends them for SystemdCgroup = true */
+		ro.systemd_cgroup = true;
+		packed = calloc(1, containerd__runc__v1__options__get_packed_size(&ro) + 1);
+		if (!packed)
+			abort();
+		any.type_url = (char *)"containerd.runc.v1.Options";
+		any.value.len = containerd__runc__v1__options__pack(&ro, packed);
+		any.value.data = packed;
+		req.options = &any;
+	}
+	r = ctl_call(c, "Create", PB(&req), &containerd__task__v2__create_task_response__descriptor,
+		     (ProtobufCMessage **)&resp);
+	free(packed);
+	if (r)
 		return r;
 	if (c->json)
 		print_json(json_pack("{s:s, s:i}", "id", pos[0], "pid", (int)resp->pid));
@@ -490,7 +508,7 @@ static const struct verb {
 	int (*fn)(const struct ctl *, int, char **);
 	const char *help;
 } verbs[] = {
-	{"create", v_create, "ID --bundle DIR [--stdin P] [--stdout P] [--stderr P] [--terminal]"},
+	{"create", v_create, "ID --bundle DIR [--stdin P] [--stdout P] [--stderr P] [--terminal] [--systemd-cgroup]"},
 	{"start", v_start, "ID [--exec EID]"},
 	{"state", v_state, "ID [--exec EID]"},
 	{"pids", v_pids, "ID"},
