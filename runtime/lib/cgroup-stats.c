@@ -134,8 +134,57 @@ static json_t *blkio_entries(const char *dir, const char *file)
 		if (sscanf(line, "%u:%u %31s %llu", &maj, &min, op, &v) == 4)
 			json_array_append_new(a, json_pack("{s:i, s:i, s:s, s:I}", "major", maj, "minor", min,
 							   "op", op, "value", (json_int_t)v));
+		else if (sscanf(line, "%u:%u %llu", &maj, &min, &v) == 3) /* "8:0 123": no op, as runc */
+			json_array_append_new(a, json_pack("{s:i, s:i, s:s, s:I}", "major", maj, "minor", min,
+							   "op", "", "value", (json_int_t)v));
 	}
 	return a;
+}
+
+/* v1 blkio as runc 1.1's BlkioGroup.GetStats: the first group of files whose
+ * first file has entries (bfq debug, bfq, cfq, throttle recursive, throttle)
+ * fills the lists, up to its first empty file */
+static json_t *blkio_v1(const char *dir)
+{
+	static const char *const keys[] = {"ioServiceBytesRecursive", "ioServicedRecursive", "ioQueueRecursive",
+					   "ioServiceTimeRecursive", "ioWaitTimeRecursive", "ioMergedRecursive",
+					   "ioTimeRecursive", "sectorsRecursive"};
+	/* {file, index in keys} per group, NULL-ended */
+	static const struct {
+		const char *file;
+		int key;
+	} groups[][9] = {
+		{{"blkio.bfq.sectors_recursive", 7}, {"blkio.bfq.io_service_time_recursive", 3},
+		 {"blkio.bfq.io_wait_time_recursive", 4}, {"blkio.bfq.io_merged_recursive", 5},
+		 {"blkio.bfq.io_queued_recursive", 2}, {"blkio.bfq.time_recursive", 6},
+		 {"blkio.bfq.io_serviced_recursive", 1}, {"blkio.bfq.io_service_bytes_recursive", 0}, {NULL, 0}},
+		{{"blkio.bfq.io_serviced_recursive", 1}, {"blkio.bfq.io_service_bytes_recursive", 0}, {NULL, 0}},
+		{{"blkio.sectors_recursive", 7}, {"blkio.io_service_time_recursive", 3},
+		 {"blkio.io_wait_time_recursive", 4}, {"blkio.io_merged_recursive", 5},
+		 {"blkio.io_queued_recursive", 2}, {"blkio.time_recursive", 6},
+		 {"blkio.io_serviced_recursive", 1}, {"blkio.io_service_bytes_recursive", 0}, {NULL, 0}},
+		{{"blkio.throttle.io_serviced_recursive", 1}, {"blkio.throttle.io_service_bytes_recursive", 0}, {NULL, 0}},
+		{{"blkio.throttle.io_serviced", 1}, {"blkio.throttle.io_service_bytes", 0}, {NULL, 0}},
+	};
+	json_t *o = json_object();
+
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+		json_object_set_new(o, keys[k], json_array());
+	for (size_t g = 0; g < ARRAY_SIZE(groups); g++) {
+		for (size_t i = 0; groups[g][i].file; i++) {
+			json_t *a = blkio_entries(dir, groups[g][i].file);
+			if (!json_array_size(a)) {
+				json_decref(a);
+				if (i == 0)
+					break;
+				return o;
+			}
+			json_object_set_new(o, keys[groups[g][i].key], a);
+			if (!groups[g][i + 1].file)
+				return o;
+		}
+	}
+	return o;
 }
 
 /* v2 io.stat "8:0 rbytes=1 wbytes=2 rios=3 wios=4 ..." → runc's v1-shaped lists */
@@ -301,6 +350,16 @@ static json_t *runc_shape(json_t *d, const char *cpuset_dir)
 	return out;
 }
 
+char *cgroup_stats_blkio_v1_json(const char *dir)
+{
+	json_t *o = runc_shape(json_pack("{s:{}, s:{}, s:{}, s:o, s:{}}", "cpu", "memory", "pids", "blkio",
+					 blkio_v1(dir), "hugetlb"), NULL);
+	char *text = json_dumps(json_object_get(o, "blkio"), JSON_COMPACT);
+
+	json_decref(o);
+	return text;
+}
+
 static json_t *stats_v1(const struct cg_layout *L)
 {
 	const char *cpuacct = cg_layout_dir(L, "cpuacct"), *cpu = cg_layout_dir(L, "cpu"),
@@ -313,22 +372,20 @@ static json_t *stats_v1(const struct cg_layout *L)
 		"{s:{s:{s:I, s:o, s:o, s:o, s:I, s:I}, s:{s:I, s:I, s:I}},"
 		" s:{s:I, s:o, s:o, s:o, s:o, s:o},"
 		" s:{s:I, s:I},"
-		" s:{s:o, s:o},"
+		" s:o,"
 		" s:o}",
 		"cpu", "usage", "total", (json_int_t)read_u64(cpuacct, "cpuacct.usage"), "percpu",
 		percpu(cpuacct, "cpuacct.usage_percpu"), "percpu_kernel", percpu(cpuacct, "cpuacct.usage_percpu_sys"),
 		"percpu_user", percpu(cpuacct, "cpuacct.usage_percpu_user"), "kernel",
 		(json_int_t)(kv_get(acct, "system") * USER_HZ_NS), "user", (json_int_t)(kv_get(acct, "user") * USER_HZ_NS),
 		"throttling", "periods", (json_int_t)kv_get(thr, "nr_periods"), "throttledPeriods",
-		(json_int_t)kv_get(thr, "nr_throttled"), "throttledTime", (json_int_t)kv_get(thr, "throttledTime"),
+		(json_int_t)kv_get(thr, "nr_throttled"), "throttledTime", (json_int_t)kv_get(thr, "throttled_time"),
 		"memory", "cache", (json_int_t)kv_get(raw, "cache"), "usage", usage_entry(mem, "memory"),
 		"swap", usage_entry(mem, "memory.memsw"), "kernel", usage_entry(mem, "memory.kmem"), "kernelTCP",
 		usage_entry(mem, "memory.kmem.tcp"), "raw", raw,
 		"pids", "current", (json_int_t)read_u64(pids, "pids.current"), "limit",
 		(json_int_t)read_u64(pids, "pids.max"),
-		"blkio", "ioServiceBytesRecursive", blkio_entries(blkio, "blkio.throttle.io_service_bytes_recursive"),
-		"ioServicedRecursive", blkio_entries(blkio, "blkio.throttle.io_serviced_recursive"),
-		"hugetlb", hugetlb_v1(cg_layout_dir(L, "hugetlb")));
+		"blkio", blkio_v1(blkio), "hugetlb", hugetlb_v1(cg_layout_dir(L, "hugetlb")));
 	json_decref(acct);
 	json_decref(thr);
 	return out;

@@ -107,6 +107,12 @@ expect_eq "spec --rootless as uid 1000: the document" \
 expect_eq "spec --rootless as uid 1000: maps uid and gid 1000" \
 	"$(jq -c '[.linux.uidMappings, .linux.gidMappings]' "$T/nr-husk/config.json" 2>&1)" \
 	'[[{"containerID":0,"hostID":1000,"size":1}],[{"containerID":0,"hostID":1000,"size":1}]]'
+# runc's rootless document runs the same under both (as root: the namespace
+# maps root to root)
+rt_bundle "$T/rl" true
+cp "$T/sr-runc/config.json" "$T/rl/config.json"
+edit "$T/rl" '.process.terminal = false | .process.args = ["sh", "-c", "id; cat /proc/self/uid_map /proc/self/gid_map; ls /sys | head -3; grep -c . /proc/net/dev"]'
+same "run a spec --rootless bundle" "$T/rl"
 both "spec --rootless again (exists)" spec --rootless -b "$T/sr-%RT%"
 both "spec --rootless=false" spec --rootless=false -b "$T/sr-%RT%"
 
