@@ -20,7 +20,7 @@ static void test_dotted(void **state)
 	char *s;
 
 	(void)state;
-	/* runc's TestConvertSysctlVariableToDotsSeparator cases */
+	/* the cases of runc's test of its sysctl key conversion */
 	struct {
 		const char *in, *out;
 	} cases[] = {
