@@ -312,7 +312,16 @@ static void __attribute__((noreturn)) child(const struct helper_req *req, pid_t 
 				close(i);
 		if (close_range(7, ~0U, 0) < 0)
 			_exit(127);
+#ifdef __SANITIZE_ADDRESS__
+		/* ASan's allocator is not fork-safe: forked while the events
+		 * thread held its lock, the child would hang in its first malloc.
+		 * Our image is safe to run again (host-only, or sealed): exec it
+		 * before anything allocates. */
+		execv("/proc/self/exe", argv);
+		_exit(127);
+#else
 		helper_main();
+#endif
 	}
 	husk_exec_sealed(argv, &(struct husk_error){0});
 	/* already sealed (or the re-exec failed before replacing us): exec plainly */

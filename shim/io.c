@@ -37,6 +37,7 @@ struct proc_io {
 	int in_src;   /* stdin fifo, relayed once the pty master is there */
 	int in_keep;  /* our own writer on the stdin fifo, until CloseIO */
 	int out_dst;  /* stdout destination for a terminal */
+	bool out_self_read; /* it is a fifo we hold read-write too */
 	pid_t logger;
 	uv_poll_t *logger_ready;
 	uv_timer_t *logger_timer;
@@ -55,14 +56,18 @@ static bool set(const char *s)
 }
 
 /* A fifo for writing: O_WRONLY when a reader is there; O_RDWR when none is
- * yet, so the open does not block the loop and the fifo is not lost. */
-static int open_fifo_out(const char *path)
+ * yet, so the open does not block the loop and the fifo is not lost.
+ * *self_read: the latter (the relay then closes it only once it is read). */
+static int open_fifo_out(const char *path, bool *self_read)
 {
 	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 
-	if (fd < 0 && errno == ENXIO)
+	*self_read = false;
+	if (fd < 0 && errno == ENXIO) {
 		fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		*self_read = fd >= 0;
+	}
 	if (fd < 0)
 		return -errno;
 	/* a plain path may also name a regular file (a person with shimctl):
@@ -285,7 +290,8 @@ static void on_out_done(struct relay *r, void *arg);
 /* stdout or stderr to a fifo or file */
 static int open_out(struct proc_io *io, const char *path, int which, bool is_file, struct husk_error *e)
 {
-	int dst = is_file ? open_file_out(path) : open_fifo_out(path), src = -1, r;
+	bool self_read = false;
+	int dst = is_file ? open_file_out(path) : open_fifo_out(path, &self_read), src = -1, r;
 	struct relay **rel = which == 1 ? &io->out : &io->err;
 
 	if (dst < 0)
@@ -302,7 +308,7 @@ static int open_out(struct proc_io *io, const char *path, int which, bool is_fil
 		fcntl(dst, F_SETPIPE_SZ, PIPE_BYTES);
 	/* the write end closes at EOF, as runc-v2's: a reader waiting for EOF
 	 * (containerd's CRI, before it deletes an exec) must not wait for Delete */
-	*rel = relay_new(io->loop, src, dst, RELAY_CLOSE_DST, on_out_done, io);
+	*rel = relay_new(io->loop, src, dst, RELAY_CLOSE_DST | (self_read ? RELAY_DST_SELF_READ : 0), on_out_done, io);
 	return *rel ? 0 : husk_error_sys(e, -ENOMEM, "relay %s", path);
 }
 
@@ -354,7 +360,7 @@ int proc_io_open(uv_loop_t *loop, const struct io_cfg *c, void (*ready)(void *ar
 			goto err;
 		}
 		if (set(so)) {
-			io->out_dst = file ? open_file_out(fpath) : open_fifo_out(so);
+			io->out_dst = file ? open_file_out(fpath) : open_fifo_out(so, &io->out_self_read);
 			if (io->out_dst < 0) {
 				r = husk_error_sys(e, io->out_dst, "open %s", so);
 				goto err;
@@ -418,7 +424,8 @@ int proc_io_take_console(struct proc_io *io, struct husk_error *e)
 	src = fcntl(m, F_DUPFD_CLOEXEC, 3);
 	if (src < 0)
 		return husk_error_sys(e, -errno, "dup pty master");
-	io->out = relay_new(io->loop, src, io->out_dst, RELAY_CLOSE_DST, on_out_done, io);
+	io->out = relay_new(io->loop, src, io->out_dst,
+			    RELAY_CLOSE_DST | (io->out_self_read ? RELAY_DST_SELF_READ : 0), on_out_done, io);
 	io->out_dst = -1;
 	if (io->in_src >= 0) {
 		int dst = fcntl(m, F_DUPFD_CLOEXEC, 3);

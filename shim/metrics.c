@@ -118,8 +118,8 @@ int metrics_from_stats(const char *json, Google__Protobuf__Any *any)
 		percpu[i] = (uint64_t)json_integer_value(json_array_get(v, i));
 	cu.per_cpu = percpu;
 	th.periods = u64(json_object_get(cpu, "throttling"), "periods");
-	th.throttled_periods = u64(json_object_get(cpu, "throttling"), "throttled_periods");
-	th.throttled_time = u64(json_object_get(cpu, "throttling"), "throttled_time");
+	th.throttled_periods = u64(json_object_get(cpu, "throttling"), "throttledPeriods");
+	th.throttled_time = u64(json_object_get(cpu, "throttling"), "throttledTime");
 	cs.usage = &cu;
 	cs.throttling = &th;
 	m.cpu = &cs;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -124,15 +125,52 @@ static bool dst_writable(int fd)
 	return poll(&p, 1, 0) == 1;
 }
 
+/* bytes still in dst (a fifo) that no reader has taken */
+static int unread(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) < 0 ? 0 : n;
+}
+
+static void on_drain_tick(uv_timer_t *t)
+{
+	struct relay *r = t->data;
+
+	if (!r || r->dst < 0 || unread(r->dst) > 0)
+		return; /* the reader has not taken everything yet: look again */
+	uv_timer_stop(t);
+	close(r->dst);
+	r->dst = -1;
+}
+
+/* Close dst at EOF. A fifo we also hold for reading (nobody read it when we
+ * opened it) loses what it holds when our fd, the last one, closes: a reader
+ * coming late (containerd's goroutine) would find it empty. So such a fifo
+ * is closed once it is empty, looked at every 20 ms (or with the relay). */
+static void close_dst_when_read(struct relay *r)
+{
+	if (!(r->flags & RELAY_DST_SELF_READ) || unread(r->dst) == 0) {
+		close(r->dst);
+		r->dst = -1;
+		return;
+	}
+	if (!r->retry) {
+		r->retry = calloc(1, sizeof(*r->retry));
+		if (!r->retry || uv_timer_init(r->loop, r->retry) < 0)
+			abort(); /* out of memory: libhusk's idiom */
+	}
+	r->retry->data = r;
+	uv_timer_start(r->retry, on_drain_tick, 20, 20);
+}
+
 static void finish(struct relay *r)
 {
 	drop_poll(&r->psrc);
 	drop_poll(&r->pdst);
 	drop_retry(r);
-	if ((r->flags & RELAY_CLOSE_DST) && r->dst >= 0) {
-		close(r->dst);
-		r->dst = -1;
-	}
+	if ((r->flags & RELAY_CLOSE_DST) && r->dst >= 0)
+		close_dst_when_read(r);
 	r->done = true;
 	if (r->cb)
 		r->cb(r, r->arg);

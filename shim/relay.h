@@ -16,6 +16,10 @@ typedef void (*relay_done_cb)(struct relay *r, void *arg);
 
 enum {
 	RELAY_CLOSE_DST = 1, /* close dst at EOF (stdin: the process sees EOF) */
+	/* dst is a fifo we hold read-write (no reader was there when it was
+	 * opened): our fd may be all that keeps its bytes, so at EOF it is
+	 * closed only once the fifo is empty (a late reader drained it) */
+	RELAY_DST_SELF_READ = 2,
 };
 
 /* src and dst are taken over (closed by relay_free, dst maybe earlier).

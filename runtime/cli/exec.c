@@ -70,6 +70,7 @@ static int parse(int argc, char **argv, struct exec_cli *x)
 	x->opts.pid_file = v[E_PIDFILE].set && *v[E_PIDFILE].s ? v[E_PIDFILE].s : NULL;
 	f->process_label = v[E_LABEL].set && *v[E_LABEL].s ? v[E_LABEL].s : NULL;
 	f->apparmor = v[E_APPARMOR].set && *v[E_APPARMOR].s ? v[E_APPARMOR].s : NULL;
+	f->no_new_privs_set = v[E_NNP].set; /* runc's context.IsSet: =false overrides too */
 	f->no_new_privs = v[E_NNP].b;
 	f->caps = v[E_CAP].strs;
 	f->n_caps = v[E_CAP].count;

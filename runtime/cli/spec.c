@@ -33,10 +33,6 @@ int cmd_spec(const struct global *g, int argc, char **argv)
 	if (v[0].set && *v[0].s)
 		bundle = v[0].s;
 	seccomp = v[2].b;
-	if (v[1].b) {
-		husk_error_set(&err, -ENOTSUP, "--rootless: husk does not run rootless containers");
-		return cli_fail("spec", &err);
-	}
 	if (asprintf(&path, "%s/config.json", bundle) < 0)
 		return 1;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -48,7 +44,7 @@ int cmd_spec(const struct global *g, int argc, char **argv)
 		free(path);
 		return cli_fail("spec", &err);
 	}
-	json = husk_spec_default_json(seccomp);
+	json = v[1].b ? husk_spec_rootless_json(seccomp, geteuid(), getegid()) : husk_spec_default_json(seccomp);
 	if (dprintf(fd, "%s\n", json) < 0 || close(fd) < 0) {
 		husk_error_sys(&err, -errno, "write %s", path);
 		free(json);

@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +50,8 @@ static uint64_t read_limit(const char *dir, const char *file)
  * two's complement and turned back into digits after the dump (no figure
  * here is negative otherwise). */
 #define U64(v) ((json_int_t)(uint64_t)(v))
+/* the one signed figure (runc's int64; -1 is "the system default") */
+#define SIGNED_KEY "\"sched_relax_domain_level\":"
 static char *dump_unsigned(json_t *o)
 {
 	char *text = json_dumps(o, JSON_COMPACT), *out, *w;
@@ -57,7 +61,8 @@ static char *dump_unsigned(json_t *o)
 	out = xcalloc(strlen(text) * 2 + 1, 1);
 	w = out;
 	for (const char *r = text; *r;) {
-		if (r[0] == '-' && r > text && r[-1] == ':' && r[1] >= '0' && r[1] <= '9') {
+		if (r[0] == '-' && r > text && r[-1] == ':' && r[1] >= '0' && r[1] <= '9' &&
+		    !(r - text >= (long)strlen(SIGNED_KEY) && !strncmp(r - strlen(SIGNED_KEY), SIGNED_KEY, strlen(SIGNED_KEY)))) {
 			char *end;
 			long long v = strtoll(r, &end, 10);
 			w += sprintf(w, "%llu", (unsigned long long)(uint64_t)v);
@@ -129,8 +134,57 @@ static json_t *blkio_entries(const char *dir, const char *file)
 		if (sscanf(line, "%u:%u %31s %llu", &maj, &min, op, &v) == 4)
 			json_array_append_new(a, json_pack("{s:i, s:i, s:s, s:I}", "major", maj, "minor", min,
 							   "op", op, "value", (json_int_t)v));
+		else if (sscanf(line, "%u:%u %llu", &maj, &min, &v) == 3) /* "8:0 123": no op, as runc */
+			json_array_append_new(a, json_pack("{s:i, s:i, s:s, s:I}", "major", maj, "minor", min,
+							   "op", "", "value", (json_int_t)v));
 	}
 	return a;
+}
+
+/* v1 blkio as runc 1.1's BlkioGroup.GetStats: the first group of files whose
+ * first file has entries (bfq debug, bfq, cfq, throttle recursive, throttle)
+ * fills the lists, up to its first empty file */
+static json_t *blkio_v1(const char *dir)
+{
+	static const char *const keys[] = {"ioServiceBytesRecursive", "ioServicedRecursive", "ioQueueRecursive",
+					   "ioServiceTimeRecursive", "ioWaitTimeRecursive", "ioMergedRecursive",
+					   "ioTimeRecursive", "sectorsRecursive"};
+	/* {file, index in keys} per group, NULL-ended */
+	static const struct {
+		const char *file;
+		int key;
+	} groups[][9] = {
+		{{"blkio.bfq.sectors_recursive", 7}, {"blkio.bfq.io_service_time_recursive", 3},
+		 {"blkio.bfq.io_wait_time_recursive", 4}, {"blkio.bfq.io_merged_recursive", 5},
+		 {"blkio.bfq.io_queued_recursive", 2}, {"blkio.bfq.time_recursive", 6},
+		 {"blkio.bfq.io_serviced_recursive", 1}, {"blkio.bfq.io_service_bytes_recursive", 0}, {NULL, 0}},
+		{{"blkio.bfq.io_serviced_recursive", 1}, {"blkio.bfq.io_service_bytes_recursive", 0}, {NULL, 0}},
+		{{"blkio.sectors_recursive", 7}, {"blkio.io_service_time_recursive", 3},
+		 {"blkio.io_wait_time_recursive", 4}, {"blkio.io_merged_recursive", 5},
+		 {"blkio.io_queued_recursive", 2}, {"blkio.time_recursive", 6},
+		 {"blkio.io_serviced_recursive", 1}, {"blkio.io_service_bytes_recursive", 0}, {NULL, 0}},
+		{{"blkio.throttle.io_serviced_recursive", 1}, {"blkio.throttle.io_service_bytes_recursive", 0}, {NULL, 0}},
+		{{"blkio.throttle.io_serviced", 1}, {"blkio.throttle.io_service_bytes", 0}, {NULL, 0}},
+	};
+	json_t *o = json_object();
+
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+		json_object_set_new(o, keys[k], json_array());
+	for (size_t g = 0; g < ARRAY_SIZE(groups); g++) {
+		for (size_t i = 0; groups[g][i].file; i++) {
+			json_t *a = blkio_entries(dir, groups[g][i].file);
+			if (!json_array_size(a)) {
+				json_decref(a);
+				if (i == 0)
+					break;
+				return o;
+			}
+			json_object_set_new(o, keys[groups[g][i].key], a);
+			if (!groups[g][i + 1].file)
+				return o;
+		}
+	}
+	return o;
 }
 
 /* v2 io.stat "8:0 rbytes=1 wbytes=2 rios=3 wios=4 ..." → runc's v1-shaped lists */
@@ -180,6 +234,132 @@ static json_t *hugetlb_v1(const char *dir)
 	return o;
 }
 
+/* cpuset.cpus/mems "0-2,4" → [0,1,2,4] as runc's getCpusetStat; NULL when
+ * missing or malformed (runc then leaves the list out) */
+static json_t *cpuset_list(const char *dir, const char *file)
+{
+	_cleanup_free_ char *t = read_at(dir, file);
+	json_t *a;
+	char *tok, *save = NULL;
+
+	if (!t || !*t || *t == '\n')
+		return NULL;
+	a = json_array();
+	for (tok = strtok_r(t, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save)) {
+		unsigned lo, hi;
+		int end = 0;
+		if (sscanf(tok, "%u-%u%n", &lo, &hi, &end) == 2 && !tok[end] && lo <= hi && hi <= 65535) {
+		} else if (sscanf(tok, "%u%n", &lo, &end) == 1 && !tok[end] && lo <= 65535) {
+			hi = lo;
+		} else {
+			json_decref(a);
+			return NULL;
+		}
+		for (unsigned i = lo; i <= hi; i++)
+			json_array_append_new(a, json_integer(i));
+	}
+	return a;
+}
+
+/* runc's "cpuset" object (types.CPUSet): v1's cpuset files, all zero on v2
+ * (runc 1.1 reads none there) */
+static json_t *cpuset_stats(const char *dir)
+{
+	static const char *const flags[] = {"cpu_exclusive", "mem_hardwall", "mem_exclusive",
+					    "memory_migrate", "memory_spread_page", "memory_spread_slab",
+					    "memory_pressure", "sched_load_balance"};
+	_cleanup_free_ char *level = read_at(dir, "cpuset.sched_relax_domain_level");
+	json_t *o = json_object(), *cpus = cpuset_list(dir, "cpuset.cpus"), *mems = cpuset_list(dir, "cpuset.mems");
+
+	if (cpus && json_array_size(cpus))
+		json_object_set_new(o, "cpus", cpus);
+	else
+		json_decref(cpus);
+	json_object_set_new(o, "cpu_exclusive", json_integer((json_int_t)read_u64(dir, "cpuset.cpu_exclusive")));
+	if (mems && json_array_size(mems))
+		json_object_set_new(o, "mems", mems);
+	else
+		json_decref(mems);
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		_cleanup_free_ char *f = xasprintf("cpuset.%s", flags[i]);
+		json_object_set_new(o, flags[i], json_integer((json_int_t)read_u64(dir, f)));
+	}
+	json_object_set_new(o, "sched_relax_domain_level", json_integer(level ? strtoll(level, NULL, 10) : 0));
+	return o;
+}
+
+static bool empty_value(json_t *v)
+{
+	return !v || json_is_null(v) || (json_is_integer(v) && json_integer_value(v) == 0) ||
+	       (json_is_string(v) && !*json_string_value(v)) || (json_is_array(v) && !json_array_size(v)) ||
+	       (json_is_object(v) && !json_object_size(v));
+}
+
+/* Go's `omitempty` on these fields of o (a NULL-ended list) */
+static void omit_empty(json_t *o, const char *const *keys)
+{
+	for (; o && *keys; keys++)
+		if (json_object_get(o, *keys) && empty_value(json_object_get(o, *keys)))
+			json_object_del(o, *keys);
+}
+
+/* The data in runc 1.1's types.Stats shape, from husk's raw figures: its key
+ * order, its omitempty fields left out when zero or empty, and the objects
+ * husk has no figures for (intel_rdt: no RDT; network_interfaces: runc
+ * reports only veth interfaces it made, never any) */
+static json_t *runc_shape(json_t *d, const char *cpuset_dir)
+{
+	static const char *const usage_keys[] = {"total", "percpu", "percpu_kernel", "percpu_user", NULL};
+	static const char *const throttling_keys[] = {"periods", "throttledPeriods", "throttledTime", NULL};
+	static const char *const entry_keys[] = {"usage", "max", NULL};
+	static const char *const blkio_entry_keys[] = {"major", "minor", "op", "value", NULL};
+	static const char *const memory_keys[] = {"cache", "raw", NULL};
+	static const char *const pids_keys[] = {"current", "limit", NULL};
+	static const char *const blkio_keys[] = {"ioServiceBytesRecursive", "ioServicedRecursive",
+						 "ioQueueRecursive", "ioServiceTimeRecursive",
+						 "ioWaitTimeRecursive", "ioMergedRecursive",
+						 "ioTimeRecursive", "sectorsRecursive", NULL};
+	json_t *out = json_object(), *mem = json_object_get(d, "memory"), *v;
+	const char *k;
+	size_t i;
+
+	omit_empty(json_object_get(json_object_get(d, "cpu"), "usage"), usage_keys);
+	omit_empty(json_object_get(json_object_get(d, "cpu"), "throttling"), throttling_keys);
+	omit_empty(mem, memory_keys);
+	json_object_foreach(mem, k, v)
+		if (strcmp(k, "raw"))
+			omit_empty(v, entry_keys);
+	omit_empty(json_object_get(d, "pids"), pids_keys);
+	json_object_foreach(json_object_get(d, "blkio"), k, v) {
+		json_t *e;
+		json_array_foreach(v, i, e)
+			omit_empty(e, blkio_entry_keys);
+	}
+	omit_empty(json_object_get(d, "blkio"), blkio_keys);
+	json_object_foreach(json_object_get(d, "hugetlb"), k, v)
+		omit_empty(v, entry_keys);
+	json_object_set(out, "cpu", json_object_get(d, "cpu"));
+	json_object_set_new(out, "cpuset", cpuset_stats(cpuset_dir));
+	json_object_set(out, "memory", json_object_get(d, "memory"));
+	json_object_set(out, "pids", json_object_get(d, "pids"));
+	json_object_set(out, "blkio", json_object_get(d, "blkio"));
+	json_object_set(out, "hugetlb", json_object_get(d, "hugetlb"));
+	json_object_set_new(out, "intel_rdt", json_object());
+	json_object_set_new(out, "network_interfaces", json_null());
+	json_decref(d);
+	return out;
+}
+
+char *cgroup_stats_blkio_v1_json(const char *dir)
+{
+	json_t *o = runc_shape(json_pack("{s:{}, s:{}, s:{}, s:o, s:{}}", "cpu", "memory", "pids", "blkio",
+					 blkio_v1(dir), "hugetlb"), NULL);
+	char *text = json_dumps(json_object_get(o, "blkio"), JSON_COMPACT);
+
+	json_decref(o);
+	return text;
+}
+
 static json_t *stats_v1(const struct cg_layout *L)
 {
 	const char *cpuacct = cg_layout_dir(L, "cpuacct"), *cpu = cg_layout_dir(L, "cpu"),
@@ -192,22 +372,20 @@ static json_t *stats_v1(const struct cg_layout *L)
 		"{s:{s:{s:I, s:o, s:o, s:o, s:I, s:I}, s:{s:I, s:I, s:I}},"
 		" s:{s:I, s:o, s:o, s:o, s:o, s:o},"
 		" s:{s:I, s:I},"
-		" s:{s:o, s:o},"
+		" s:o,"
 		" s:o}",
 		"cpu", "usage", "total", (json_int_t)read_u64(cpuacct, "cpuacct.usage"), "percpu",
 		percpu(cpuacct, "cpuacct.usage_percpu"), "percpu_kernel", percpu(cpuacct, "cpuacct.usage_percpu_sys"),
 		"percpu_user", percpu(cpuacct, "cpuacct.usage_percpu_user"), "kernel",
 		(json_int_t)(kv_get(acct, "system") * USER_HZ_NS), "user", (json_int_t)(kv_get(acct, "user") * USER_HZ_NS),
-		"throttling", "periods", (json_int_t)kv_get(thr, "nr_periods"), "throttled_periods",
-		(json_int_t)kv_get(thr, "nr_throttled"), "throttled_time", (json_int_t)kv_get(thr, "throttled_time"),
-		"memory", "cache", (json_int_t)kv_get(raw, "total_cache"), "usage", usage_entry(mem, "memory"),
+		"throttling", "periods", (json_int_t)kv_get(thr, "nr_periods"), "throttledPeriods",
+		(json_int_t)kv_get(thr, "nr_throttled"), "throttledTime", (json_int_t)kv_get(thr, "throttled_time"),
+		"memory", "cache", (json_int_t)kv_get(raw, "cache"), "usage", usage_entry(mem, "memory"),
 		"swap", usage_entry(mem, "memory.memsw"), "kernel", usage_entry(mem, "memory.kmem"), "kernelTCP",
 		usage_entry(mem, "memory.kmem.tcp"), "raw", raw,
 		"pids", "current", (json_int_t)read_u64(pids, "pids.current"), "limit",
 		(json_int_t)read_u64(pids, "pids.max"),
-		"blkio", "ioServiceBytesRecursive", blkio_entries(blkio, "blkio.throttle.io_service_bytes_recursive"),
-		"ioServicedRecursive", blkio_entries(blkio, "blkio.throttle.io_serviced_recursive"),
-		"hugetlb", hugetlb_v1(cg_layout_dir(L, "hugetlb")));
+		"blkio", blkio_v1(blkio), "hugetlb", hugetlb_v1(cg_layout_dir(L, "hugetlb")));
 	json_decref(acct);
 	json_decref(thr);
 	return out;
@@ -231,8 +409,8 @@ static json_t *stats_v2(const struct cg_layout *L)
 		" s:{s:I, s:I}, s:{s:o, s:o}, s:{}}",
 		"cpu", "usage", "total", (json_int_t)(kv_get(cpu, "usage_usec") * 1000), "percpu", "kernel",
 		(json_int_t)(kv_get(cpu, "system_usec") * 1000), "user", (json_int_t)(kv_get(cpu, "user_usec") * 1000),
-		"throttling", "periods", (json_int_t)kv_get(cpu, "nr_periods"), "throttled_periods",
-		(json_int_t)kv_get(cpu, "nr_throttled"), "throttled_time", (json_int_t)(kv_get(cpu, "throttled_usec") * 1000),
+		"throttling", "periods", (json_int_t)kv_get(cpu, "nr_periods"), "throttledPeriods",
+		(json_int_t)kv_get(cpu, "nr_throttled"), "throttledTime", (json_int_t)(kv_get(cpu, "throttled_usec") * 1000),
 		"memory", "cache", (json_int_t)kv_get(raw, "file"), "usage", "usage",
 		U64(mem), "limit", U64(mem_limit), "swap",
 		"usage", U64(read_u64(d, "memory.swap.current") + mem), "limit", U64(swap_limit),
@@ -359,6 +537,7 @@ int husk_stats_json(const char *root, const char *id, char **out, struct husk_er
 	if (r < 0)
 		goto out;
 	data = L.v1 ? stats_v1(&L) : stats_v2(&L);
+	data = data ? runc_shape(data, L.v1 ? cg_layout_dir(&L, "cpuset") : NULL) : NULL;
 	cg_layout_close(&L);
 	*out = data ? dump_unsigned(data) : NULL;
 	json_decref(data);

@@ -170,8 +170,8 @@ int husk_exec_process_json(const char *root, const char *id, const struct husk_e
 		json_object_set_new(proc, "cwd", json_string(f->cwd));
 	r = set_user(proc, f->user, f->additional_gids, err);
 	add_caps(proc, f->caps, f->n_caps);
-	if (f->no_new_privs)
-		json_object_set_new(proc, "noNewPrivileges", json_true());
+	if (f->no_new_privs_set)
+		json_object_set_new(proc, "noNewPrivileges", json_boolean(f->no_new_privs));
 	if (f->apparmor)
 		json_object_set_new(proc, "apparmorProfile", json_string(f->apparmor));
 	if (f->process_label)

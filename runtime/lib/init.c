@@ -162,7 +162,12 @@ void init_main(struct create_ctx *c)
 		proc_fail(c->sync_child, &err);
 	/* from here on we outlive the runtime process */
 	prctl(PR_SET_PDEATHSIG, 0);
-	close(c->sync_child);
+	/* the runtime waits for this EOF: a close the profile denies must be an
+	 * error it hears (runc: "close log pipe fd"), not a create that hangs */
+	if (close(c->sync_child) < 0) {
+		husk_error_sys(&err, -errno, "close the sync socket");
+		proc_fail(c->sync_child, &err);
+	}
 	if (proc_keep_fds(keep) < 0)
 		_exit(1);
 

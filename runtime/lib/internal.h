@@ -86,4 +86,8 @@ void ns_children_restore(struct ns_restore *rs);
 /* signals */
 int pidfd_for(pid_t pid, uint64_t start_time);
 
+/* cgroup-stats.c: the "blkio" object of `events --stats` for a v1 blkio
+ * directory, as runc 1.1 reads it (JSON text, caller frees; for the unit test) */
+char *cgroup_stats_blkio_v1_json(const char *dir);
+
 #endif

@@ -52,13 +52,13 @@ static char *v2_mountpoint(const char *dir)
 }
 
 int rootfs_mount_cgroup2(const struct rootfs_ctx *c, int dst, const char *dest, unsigned long flags,
-			 struct husk_error *err)
+			 bool *bound, struct husk_error *err)
 {
 	const unsigned long keep = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME | MS_NOATIME |
 				   MS_STRICTATIME | MS_NODIRATIME;
 	_cleanup_free_ char *src = NULL;
 	char p[64], ps[64];
-	_cleanup_close_ int sfd = -1, bound = -1;
+	_cleanup_close_ int sfd = -1;
 
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", dst);
 	if (mount("cgroup2", p, "cgroup2", flags & keep, NULL) == 0)
@@ -74,12 +74,6 @@ int rootfs_mount_cgroup2(const struct rootfs_ctx *c, int dst, const char *dest, 
 	snprintf(ps, sizeof(ps), "/proc/self/fd/%d", sfd);
 	if (mount(ps, p, NULL, MS_BIND, NULL) < 0)
 		return husk_error_sys(err, -errno, "bind %s on %s", src, dest);
-	/* the new mount sits on top of dst: reach it through a fresh fd */
-	bound = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (bound < 0)
-		return husk_error_sys(err, -errno, "reopen %s", dest);
-	snprintf(p, sizeof(p), "/proc/self/fd/%d", bound);
-	if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | (flags & keep), NULL) < 0)
-		return husk_error_sys(err, -errno, "remount %s", dest);
+	*bound = true;
 	return 0;
 }

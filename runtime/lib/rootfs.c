@@ -312,8 +312,24 @@ static int mount_cgroup(struct rootfs_ctx *c, int rootfd, const struct husk_moun
 		return husk_error_sys(err, dst, "create mount point %s", m->destination);
 	if (check_proc_dest(c, dst, m, false, err) < 0)
 		return err->code;
-	if (rootfs_cgroup_v2_only(c))
-		return rootfs_mount_cgroup2(c, dst, m->destination, mo->flags, err);
+	if (rootfs_cgroup_v2_only(c)) {
+		bool bound = false;
+		_cleanup_close_ int fd = -1;
+
+		r = rootfs_mount_cgroup2(c, dst, m->destination, mo->flags, &bound, err);
+		if (r < 0 || !bound)
+			return r;
+		/* the bind (runc's fallback in a user namespace without a cgroup
+		 * one) sits on top of dst, which still sees the covered directory:
+		 * reach it by its path, then the options, locked flags kept */
+		fd = open_in_root(rootfd, m->destination, O_PATH);
+		if (fd < 0)
+			return husk_error_sys(err, fd, "reopen %s", m->destination);
+		r = remount_bind(FDPATH(p, fd), mo->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+		if (r < 0)
+			return husk_error_sys(err, r, "remount %s", m->destination);
+		return 0;
+	}
 	if (mount("tmpfs", FDPATH(p, dst), "tmpfs", base, "mode=755") < 0)
 		return husk_error_sys(err, -errno, "mount tmpfs for cgroups on %s", m->destination);
 	for (size_t i = 0; c->cgroup_dirs && i < c->cgroup_dirs->n; i++) {

@@ -37,9 +37,12 @@ int open_in_root(int rootfd, const char *path, int flags);
 int mkdirall_in_root(int rootfd, const char *path, bool is_file);
 
 /* rootfs-cgroup.c: is the container's cgroup on a pure v2 host? Then
- * /sys/fs/cgroup is a cgroup2 mount on dst (an O_PATH fd of dest), as runc's. */
+ * /sys/fs/cgroup is a cgroup2 mount on dst (an O_PATH fd of dest), as runc's;
+ * where the kernel refuses one (a user namespace without a cgroup namespace)
+ * the hierarchy is bind-mounted instead and *bound is set: the caller then
+ * remounts the bind with flags (dst does not reach it). 0 or -errno. */
 bool rootfs_cgroup_v2_only(const struct rootfs_ctx *c);
-int rootfs_mount_cgroup2(const struct rootfs_ctx *c, int dst, const char *dest, unsigned long flags,
+int rootfs_mount_cgroup2(const struct rootfs_ctx *c, int dst, const char *dest, unsigned long flags, bool *bound,
 			 struct husk_error *err);
 
 #endif

@@ -105,7 +105,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const struct h
 	return seccomp_rule_add_array(ctx, action, nr, (unsigned)(r->n_args < 6 ? r->n_args : 6), cmp);
 }
 
-/* Instructions of the -ENOSYS stub, built in a growing array. */
+/* Instructions of the -ENOSYS prologue, built in a growing array. */
 struct bpf_buf {
 	struct sock_filter *v;
 	size_t n, cap;
@@ -159,11 +159,11 @@ static bool permissive(int action)
 	return action == HUSK_SCMP_ACT_ALLOW || action == HUSK_SCMP_ACT_LOG || action == HUSK_SCMP_ACT_TRACE;
 }
 
-/* runc's -ENOSYS stub (libcontainer/seccomp/patchbpf), put in front of the
+/* runc's -ENOSYS prologue (libcontainer/seccomp/patchbpf), put in front of the
  * filter: on each architecture the profile lists, a syscall numbered above the
  * highest one the profile names is newer than the profile and gets ENOSYS, so
  * libc falls back (clone3 → clone) instead of seeing the default errno. */
-static void enosys_stub(const struct husk_seccomp *sc, struct bpf_buf *b)
+static void enosys_prologue(const struct husk_seccomp *sc, struct bpf_buf *b)
 {
 	uint32_t arch[16], max64[16], max32[16];
 	size_t narch = 0, nfix = 0, section[16];
@@ -219,7 +219,7 @@ static void enosys_stub(const struct husk_seccomp *sc, struct bpf_buf *b)
 	}
 	emit(b, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS);
 	for (size_t i = 0; i < nfix; i++) {
-		/* ENOSYS is the last stub instruction, the filter follows it */
+		/* ENOSYS is the last prologue instruction, the filter follows it */
 		size_t target = fix[i].to == TO_ENOSYS ? b->n - 1 : b->n;
 		b->v[fix[i].at].k = (uint32_t)(target - fix[i].at - 1);
 	}
@@ -323,7 +323,7 @@ int seccomp_prepare(const struct husk_seccomp *sc, struct seccomp_prog *out, str
 		}
 	}
 	if (r == 0 && !permissive(sc->default_action))
-		enosys_stub(sc, &b);
+		enosys_prologue(sc, &b);
 	if (r == 0)
 		r = export_filter(ctx, &b, err);
 	seccomp_release(ctx);

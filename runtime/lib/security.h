@@ -24,7 +24,7 @@ struct seccomp_prog {
 /* Build the filter of linux.seccomp (NULL: *out stays empty) with libseccomp,
  * without loading it, so that every mistake in the profile shows at create and
  * the load itself is one syscall. Unless the default action is permissive, the
- * program starts with runc's -ENOSYS stub (a syscall newer than every one the
+ * program starts with runc's -ENOSYS prologue (a syscall newer than every one the
  * profile names gets ENOSYS). Free with seccomp_prog_free. */
 int seccomp_prepare(const struct husk_seccomp *sc, struct seccomp_prog *out, struct husk_error *err);
 /* Load it on this thread with seccomp(2) and nothing else: no_new_privs is

@@ -5,6 +5,7 @@
 #endif
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "husk/husk.h"
 #include "internal.h"
@@ -18,11 +19,10 @@ static json_t *mount(const char *dest, const char *type, const char *source, jso
 	return m;
 }
 
-char *husk_spec_default_json(bool with_seccomp)
+static json_t *default_doc(bool with_seccomp)
 {
 	json_t *caps = json_pack("[s, s, s]", "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
 	json_t *doc, *mounts, *linux_;
-	char *out;
 
 	mounts = json_pack("[o, o, o, o, o, o, o]",
 		mount("/proc", "proc", "proc", NULL),
@@ -55,9 +55,70 @@ char *husk_spec_default_json(bool with_seccomp)
 		abort();
 	if (with_seccomp)
 		json_object_set_new(linux_, "seccomp", husk_default_seccomp());
-	out = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	return doc;
+}
+
+static char *dump(json_t *doc)
+{
+	char *out = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+
 	json_decref(doc);
 	if (!out)
 		abort();
 	return out;
+}
+
+char *husk_spec_default_json(bool with_seccomp)
+{
+	return dump(default_doc(with_seccomp));
+}
+
+/* runc's specconv.ToRootless: a user namespace (instead of the network one)
+ * mapping root to the caller, /sys as a read-only rbind (sysfs needs a
+ * network namespace the user owns), no uid=/gid= mount options (ids the
+ * namespace does not map), no resources (an unprivileged user cannot write
+ * cgroups) */
+static void to_rootless(json_t *doc, uid_t uid, gid_t gid)
+{
+	json_t *linux_ = json_object_get(doc, "linux"), *ns = json_array(), *mounts = json_array(), *m, *opts;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(linux_, "namespaces"), i, m) {
+		const char *type = json_string_value(json_object_get(m, "type"));
+		if (strcmp(type, "network") && strcmp(type, "user"))
+			json_array_append(ns, m);
+	}
+	json_array_append_new(ns, json_pack("{s:s}", "type", "user"));
+	json_object_set_new(linux_, "namespaces", ns);
+	json_object_set_new(linux_, "uidMappings", json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID", (json_int_t)uid, "size", 1));
+	json_object_set_new(linux_, "gidMappings", json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID", (json_int_t)gid, "size", 1));
+	json_object_del(linux_, "resources");
+	json_array_foreach(json_object_get(doc, "mounts"), i, m) {
+		json_t *kept = json_array(), *o;
+		if (!strcmp(json_string_value(json_object_get(m, "destination")), "/sys")) {
+			json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:[s, s, s, s, s]}", "destination", "/sys",
+								"type", "none", "source", "/sys", "options", "rbind",
+								"nosuid", "noexec", "nodev", "ro"));
+			json_decref(kept);
+			continue;
+		}
+		opts = json_object_get(m, "options");
+		json_array_foreach(opts, j, o)
+			if (strncmp(json_string_value(o), "gid=", 4) && strncmp(json_string_value(o), "uid=", 4))
+				json_array_append(kept, o);
+		if (opts)
+			json_object_set_new(m, "options", kept);
+		else
+			json_decref(kept);
+		json_array_append(mounts, m);
+	}
+	json_object_set_new(doc, "mounts", mounts);
+}
+
+char *husk_spec_rootless_json(bool with_seccomp, uid_t uid, gid_t gid)
+{
+	json_t *doc = default_doc(with_seccomp);
+
+	to_rootless(doc, uid, gid);
+	return dump(doc);
 }

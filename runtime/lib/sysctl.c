@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -62,42 +63,54 @@ enum sysctl_class sysctl_classify(const char *k)
 	return SYSCTL_HOST;
 }
 
-/* runc's isHostNetNS: "host" means the caller's network namespace. */
-static int is_own_netns(const char *path, bool *own, struct husk_error *err)
+/* Whether the spec gives a namespace of the type its own, as a sysctl of
+ * that type needs: a new one, or a path that is not the caller's namespace.
+ * runc checks the path only for net (isHostNetNS); a joined ipc or uts path
+ * that is the caller's own would write the host's value just the same, so
+ * husk checks all three (docs/compat.md). */
+static int separate_ns(const struct husk_spec *s, int type, const char *name, bool *sep, struct husk_error *err)
 {
+	const struct husk_namespace *ns = husk_spec_namespace(s, type);
+	char self[32];
 	struct stat a, b;
 
-	if (stat("/proc/self/ns/net", &a) < 0)
-		return husk_error_sys(err, -errno, "linux.sysctl: stat /proc/self/ns/net");
-	if (stat(path, &b) < 0)
-		return husk_error_sys(err, -errno, "linux.sysctl: invalid netns path: stat %s", path);
-	*own = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	*sep = ns != NULL;
+	if (!ns || !ns->path)
+		return 0;
+	snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
+	if (stat(self, &a) < 0)
+		return husk_error_sys(err, -errno, "linux.sysctl: stat %s", self);
+	if (stat(ns->path, &b) < 0)
+		return husk_error_sys(err, -errno, "linux.sysctl: invalid %s namespace path: stat %s", name, ns->path);
+	*sep = a.st_dev != b.st_dev || a.st_ino != b.st_ino;
 	return 0;
 }
 
 int sysctl_check(const struct husk_spec *s, struct husk_error *err)
 {
-	const struct husk_namespace *net = husk_spec_namespace(s, CLONE_NEWNET);
-
 	for (size_t i = 0; i < s->linux_.sysctl.n; i++) {
 		_cleanup_free_ char *k = sysctl_dotted(s->linux_.sysctl.v[i].key);
-		bool own = !net;
+		bool sep;
 
 		switch (sysctl_classify(k)) {
 		case SYSCTL_IPC:
-			if (husk_spec_namespace(s, CLONE_NEWIPC))
+			if (separate_ns(s, CLONE_NEWIPC, "ipc", &sep, err) < 0)
+				return err->code;
+			if (sep)
 				continue;
 			return husk_error_set(err, -EINVAL,
 					      "linux.sysctl: \"%s\" is not allowed in the host's ipc namespace", k);
 		case SYSCTL_NET:
-			if (net && net->path && is_own_netns(net->path, &own, err) < 0)
+			if (separate_ns(s, CLONE_NEWNET, "net", &sep, err) < 0)
 				return err->code;
-			if (!own)
+			if (sep)
 				continue;
 			return husk_error_set(err, -EINVAL,
 					      "linux.sysctl: \"%s\" is not allowed in the host's network namespace", k);
 		case SYSCTL_UTS:
-			if (husk_spec_namespace(s, CLONE_NEWUTS))
+			if (separate_ns(s, CLONE_NEWUTS, "uts", &sep, err) < 0)
+				return err->code;
+			if (sep)
 				continue;
 			break;
 		case SYSCTL_HOSTNAME:

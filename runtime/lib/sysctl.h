@@ -13,7 +13,7 @@ enum sysctl_class {
 	SYSCTL_HOST,     /* anything else: not namespaced, always refused */
 };
 
-/* A key in dotted form, as runc's convertSysctlVariableToDotsSeparator: when
+/* A key in dotted form, as runc's sysctl key conversion (validate.go): when
  * the first separator is '/', '.' and '/' swap ("net/ipv4/conf/eth0.1/x" →
  * "net.ipv4.conf.eth0/1.x"); otherwise the key as given. Caller frees. */
 char *sysctl_dotted(const char *key);

@@ -6,8 +6,9 @@
 #   edit DIR JQ [jq args...]   rewrite DIR/config.json
 #   under RT DIR [run args]    `RT run` the bundle with a fresh id; sets RC, OUT, ERR
 #   cli RT ARGS...             any RT command with its private --root; sets RC, OUT, ERR
-#   same DESC DIR              run DIR under runc and husk: exit status and stdout agree
-#   same_status DESC DIR       only the exit status agrees (error texts differ)
+#                              (RC 124 when it ran past COMPAT_TIMEOUT, 60 s)
+#   same DESC DIR [run args]   run DIR under runc and husk: exit status and stdout agree
+#   same_status DESC DIR [run args]  only the exit status agrees (error texts differ)
 #   RT is `runc` or `husk`; RUNC_OUT/RUNC_RC hold runc's answer after same/same_status.
 set -u
 . "$(dirname "$0")/../lib/checks.sh"
@@ -23,7 +24,8 @@ rt_bin() { case $1 in runc) echo "$RUNC" ;; husk) echo "$HUSK" ;; *) echo "unkno
 
 cli() {
 	rt=$1; shift
-	"$(rt_bin "$rt")" --root "$T/root-$rt" "$@" >"$T/out" 2>"$T/err" </dev/null
+	# a runtime that hangs answers 124 (timeout's), which no runtime answers
+	timeout -k 5 "${COMPAT_TIMEOUT:-60}" "$(rt_bin "$rt")" --root "$T/root-$rt" "$@" >"$T/out" 2>"$T/err" </dev/null
 	RC=$?
 	OUT=$(cat "$T/out") ERR=$(cat "$T/err")
 }
@@ -44,17 +46,19 @@ edit() {
 }
 
 same() {
-	under runc "$2"; RUNC_RC=$RC RUNC_OUT=$OUT RUNC_ERR=$ERR
-	under husk "$2"
-	if [ "$RC" = "$RUNC_RC" ] && [ "$OUT" = "$RUNC_OUT" ]; then ok "$1"
-	else not_ok "$1: husk $RC '$OUT' ($ERR), runc $RUNC_RC '$RUNC_OUT' ($RUNC_ERR)"; fi
+	desc=$1 sdir=$2; shift 2
+	under runc "$sdir" "$@"; RUNC_RC=$RC RUNC_OUT=$OUT RUNC_ERR=$ERR
+	under husk "$sdir" "$@"
+	if [ "$RC" = "$RUNC_RC" ] && [ "$OUT" = "$RUNC_OUT" ]; then ok "$desc"
+	else not_ok "$desc: husk $RC '$OUT' ($ERR), runc $RUNC_RC '$RUNC_OUT' ($RUNC_ERR)"; fi
 }
 
 same_status() {
-	under runc "$2"; RUNC_RC=$RC RUNC_OUT=$OUT RUNC_ERR=$ERR
-	under husk "$2"
-	if [ "$RC" = "$RUNC_RC" ]; then ok "$1 (both $RC)"
-	else not_ok "$1: husk $RC ($ERR), runc $RUNC_RC ($RUNC_ERR)"; fi
+	desc=$1 sdir=$2; shift 2
+	under runc "$sdir" "$@"; RUNC_RC=$RC RUNC_OUT=$OUT RUNC_ERR=$ERR
+	under husk "$sdir" "$@"
+	if [ "$RC" = "$RUNC_RC" ]; then ok "$desc (both $RC)"
+	else not_ok "$desc: husk $RC ($ERR), runc $RUNC_RC ($RUNC_ERR)"; fi
 }
 
 compat_cleanup() {

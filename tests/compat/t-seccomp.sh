@@ -37,6 +37,18 @@ for nnp in true false; do
 	expect_eq "runc runs it (noNewPrivileges $nnp)" "$RUNC_OUT" works
 done
 
+# the syscalls the init makes after the load, denied one at a time (uid 1000,
+# noNewPrivileges false: the load comes before the user switch): runc's answer
+# for each; close must fail create cleanly, not leave it waiting for an EOF
+for sc in close setuid setgid setresuid setresgid; do
+	rt_bundle "$T/b" sh -c 'echo works'
+	edit "$T/b" '.process.noNewPrivileges = false | .process.user.uid = 1000 | .process.user.gid = 1000 |
+		.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],
+		syscalls: [{names: [$sc], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}' --arg sc $sc
+	same_status "$sc denied, noNewPrivileges false" "$T/b"
+	expect_eq "husk's output with $sc denied is runc's" "$OUT" "$RUNC_OUT"
+done
+
 # getcwd denied with noNewPrivileges false: runc 1.1.5 fails, crun (the model) runs it
 rt_bundle "$T/b" sh -c 'echo works'
 edit "$T/b" '.process.noNewPrivileges = false | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",

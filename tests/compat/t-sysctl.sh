@@ -57,6 +57,28 @@ sleep 0.2
 sysctl_case "net.* joining another network namespace is set" \
 	"[{\"type\":\"network\",\"path\":\"/proc/$other/ns/net\"}]" net.ipv4.ping_group_range "0 0"
 kill $other; wait $other 2>/dev/null
+# joining the caller's own ipc or uts namespace by path: runc 1.1 checks the
+# path only for net and would write the host's value, so here husk alone is
+# run and must refuse (the spec: the host's settings are never changed)
+husk_refuses() {
+	desc=$1 nss=$2 key=$3 value=$4
+	rt_bundle "$T/b" true
+	edit "$T/b" '.linux.namespaces = ([{"type":"mount"},{"type":"pid"}] + ($n | fromjson)) | del(.hostname)
+		| .linux.sysctl = {($k): $v}' --arg n "$nss" --arg k "$key" --arg v "$value"
+	under husk "$T/b"
+	expect_eq "$desc (husk exit status)" "$RC" 1
+	expect_match "$desc: the error says why" "$ERR" "is not (allowed in the host's|in a separate)"
+}
+husk_refuses "fs.mqueue.* joining the caller's ipc namespace is refused" \
+	"[{\"type\":\"ipc\",\"path\":\"/proc/$$/ns/ipc\"}]" fs.mqueue.queues_max 123
+husk_refuses "kernel.domainname joining the caller's uts namespace is refused" \
+	"[{\"type\":\"uts\",\"path\":\"/proc/$$/ns/uts\"}]" kernel.domainname sysctl.test
+unshare -i sleep 120 &
+other=$!
+sleep 0.2
+sysctl_case "fs.mqueue.* joining another ipc namespace is set" \
+	"[{\"type\":\"ipc\",\"path\":\"/proc/$other/ns/ipc\"}]" fs.mqueue.queues_max 100
+kill $other; wait $other 2>/dev/null
 sysctl_case "kernel.domainname without a uts namespace is refused" "$IPC" kernel.domainname sysctl.test
 sysctl_case "kernel.domainname with a uts namespace is set" "$UTS" kernel.domainname sysctl.test
 sysctl_case "kernel.hostname without a uts namespace is refused" "$NONE" kernel.hostname x

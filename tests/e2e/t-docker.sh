@@ -44,7 +44,7 @@ mkdir -p "$D/data" "$D/exec" "$D/cli"
 echo '{}' >"$D/daemon.json"
 setsid dockerd --data-root "$D/data" --exec-root "$D/exec" --pidfile "$D/dockerd.pid" \
 	-H "$DOCKER_HOST" --config-file "$D/daemon.json" --containerd "$CT_SOCK" \
-	--bridge=none --iptables=false --ip6tables=false --ip-masq=false --userland-proxy=false \
+	--bridge=none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false --userland-proxy=false \
 	--storage-driver vfs --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "/$CGP" \
 	--add-runtime "husk=$HUSK_BIN" >"$D/dockerd.log" 2>&1 </dev/null &
 wait_until 30 sh -c 'docker version >/dev/null 2>&1' || { tail -n 20 "$D/dockerd.log"; exit 1; }

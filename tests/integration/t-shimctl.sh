@@ -210,6 +210,25 @@ expect_eq "init stderr fifo: EOF before Delete" "$(cat "$T/ie.rc") $(cat "$T/ie.
 "$CTL" -a "$T/eo.sock" shutdown eo-$$ --now >/dev/null
 wait "$eopid"
 
+# --- a reader that comes late (containerd's goroutine): the output of a short
+# container waits in the fifo the shim holds, and EOF follows once it is read ---
+mkdir -p "$T/lr"
+cp "$T/c1/config.json" "$T/lr/"
+edit "$T/lr" '.process.args = ["sh", "-c", "echo late-out"]'
+mkfifo "$T/late"
+"$SHIM" -id lr-$$ -root "$ROOT" -socket "$T/lr.sock" serve 2>"$T/lr.log" &
+lrpid=$!
+i=0
+while [ ! -S "$T/lr.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+"$CTL" -a "$T/lr.sock" create lr-$$ --bundle "$T/lr" --stdout "$T/late" >/dev/null &&
+	"$CTL" -a "$T/lr.sock" start lr-$$ >/dev/null || not_ok "lr: create/start"
+"$CTL" -a "$T/lr.sock" --timeout 10000 wait lr-$$ >/dev/null
+got=$(timeout 5 cat "$T/late")
+expect_eq "a late reader gets a finished container's output, then EOF" "$? $got" "0 late-out"
+"$CTL" -a "$T/lr.sock" delete lr-$$ >/dev/null
+"$CTL" -a "$T/lr.sock" shutdown lr-$$ --now >/dev/null
+wait "$lrpid"
+
 # --- the log fifo without a reader (containerd restarting): nothing blocks ---
 # The shim's stderr is the bundle's log fifo; its reader goes away. Every
 # call must still be answered in time, and no helper may stay behind.

@@ -61,6 +61,34 @@ static void test_v2_fields(void **state)
 	free(any.value.data);
 }
 
+/* v1: husk_stats_json's data, runc's types.Stats (throttledPeriods, fields
+ * left out when zero) */
+static void test_v1_runc_shape(void **state)
+{
+	(void)state;
+	const char *json = "{\"cpu\":{\"usage\":{\"total\":9,\"percpu\":[4,5],\"kernel\":0,\"user\":0},"
+			   "\"throttling\":{\"periods\":7,\"throttledPeriods\":2,\"throttledTime\":90}},"
+			   "\"memory\":{\"usage\":{\"limit\":64,\"usage\":3,\"failcnt\":0}},"
+			   "\"pids\":{\"current\":1},\"blkio\":{},\"hugetlb\":{}}";
+	Google__Protobuf__Any any = GOOGLE__PROTOBUF__ANY__INIT;
+	Io__Containerd__Cgroups__V1__Metrics *m;
+
+	assert_int_equal(metrics_from_stats(json, &any), 0);
+	m = io__containerd__cgroups__v1__metrics__unpack(NULL, any.value.len, any.value.data);
+	assert_non_null(m);
+	assert_int_equal(m->cpu->throttling->periods, 7);
+	assert_int_equal(m->cpu->throttling->throttled_periods, 2);
+	assert_int_equal(m->cpu->throttling->throttled_time, 90);
+	assert_int_equal(m->cpu->usage->total, 9);
+	assert_int_equal(m->cpu->usage->n_per_cpu, 2);
+	assert_int_equal(m->memory->usage->limit, 64);
+	assert_int_equal(m->memory->usage->max, 0);
+	assert_int_equal(m->pids->current, 1);
+	assert_int_equal(m->pids->limit, 0);
+	io__containerd__cgroups__v1__metrics__free_unpacked(m, NULL);
+	free(any.value.data);
+}
+
 static void test_bad_json(void **state)
 {
 	(void)state;
@@ -74,6 +102,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v2_fields),
+		cmocka_unit_test(test_v1_runc_shape),
 		cmocka_unit_test(test_bad_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,7 +20,7 @@ static void test_dotted(void **state)
 	char *s;
 
 	(void)state;
-	/* runc's TestConvertSysctlVariableToDotsSeparator cases */
+	/* the cases of runc's test of its sysctl key conversion */
 	struct {
 		const char *in, *out;
 	} cases[] = {
@@ -96,9 +96,12 @@ static void test_check(void **state)
 	assert_int_equal(check("fs.mqueue.queues_max", all, 3), 0);
 	assert_int_equal(check("fs/mqueue/queues_max", NULL, 0), -EINVAL);
 	assert_int_equal(check("kernel/sem", all, 1), 0);
-	/* IPC and UTS: a joined namespace counts, as in runc (Contains) */
-	assert_int_equal(check("kernel.shmmax", joined, 1), 0);
-	assert_int_equal(check("kernel.domainname", joined + 2, 1), 0);
+	/* IPC and UTS: a joined path that is our own namespace is the host's,
+	 * refused like net's (runc accepts it and writes the host's value) */
+	assert_int_equal(check("kernel.shmmax", joined, 1), -EINVAL);
+	assert_int_equal(check("kernel.domainname", joined + 2, 1), -EINVAL);
+	assert_int_equal(check("kernel.shmmax", (struct husk_namespace[]){{CLONE_NEWIPC, (char *)"/nonexistent"}}, 1),
+			 -ENOENT);
 	assert_int_equal(check("net.ipv4.ip_forward", NULL, 0), -EINVAL);
 	assert_int_equal(check("net.ipv4.ip_forward", all + 1, 1), 0);
 	/* net: a joined path that is our own network namespace is the host's */

@@ -109,7 +109,10 @@ int husk_console_clear_onlcr(int master, struct husk_error *err);
 struct husk_exec_flags {
 	char *const *args;
 	size_t n_args;
-	bool tty, no_new_privs;
+	bool tty;
+	/* --no-new-privs as runc: given (either value) it replaces the config's
+	 * noNewPrivileges; not given, the config's stays */
+	bool no_new_privs_set, no_new_privs;
 	const char *const *env; /* KEY=VALUE, replacing the config's KEY */
 	size_t n_env;
 	const char *cwd;
@@ -164,7 +167,9 @@ int husk_list(const char *root, struct husk_state ***out, size_t *n, struct husk
 int husk_mount(const char *type, const char *source, const char *target, char *const *options, size_t n,
 	       struct husk_error *err);
 
-/* Signal names: "KILL", "SIGKILL", "9". Returns the number or -EINVAL. */
+/* Signal names as runc 1.1 takes them: "KILL", "SIGKILL", "kill", "9" (only
+ * the names of x/sys/unix's table: no IOT, CLD, POLL, RTMIN+n). Returns the
+ * number or -EINVAL. */
 int husk_parse_signal(const char *s);
 const char *husk_signal_name(int sig);
 /* A waitpid() status as a shell and containerd report it: the exit code, or

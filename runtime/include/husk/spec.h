@@ -345,5 +345,9 @@ const char *husk_mount_option_name(size_t i);
 /* A default config.json as `husk spec` writes it (caller frees). */
 /* with_seccomp adds husk's default seccomp profile */
 char *husk_spec_default_json(bool with_seccomp);
+/* The same as `runc spec --rootless` makes it (specconv.ToRootless): root in a
+ * new user namespace mapped to uid/gid (the caller's euid/egid), no network
+ * namespace, /sys bound read-only, no uid=/gid= options, no resources. */
+char *husk_spec_rootless_json(bool with_seccomp, uid_t uid, gid_t gid);
 
 #endif
