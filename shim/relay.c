@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -133,25 +134,67 @@ static int unread(int fd)
 	return ioctl(fd, FIONREAD, &n) < 0 ? 0 : n;
 }
 
+/* An empty fifo we hold read-write: trade our fd for a write-only one (the
+ * pipe stays, held by a writer), whose poll says POLLERR while no reader has
+ * it open. Returns false when there is nothing left to wait for. */
+static bool wait_for_reader(struct relay *r)
+{
+	char self[64];
+	int w;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", r->dst);
+	w = open(self, O_WRONLY | O_NONBLOCK | O_CLOEXEC); /* our read end makes this succeed */
+	close(r->dst);
+	r->dst = w;
+	r->flags &= ~(unsigned)RELAY_DST_SELF_READ;
+	return w >= 0;
+}
+
+static bool reader_present(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+
+	return poll(&p, 1, 0) >= 0 && !(p.revents & POLLERR);
+}
+
 static void on_drain_tick(uv_timer_t *t)
 {
 	struct relay *r = t->data;
 
-	if (!r || r->dst < 0 || unread(r->dst) > 0)
-		return; /* the reader has not taken everything yet: look again */
+	if (!r || r->dst < 0)
+		return;
+	if (r->flags & RELAY_DST_SELF_READ) {
+		if (unread(r->dst) > 0)
+			return; /* no reader has taken everything yet: look again */
+		if (!wait_for_reader(r)) {
+			uv_timer_stop(t);
+			return;
+		}
+	}
+	if (!reader_present(r->dst))
+		return;
 	uv_timer_stop(t);
 	close(r->dst);
 	r->dst = -1;
 }
 
 /* Close dst at EOF. A fifo we also hold for reading (nobody read it when we
- * opened it) loses what it holds when our fd, the last one, closes: a reader
- * coming late (containerd's goroutine) would find it empty. So such a fifo
- * is closed once it is empty, looked at every 20 ms (or with the relay). */
+ * opened it) must not be closed before a reader of its own has come: with
+ * bytes in it, our fd is all that keeps them (a late reader, containerd's
+ * goroutine, would find it empty); without, a late reader's blocking open
+ * would wait for a writer forever (runc-v2's Create waits for the reader
+ * instead). So such a fifo is closed once it is empty and a reader has it
+ * open, looked at every 20 ms; at the latest when the process is deleted. */
 static void close_dst_when_read(struct relay *r)
 {
-	if (!(r->flags & RELAY_DST_SELF_READ) || unread(r->dst) == 0) {
+	if (!(r->flags & RELAY_DST_SELF_READ)) {
 		close(r->dst);
+		r->dst = -1;
+		return;
+	}
+	if (unread(r->dst) == 0 && (!wait_for_reader(r) || reader_present(r->dst))) {
+		if (r->dst >= 0)
+			close(r->dst);
 		r->dst = -1;
 		return;
 	}

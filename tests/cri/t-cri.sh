@@ -52,9 +52,12 @@ for sig in TERM INT; do
 	unshare --pid --fork "$BUILD/pause" &
 	u=$!
 	p=""
-	for _ in $(seq 50); do
+	# its pid shows before it has exec'd pause and caught TERM and INT: a
+	# signal sent earlier would hit a pid 1 without handlers and be dropped
+	for _ in $(seq 100); do
 		p=$(children "$u")
-		[ -n "$p" ] && break
+		cgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' /proc/"$p"/status 2>/dev/null)
+		[ -n "$p" ] && [ -n "$cgt" ] && [ $((0x$cgt & 0x4002)) = $((0x4002)) ] && break
 		sleep 0.1
 	done
 	if [ "$sig" = TERM ]; then

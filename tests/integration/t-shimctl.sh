@@ -226,6 +226,15 @@ while [ ! -S "$T/lr.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 got=$(timeout 5 cat "$T/late")
 expect_eq "a late reader gets a finished container's output, then EOF" "$? $got" "0 late-out"
 "$CTL" -a "$T/lr.sock" delete lr-$$ >/dev/null
+# and with no output at all: the late reader's open must still find a writer, then EOF
+edit "$T/lr" '.process.args = ["true"]'
+mkfifo "$T/late2"
+"$CTL" -a "$T/lr.sock" create lr-$$ --bundle "$T/lr" --stdout "$T/late2" >/dev/null &&
+	"$CTL" -a "$T/lr.sock" start lr-$$ >/dev/null || not_ok "lr: create/start (no output)"
+"$CTL" -a "$T/lr.sock" --timeout 10000 wait lr-$$ >/dev/null
+got=$(timeout 5 cat "$T/late2")
+expect_eq "a late reader of a container that wrote nothing gets EOF" "$? $got" "0 "
+"$CTL" -a "$T/lr.sock" delete lr-$$ >/dev/null
 "$CTL" -a "$T/lr.sock" shutdown lr-$$ --now >/dev/null
 wait "$lrpid"
 

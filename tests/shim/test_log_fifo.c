@@ -20,8 +20,9 @@
 #include <cmocka.h>
 
 #include "husk/log.h"
+#include "util.h"
 
-static char dir[] = "/tmp/husk-logfifo.XXXXXX";
+static char dir[64];
 static char fifo[sizeof(dir) + 8];
 
 static void on_alarm(int sig)
@@ -85,7 +86,7 @@ int main(void)
 	int r;
 
 	signal(SIGALRM, on_alarm);
-	if (!mkdtemp(dir))
+	if (make_private_dir("/tmp/husk-logfifo", dir, sizeof(dir)) < 0)
 		return 1;
 	snprintf(fifo, sizeof(fifo), "%s/log", dir);
 	if (mkfifo(fifo, 0600) < 0)
