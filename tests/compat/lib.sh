@@ -9,6 +9,7 @@
 #                              (RC 124 when it ran past COMPAT_TIMEOUT, 60 s)
 #   same DESC DIR [run args]   run DIR under runc and husk: exit status and stdout agree
 #   same_status DESC DIR [run args]  only the exit status agrees (error texts differ)
+#   case_same, case_status     the same for a fresh bundle edited by a jq filter
 #   RT is `runc` or `husk`; RUNC_OUT/RUNC_RC hold runc's answer after same/same_status.
 set -u
 . "$(dirname "$0")/../lib/checks.sh"
@@ -59,6 +60,67 @@ same_status() {
 	under husk "$sdir" "$@"
 	if [ "$RC" = "$RUNC_RC" ]; then ok "$desc (both $RC)"
 	else not_ok "$desc: husk $RC ($ERR), runc $RUNC_RC ($RUNC_ERR)"; fi
+}
+
+# case_same DESC JQ CMD...: a fresh bundle $T/b running CMD, edited by JQ: the
+# same answer under both; case_status: only the exit status agrees
+case_same() {
+	desc=$1 filter=$2; shift 2
+	rt_bundle "$T/b" "$@"
+	edit "$T/b" "$filter"
+	same "$desc" "$T/b"
+}
+case_status() {
+	desc=$1 filter=$2; shift 2
+	rt_bundle "$T/b" "$@"
+	edit "$T/b" "$filter"
+	same_status "$desc" "$T/b"
+}
+
+# For tests of the command line, with one long-running container per runtime:
+#   run_both DIR PREFIX   `run -d` DIR under each runtime as PREFIX-runc-$$ and
+#                         PREFIX-husk-$$ (in ID_runc, ID_husk); exits on failure
+#   sub_cli RT ARGS...    cli RT, with "@..." as RT's container id (and suffix)
+#                         and "%RT%" in a word as RT's name
+#   both DESC ARGS...     ARGS (as sub_cli) under runc and husk: the exit status
+#                         agrees; runc's answer stays in RUNC_RC/RUNC_OUT/RUNC_ERR
+#   both_out DESC FILTER ARGS...  and stdout piped through FILTER agrees too
+run_both() {
+	ID_runc=$2-runc-$$ ID_husk=$2-husk-$$
+	for rt in runc husk; do
+		eval id=\$ID_$rt
+		cli "$rt" run -d -b "$1" "$id"
+		[ "$RC" = 0 ] || { not_ok "$rt run -d: $ERR"; finish; exit 1; }
+	done
+}
+
+sub_cli() {
+	rt=$1; shift
+	eval id=\$ID_$rt
+	n=$#
+	for a in "$@"; do
+		case $a in @*) a=$id${a#@} ;; esac
+		case $a in *%RT%*) a=$(printf '%s' "$a" | sed "s/%RT%/$rt/g") ;; esac
+		set -- "$@" "$a"
+	done
+	shift "$n"
+	cli "$rt" "$@"
+}
+
+both() {
+	desc=$1; shift
+	sub_cli runc "$@"
+	RUNC_RC=$RC RUNC_OUT=$OUT RUNC_ERR=$ERR
+	sub_cli husk "$@"
+	if [ "$RC" = "$RUNC_RC" ]; then ok "$desc (both $RC)"
+	else not_ok "$desc: husk $RC ($ERR), runc $RUNC_RC ($RUNC_ERR)"; fi
+}
+
+both_out() {
+	desc=$1 filter=$2; shift 2
+	both "$desc" "$@"
+	a=$(printf '%s' "$RUNC_OUT" | sh -c "$filter" 2>&1) b=$(printf '%s' "$OUT" | sh -c "$filter" 2>&1)
+	expect_eq "$desc: output" "$b" "$a"
 }
 
 compat_cleanup() {

@@ -6,47 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 rt_bundle "$T/b" sleep 1000
-ID_runc=cli-runc-$$ ID_husk=cli-husk-$$
-
-# sub_cli RT ARGS...: cli RT with "@..." as RT's container id (and suffix) and
-# "%RT%" in a word as RT's name
-sub_cli() {
-	rt=$1; shift
-	eval id=\$ID_$rt
-	n=$#
-	for a in "$@"; do
-		case $a in @*) a=$id${a#@} ;; esac
-		case $a in *%RT%*) a=$(printf '%s' "$a" | sed "s/%RT%/$rt/g") ;; esac
-		set -- "$@" "$a"
-	done
-	shift "$n"
-	cli "$rt" "$@"
-}
-
-# both DESC ARGS...: ARGS under runc and husk; the exit status must agree.
-# Leaves runc's answer in RUNC_RC/RUNC_OUT/RUNC_ERR.
-both() {
-	desc=$1; shift
-	sub_cli runc "$@"
-	RUNC_RC=$RC RUNC_OUT=$OUT RUNC_ERR=$ERR
-	sub_cli husk "$@"
-	if [ "$RC" = "$RUNC_RC" ]; then ok "$desc (both $RC)"
-	else not_ok "$desc: husk $RC ($ERR), runc $RUNC_RC ($RUNC_ERR)"; fi
-}
-
-# both_out DESC FILTER ARGS...: the status and stdout piped through FILTER agree
-both_out() {
-	desc=$1 filter=$2; shift 2
-	both "$desc" "$@"
-	a=$(printf '%s' "$RUNC_OUT" | sh -c "$filter" 2>&1) b=$(printf '%s' "$OUT" | sh -c "$filter" 2>&1)
-	expect_eq "$desc: output" "$b" "$a"
-}
-
-for rt in runc husk; do
-	eval id=\$ID_$rt
-	cli "$rt" run -d -b "$T/b" "$id"
-	[ "$RC" = 0 ] || { not_ok "$rt run -d: $ERR"; finish; exit 1; }
-done
+run_both "$T/b" cli
 
 # --- the global flags and the command word
 both "no command (help)" 

@@ -8,47 +8,7 @@
 rt_bundle "$T/b" sleep 1000
 edit "$T/b" '.linux.resources += {"memory":{"limit":67108864},"cpu":{"shares":512,"quota":50000,"period":100000},"pids":{"limit":100}}
 	| .process.noNewPrivileges = true'
-ID_runc=cli2-runc-$$ ID_husk=cli2-husk-$$
-
-# sub_cli RT ARGS...: cli RT with "@" as RT's container id and "%RT%" in a
-# word as RT's name (as in t-cli.sh)
-sub_cli() {
-	rt=$1; shift
-	eval id=\$ID_$rt
-	n=$#
-	for a in "$@"; do
-		case $a in @) a=$id ;; esac
-		case $a in *%RT%*) a=$(printf '%s' "$a" | sed "s/%RT%/$rt/g") ;; esac
-		set -- "$@" "$a"
-	done
-	shift "$n"
-	cli "$rt" "$@"
-}
-
-# both DESC ARGS...: ARGS under runc and husk; the exit status must agree.
-# Leaves runc's answer in RUNC_RC/RUNC_OUT/RUNC_ERR.
-both() {
-	desc=$1; shift
-	sub_cli runc "$@"
-	RUNC_RC=$RC RUNC_OUT=$OUT RUNC_ERR=$ERR
-	sub_cli husk "$@"
-	if [ "$RC" = "$RUNC_RC" ]; then ok "$desc (both $RC)"
-	else not_ok "$desc: husk $RC ($ERR), runc $RUNC_RC ($RUNC_ERR)"; fi
-}
-
-# both_out DESC FILTER ARGS...: the status and stdout piped through FILTER agree
-both_out() {
-	desc=$1 filter=$2; shift 2
-	both "$desc" "$@"
-	a=$(printf '%s' "$RUNC_OUT" | sh -c "$filter" 2>&1) b=$(printf '%s' "$OUT" | sh -c "$filter" 2>&1)
-	expect_eq "$desc: output" "$b" "$a"
-}
-
-for rt in runc husk; do
-	eval id=\$ID_$rt
-	cli "$rt" run -d -b "$T/b" "$id"
-	[ "$RC" = 0 ] || { not_ok "$rt run -d: $ERR"; finish; exit 1; }
-done
+run_both "$T/b" cli2
 
 # --- events: every key runc prints (array indexes folded), and the figures
 # that do not depend on the moment. runc leaves a zero throttling figure out

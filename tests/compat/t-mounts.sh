@@ -12,12 +12,6 @@ fi
 . "$(dirname "$0")/lib.sh"
 B=$T/b
 
-case_same() {
-	desc=$1 filter=$2; shift 2
-	rt_bundle "$B" "$@"
-	edit "$B" "$filter"
-	same "$desc" "$B"
-}
 
 # /dev read-only: runc mounts it read-write, makes the mount points and nodes
 # in it, and remounts it read-only after pivot_root

@@ -6,20 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 B=$T/b
 
-# case DESC JQ CMD...: a fresh bundle running CMD, edited by JQ, the same under both
-case_same() {
-	desc=$1 filter=$2; shift 2
-	rt_bundle "$B" "$@"
-	edit "$B" "$filter"
-	same "$desc" "$B"
-}
-case_status() {
-	desc=$1 filter=$2; shift 2
-	rt_bundle "$B" "$@"
-	edit "$B" "$filter"
-	same_status "$desc" "$B"
-}
-
 # Docker writes "weight": 0 into every config: 0 means unset
 case_same "blockIO weights of 0" \
 	'.linux.resources.blockIO = {"weight":0,"leafWeight":0,"weightDevice":[{"major":8,"minor":0,"weight":0,"leafWeight":0}]}' \
