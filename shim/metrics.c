@@ -10,8 +10,21 @@
 #include "containerd/cgroups/v1/metrics.pb-c.h"
 #include "containerd/cgroups/v2/metrics.pb-c.h"
 #include "metrics.h"
+#include "util.h"
 
 typedef Io__Containerd__Cgroups__V1__Metrics Metrics;
+
+/* m packed into any under type_url (a static string); any->value.data is
+ * NULL when out of memory (one spare byte, so that an empty message still
+ * allocates). */
+static void pack_any(Google__Protobuf__Any *any, const char *type_url, const ProtobufCMessage *m)
+{
+	any->type_url = (char *)type_url;
+	any->value.len = protobuf_c_message_get_packed_size(m);
+	any->value.data = malloc(any->value.len + 1);
+	if (any->value.data)
+		protobuf_c_message_pack(m, any->value.data);
+}
 
 static uint64_t u64(json_t *o, const char *key)
 {
@@ -69,10 +82,8 @@ static void blkio_list(json_t *a, struct blkio_buf *b)
 	json_t *v;
 
 	b->n = n;
-	b->e = calloc(n + 1, sizeof(*b->e));
-	b->p = calloc(n + 1, sizeof(*b->p));
-	if (!b->e || !b->p)
-		abort();
+	b->e = xcalloc(n + 1, sizeof(*b->e));
+	b->p = xcalloc(n + 1, sizeof(*b->p));
 	json_array_foreach(a, i, v)
 	{
 		io__containerd__cgroups__v1__blk_ioentry__init(&b->e[i]);
@@ -111,9 +122,7 @@ int metrics_from_stats(const char *json, Google__Protobuf__Any *any)
 	cu.kernel = u64(json_object_get(cpu, "usage"), "kernel");
 	cu.user = u64(json_object_get(cpu, "usage"), "user");
 	cu.n_per_cpu = json_array_size(v);
-	percpu = calloc(cu.n_per_cpu + 1, sizeof(*percpu));
-	if (!percpu)
-		abort();
+	percpu = xcalloc(cu.n_per_cpu + 1, sizeof(*percpu));
 	for (i = 0; i < cu.n_per_cpu; i++)
 		percpu[i] = (uint64_t)json_integer_value(json_array_get(v, i));
 	cu.per_cpu = percpu;
@@ -150,10 +159,8 @@ int metrics_from_stats(const char *json, Google__Protobuf__Any *any)
 
 	v = json_object_get(root, "hugetlb");
 	m.n_hugetlb = json_object_size(v);
-	hs = calloc(m.n_hugetlb + 1, sizeof(*hs));
-	hp = calloc(m.n_hugetlb + 1, sizeof(*hp));
-	if (!hs || !hp)
-		abort();
+	hs = xcalloc(m.n_hugetlb + 1, sizeof(*hs));
+	hp = xcalloc(m.n_hugetlb + 1, sizeof(*hp));
 	i = 0;
 	{
 		json_t *h;
@@ -170,11 +177,7 @@ int metrics_from_stats(const char *json, Google__Protobuf__Any *any)
 	}
 	m.hugetlb = hp;
 
-	any->type_url = (char *)"io.containerd.cgroups.v1.Metrics";
-	any->value.len = protobuf_c_message_get_packed_size(&m.base);
-	any->value.data = malloc(any->value.len + 1);
-	if (any->value.data)
-		protobuf_c_message_pack(&m.base, any->value.data);
+	pack_any(any, "io.containerd.cgroups.v1.Metrics", &m.base);
 	free(percpu);
 	free(bytes.e);
 	free(bytes.p);
@@ -270,10 +273,8 @@ int metrics_v2_from_stats(const char *json, Google__Protobuf__Any *any)
 
 	io = json_object_get(root, "io");
 	is.n_usage = json_array_size(io);
-	ie = calloc(is.n_usage + 1, sizeof(*ie));
-	ip = calloc(is.n_usage + 1, sizeof(*ip));
-	if (!ie || !ip)
-		abort();
+	ie = xcalloc(is.n_usage + 1, sizeof(*ie));
+	ip = xcalloc(is.n_usage + 1, sizeof(*ip));
 	json_array_foreach(io, i, v)
 	{
 		io__containerd__cgroups__v2__ioentry__init(&ie[i]);
@@ -290,10 +291,8 @@ int metrics_v2_from_stats(const char *json, Google__Protobuf__Any *any)
 
 	v = json_object_get(root, "hugetlb");
 	m.n_hugetlb = json_object_size(v);
-	hs = calloc(m.n_hugetlb + 1, sizeof(*hs));
-	hp = calloc(m.n_hugetlb + 1, sizeof(*hp));
-	if (!hs || !hp)
-		abort();
+	hs = xcalloc(m.n_hugetlb + 1, sizeof(*hs));
+	hp = xcalloc(m.n_hugetlb + 1, sizeof(*hp));
 	i = 0;
 	json_object_foreach(v, key, h)
 	{
@@ -307,11 +306,7 @@ int metrics_v2_from_stats(const char *json, Google__Protobuf__Any *any)
 	}
 	m.hugetlb = hp;
 
-	any->type_url = (char *)"io.containerd.cgroups.v2.Metrics";
-	any->value.len = protobuf_c_message_get_packed_size(&m.base);
-	any->value.data = malloc(any->value.len + 1);
-	if (any->value.data)
-		protobuf_c_message_pack(&m.base, any->value.data);
+	pack_any(any, "io.containerd.cgroups.v2.Metrics", &m.base);
 	free(ie);
 	free(ip);
 	free(hs);

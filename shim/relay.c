@@ -96,6 +96,19 @@ static void on_retry(uv_timer_t *t)
 		pump(r);
 }
 
+/* The relay's one retry timer (made on first use; want_dst and the drain of
+ * a self-read fifo both use it, never at once). */
+static uv_timer_t *retry_timer(struct relay *r)
+{
+	if (!r->retry) {
+		r->retry = calloc(1, sizeof(*r->retry));
+		if (!r->retry || uv_timer_init(r->loop, r->retry) < 0)
+			abort(); /* out of memory: libhusk's idiom */
+		r->retry->data = r;
+	}
+	return r->retry;
+}
+
 /* Wait until the destination takes more. A regular file or /dev/null cannot
  * be polled (epoll refuses them, EPERM) but never blocks either: the pump
  * only stopped to give other handles a turn, so it goes on at the next loop
@@ -110,13 +123,7 @@ static void want_dst(struct relay *r)
 		uv_poll_start(r->pdst, UV_WRITABLE | UV_DISCONNECT, on_poll);
 		return;
 	}
-	if (!r->retry) {
-		r->retry = calloc(1, sizeof(*r->retry));
-		if (!r->retry || uv_timer_init(r->loop, r->retry) < 0)
-			abort(); /* out of memory: libhusk's idiom */
-		r->retry->data = r;
-	}
-	uv_timer_start(r->retry, on_retry, 0, 0);
+	uv_timer_start(retry_timer(r), on_retry, 0, 0);
 }
 
 static bool dst_writable(int fd)
@@ -198,13 +205,7 @@ static void close_dst_when_read(struct relay *r)
 		r->dst = -1;
 		return;
 	}
-	if (!r->retry) {
-		r->retry = calloc(1, sizeof(*r->retry));
-		if (!r->retry || uv_timer_init(r->loop, r->retry) < 0)
-			abort(); /* out of memory: libhusk's idiom */
-	}
-	r->retry->data = r;
-	uv_timer_start(r->retry, on_drain_tick, 20, 20);
+	uv_timer_start(retry_timer(r), on_drain_tick, 20, 20);
 }
 
 static void finish(struct relay *r)

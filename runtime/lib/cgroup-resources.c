@@ -31,14 +31,24 @@ void cg_plan_free(struct cg_plan *p)
 
 static void add(struct cg_plan *p, const char *ctrl, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* vasprintf that aborts on out-of-memory (libhusk's idiom, as xasprintf). */
+static char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *v;
+
+	if (vasprintf(&v, fmt, ap) < 0)
+		abort();
+	return v;
+}
+
 static void add(struct cg_plan *p, const char *ctrl, const char *file, const char *fmt, ...)
 {
 	va_list ap;
 	char *v;
 
 	va_start(ap, fmt);
-	if (vasprintf(&v, fmt, ap) < 0)
-		abort();
+	v = xvasprintf(fmt, ap);
 	va_end(ap);
 	p->w = xreallocarray(p->w, p->n + 1, sizeof(*p->w));
 	p->w[p->n++] = (struct cg_write){.ctrl = ctrl, .file = xstrdup(file), .value = v};
@@ -53,8 +63,7 @@ static void or_else(struct cg_plan *p, const char *file, const char *fmt, ...)
 	char *v;
 
 	va_start(ap, fmt);
-	if (vasprintf(&v, fmt, ap) < 0)
-		abort();
+	v = xvasprintf(fmt, ap);
 	va_end(ap);
 	p->w[p->n - 1].alt_file = xstrdup(file);
 	p->w[p->n - 1].alt_value = v;

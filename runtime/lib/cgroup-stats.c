@@ -476,6 +476,28 @@ static json_t *hugetlb_v2(const char *dir)
 	return o;
 }
 
+/* The state of a container that is not stopped, and its cgroup layout open
+ * (as runc's events, which refuses a stopped container: ESRCH). On error
+ * nothing is left to free. */
+static int open_running(const char *root, const char *id, struct husk_state **st, struct cg_layout *L,
+			struct husk_error *err)
+{
+	int r;
+
+	r = husk_state_load(root, id, st, err);
+	if (r < 0)
+		return r;
+	if ((*st)->status == HUSK_STATUS_STOPPED)
+		r = husk_error_set(err, -ESRCH, "container \"%s\" is not running", id);
+	else
+		r = cg_layout_open(&(*st)->cgroup_dirs, L, err);
+	if (r < 0) {
+		husk_state_free(*st);
+		*st = NULL;
+	}
+	return r;
+}
+
 int husk_stats_v2_json(const char *root, const char *id, char **out, struct husk_error *err)
 {
 	struct husk_state *st;
@@ -485,16 +507,9 @@ int husk_stats_v2_json(const char *root, const char *id, char **out, struct husk
 	int r;
 
 	*out = NULL;
-	r = husk_state_load(root, id, &st, err);
+	r = open_running(root, id, &st, &L, err);
 	if (r < 0)
 		return r;
-	if (st->status == HUSK_STATUS_STOPPED) {
-		r = husk_error_set(err, -ESRCH, "container \"%s\" is not running", id);
-		goto out;
-	}
-	r = cg_layout_open(&st->cgroup_dirs, &L, err);
-	if (r < 0)
-		goto out;
 	d = L.v1 ? NULL : cg_layout_dir(&L, "");
 	if (!d) {
 		r = husk_error_set(err, -EOPNOTSUPP, "container \"%s\" has its resources on cgroup v1", id);
@@ -513,7 +528,6 @@ int husk_stats_v2_json(const char *root, const char *id, char **out, struct husk
 			r = husk_error_set(err, -ENOMEM, "serialize stats");
 	}
 	cg_layout_close(&L);
-out:
 	husk_state_free(st);
 	return r;
 }
@@ -526,16 +540,9 @@ int husk_stats_json(const char *root, const char *id, char **out, struct husk_er
 	int r;
 
 	*out = NULL;
-	r = husk_state_load(root, id, &st, err);
+	r = open_running(root, id, &st, &L, err);
 	if (r < 0)
 		return r;
-	if (st->status == HUSK_STATUS_STOPPED) {
-		r = husk_error_set(err, -ESRCH, "container \"%s\" is not running", id);
-		goto out;
-	}
-	r = cg_layout_open(&st->cgroup_dirs, &L, err);
-	if (r < 0)
-		goto out;
 	data = L.v1 ? stats_v1(&L) : stats_v2(&L);
 	data = data ? runc_shape(data, L.v1 ? cg_layout_dir(&L, "cpuset") : NULL) : NULL;
 	cg_layout_close(&L);
@@ -543,7 +550,6 @@ int husk_stats_json(const char *root, const char *id, char **out, struct husk_er
 	json_decref(data);
 	if (!*out)
 		r = husk_error_set(err, -ENOMEM, "serialize stats");
-out:
 	husk_state_free(st);
 	return r;
 }

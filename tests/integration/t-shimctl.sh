@@ -214,27 +214,28 @@ wait "$eopid"
 # container waits in the fifo the shim holds, and EOF follows once it is read ---
 mkdir -p "$T/lr"
 cp "$T/c1/config.json" "$T/lr/"
-edit "$T/lr" '.process.args = ["sh", "-c", "echo late-out"]'
-mkfifo "$T/late"
 "$SHIM" -id lr-$$ -root "$ROOT" -socket "$T/lr.sock" serve 2>"$T/lr.log" &
 lrpid=$!
 i=0
 while [ ! -S "$T/lr.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-"$CTL" -a "$T/lr.sock" create lr-$$ --bundle "$T/lr" --stdout "$T/late" >/dev/null &&
-	"$CTL" -a "$T/lr.sock" start lr-$$ >/dev/null || not_ok "lr: create/start"
-"$CTL" -a "$T/lr.sock" --timeout 10000 wait lr-$$ >/dev/null
-got=$(timeout 5 cat "$T/late")
-expect_eq "a late reader gets a finished container's output, then EOF" "$? $got" "0 late-out"
-"$CTL" -a "$T/lr.sock" delete lr-$$ >/dev/null
+# late_read FIFO ARGS: run lr-$$ with process.args ARGS (JSON) and its stdout
+# the new fifo FIFO, open FIFO only once the container has ended, then delete
+# it; $late is "<cat's status> <what cat read>".
+late_read() {
+	edit "$T/lr" ".process.args = $2"
+	mkfifo "$1"
+	"$CTL" -a "$T/lr.sock" create lr-$$ --bundle "$T/lr" --stdout "$1" >/dev/null &&
+		"$CTL" -a "$T/lr.sock" start lr-$$ >/dev/null || not_ok "lr: create/start $2"
+	"$CTL" -a "$T/lr.sock" --timeout 10000 wait lr-$$ >/dev/null
+	late=$(timeout 5 cat "$1")
+	late="$? $late"
+	"$CTL" -a "$T/lr.sock" delete lr-$$ >/dev/null
+}
+late_read "$T/late" '["sh", "-c", "echo late-out"]'
+expect_eq "a late reader gets a finished container's output, then EOF" "$late" "0 late-out"
 # and with no output at all: the late reader's open must still find a writer, then EOF
-edit "$T/lr" '.process.args = ["true"]'
-mkfifo "$T/late2"
-"$CTL" -a "$T/lr.sock" create lr-$$ --bundle "$T/lr" --stdout "$T/late2" >/dev/null &&
-	"$CTL" -a "$T/lr.sock" start lr-$$ >/dev/null || not_ok "lr: create/start (no output)"
-"$CTL" -a "$T/lr.sock" --timeout 10000 wait lr-$$ >/dev/null
-got=$(timeout 5 cat "$T/late2")
-expect_eq "a late reader of a container that wrote nothing gets EOF" "$? $got" "0 "
-"$CTL" -a "$T/lr.sock" delete lr-$$ >/dev/null
+late_read "$T/late2" '["true"]'
+expect_eq "a late reader of a container that wrote nothing gets EOF" "$late" "0 "
 "$CTL" -a "$T/lr.sock" shutdown lr-$$ --now >/dev/null
 wait "$lrpid"
 

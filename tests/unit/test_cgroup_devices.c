@@ -14,6 +14,7 @@
 
 #include "cgroup-devices.h"
 #include "husk/husk.h"
+#include "spec-fixture.h"
 
 #define R(allow, type, ma, mi, acc) {allow, type, ma, mi, acc}
 
@@ -157,20 +158,6 @@ static void test_no_rules_denies_everything(void **state)
 	assert_int_equal(c.n, 8); /* loads, then the default */
 	assert_int_equal(run(c.p, c.n, 'c', 1, 3, "r"), 0);
 	done(&c);
-}
-
-static struct husk_spec *spec_with(const char *linux_json)
-{
-	char *doc = NULL;
-	struct husk_spec *s = NULL;
-	struct husk_error err = {0};
-
-	if (asprintf(&doc, "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"rootfs\"},\"linux\":%s}", linux_json) < 0)
-		abort();
-	if (husk_spec_parse(doc, strlen(doc), "config.json", &s, &err) < 0)
-		fail_msg("parse: %s", err.msg);
-	free(doc);
-	return s;
 }
 
 /* rules as "+c 1:3 rwm|-a *:* rwm", '+' allow, '-' deny */

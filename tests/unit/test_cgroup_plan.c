@@ -12,20 +12,7 @@
 
 #include "cgroup-resources.h"
 #include "husk/husk.h"
-
-static struct husk_spec *spec_with(const char *linux_json)
-{
-	char *doc = NULL;
-	struct husk_spec *s = NULL;
-	struct husk_error err = {0};
-
-	if (asprintf(&doc, "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"rootfs\"},\"linux\":%s}", linux_json) < 0)
-		abort();
-	if (husk_spec_parse(doc, strlen(doc), "config.json", &s, &err) < 0)
-		fail_msg("parse: %s", err.msg);
-	free(doc);
-	return s;
-}
+#include "spec-fixture.h"
 
 /* "ctrl file=value" for every write, joined by "|" (">alt=v" and "?" below) */
 static char *render(const struct cg_plan *p)

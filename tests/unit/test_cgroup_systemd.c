@@ -16,20 +16,7 @@
 
 #include "cgroup-systemd.h"
 #include "husk/husk.h"
-
-static struct husk_spec *spec_with(const char *linux_json)
-{
-	char *doc = NULL;
-	struct husk_spec *s = NULL;
-	struct husk_error err = {0};
-
-	if (asprintf(&doc, "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"rootfs\"},\"linux\":%s}", linux_json) < 0)
-		abort();
-	if (husk_spec_parse(doc, strlen(doc), "config.json", &s, &err) < 0)
-		fail_msg("parse: %s", err.msg);
-	free(doc);
-	return s;
-}
+#include "spec-fixture.h"
 
 static void cat(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void cat(char **out, const char *fmt, ...)
