@@ -13,8 +13,9 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "util.h"
 
-static char dir[] = "/tmp/husk-test-blkio-XXXXXX";
+static char dir[64];
 
 static void put(const char *file, const char *text)
 {
@@ -95,7 +96,7 @@ int main(void)
 					   cmocka_unit_test(test_stops_at_an_empty_file)};
 	int r;
 
-	if (!mkdtemp(dir))
+	if (make_private_dir("/tmp/husk-test-blkio", dir, sizeof(dir)) < 0)
 		return 1;
 	r = cmocka_run_group_tests(tests, NULL, NULL);
 	rmdir(dir);
