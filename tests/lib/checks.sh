@@ -2,6 +2,11 @@
 # probes, and the summary. Sourced; a test ends with `finish`.
 PASS=0
 FAIL=0
+# a killed test (ctest's timeout, ^C) still runs its EXIT trap, which stops
+# what it started (daemons, shims, containers) and unmounts what it mounted
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 TEST_NAME=$(basename "$0" .sh)
 
 ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
