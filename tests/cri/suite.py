@@ -34,6 +34,18 @@ DEFAULT_CAPS = 0x00000000a80425fb
 CAP_NET_ADMIN = 12
 CAP_SYS_TIME = 25
 CAP_CHOWN = 0
+# a pure cgroup v2 host (tools/vm's guest, most production nodes) or v1 controllers
+# (this machine's hybrid layout): the checks read the files of the hierarchy they run on
+V2 = os.path.exists("/sys/fs/cgroup/cgroup.controllers")
+# the start of a process's line in /proc/PID/cgroup that gives its cgroup's path: the
+# memory controller's on v1, the one 0:: line on v2
+CGROUP_LINE = r"^0::" if V2 else r"^\d+:memory:"
+
+
+def cpu_weight(shares):
+    """cpu.shares as cpu.weight on v2: runc's and crun's conversion
+    (1 + (shares - 2) * 9999 / 262142, integer division)"""
+    return 1 + (shares - 2) * 9999 // 262142
 
 
 class Suite:
@@ -147,7 +159,16 @@ class Suite:
         return d
 
     def cgroup_dir(self, ctrl, parent, cid):
+        """the container's cgroup directory for controller CTRL (v2: the one directory)"""
+        if V2:
+            return "/sys/fs/cgroup%s/%s" % (parent, cid)
         return "/sys/fs/cgroup/%s%s/%s" % (ctrl, parent, cid)
+
+    def parent_dirs(self, parent):
+        """every directory of a pod's cgroup parent: one per v1 controller, one on v2"""
+        if V2:
+            return ["/sys/fs/cgroup" + parent]
+        return ["/sys/fs/cgroup/%s%s" % (ctrl, parent) for ctrl in os.listdir("/sys/fs/cgroup")]
 
     def read(self, path):
         try:
@@ -208,7 +229,7 @@ class Suite:
         shim = "containerd-shim-husk-v2" if self.h == "husk" else "containerd-shim-runc-v2"
         self.match("the pause process is a child of %s" % shim, self.ppid_cmd(ppid), shim + " .*-id %s" % pod)
         self.match("pause is in the pod's cgroup parent (memory)", self.read("/proc/%d/cgroup" % ppid),
-                   r"^\d+:memory:%s/%s$" % (re.escape(parent), pod))
+                   CGROUP_LINE + r"%s/%s$" % (re.escape(parent), pod))
         self.check("the sandbox's cgroup exists under the parent (cpu)",
                    os.path.isdir(self.cgroup_dir("cpu", parent, pod)))
 
@@ -225,7 +246,7 @@ class Suite:
         self.check("and its own mount namespace", self.ns(cpid, "mnt") not in (None, self.ns(ppid, "mnt")))
         self.check("the pod's net namespace is not the host's", self.ns(ppid, "net") != self.ns(os.getpid(), "net"))
         self.match("the container is in its cgroup under the pod's parent", self.read("/proc/%d/cgroup" % cpid),
-                   r"^\d+:memory:%s/%s$" % (re.escape(parent), cid))
+                   CGROUP_LINE + r"%s/%s$" % (re.escape(parent), cid))
         # runc-v2 serves a pod's containers from the sandbox's shim, husk-shim
         # runs one per container
         self.match("a child of %s" % shim, self.ppid_cmd(cpid), shim + " .*-id (%s|%s)" % (cid, pod))
@@ -392,10 +413,10 @@ class Suite:
                              resources=res)
         self.c.wait_state(cid, pb.CONTAINER_RUNNING, 10)
         d = lambda ctrl: self.cgroup_dir(ctrl, parent, cid)  # noqa: E731
-        self.eq("memory.limit_in_bytes", self.read(d("memory") + "/memory.limit_in_bytes"), str(64 << 20))
-        self.eq("cpu.cfs_quota_us / cfs_period_us", (self.read(d("cpu") + "/cpu.cfs_quota_us"),
-                                                      self.read(d("cpu") + "/cpu.cfs_period_us")), ("50000", "100000"))
-        self.eq("cpu.shares", self.read(d("cpu") + "/cpu.shares"), "512")
+        self.eq("memory limit", self.mem_limit(d("memory")), str(64 << 20))
+        self.eq("cpu quota / period", self.cpu_quota(d("cpu")), ("50000", "100000"))
+        self.eq("cpu shares (cpu.weight %d on v2)" % cpu_weight(512), self.cpu_shares(d("cpu")),
+                str(cpu_weight(512) if V2 else 512))
         self.eq("cpuset.cpus", self.read(d("cpuset") + "/cpuset.cpus"), "0")
         cpid = self.c.pid(cid)
         self.eq("oom_score_adj", self.read("/proc/%d/oom_score_adj" % cpid), "500")
@@ -405,10 +426,9 @@ class Suite:
 
         self.c.update(cid, pb.LinuxContainerResources(memory_limit_in_bytes=128 << 20, cpu_period=100000,
                                                       cpu_quota=20000, cpu_shares=256))
-        self.eq("UpdateContainerResources: memory.limit_in_bytes", self.read(d("memory") + "/memory.limit_in_bytes"),
-                str(128 << 20))
+        self.eq("UpdateContainerResources: memory limit", self.mem_limit(d("memory")), str(128 << 20))
         self.eq("UpdateContainerResources: cpu quota and shares",
-                (self.read(d("cpu") + "/cpu.cfs_quota_us"), self.read(d("cpu") + "/cpu.shares")), ("20000", "256"))
+                (self.cpu_quota(d("cpu"))[0], self.cpu_shares(d("cpu"))), ("20000", str(cpu_weight(256) if V2 else 256)))
         st = self.c.status(cid)[0]
         self.eq("ContainerStatus reports the new resources", st.resources.linux.memory_limit_in_bytes, 128 << 20)
 
@@ -422,6 +442,20 @@ class Suite:
         self.check("ContainerStats: writable layer usage reported", s.writable_layer.fs_id.mountpoint != "",
                    str(s.writable_layer))
         self.stop_remove(cid, 0)
+
+    def mem_limit(self, d):
+        """the memory limit in bytes: memory.limit_in_bytes (v1), memory.max (v2)"""
+        return self.read(d + ("/memory.max" if V2 else "/memory.limit_in_bytes"))
+
+    def cpu_quota(self, d):
+        """(quota, period) in us: cpu.cfs_quota_us and cfs_period_us (v1), cpu.max (v2)"""
+        if V2:
+            return tuple((self.read(d + "/cpu.max").split() + ["", ""])[:2])
+        return (self.read(d + "/cpu.cfs_quota_us"), self.read(d + "/cpu.cfs_period_us"))
+
+    def cpu_shares(self, d):
+        """cpu.shares (v1) or cpu.weight (v2), as read"""
+        return self.read(d + ("/cpu.weight" if V2 else "/cpu.shares"))
 
     def t_status(self):
         """ContainerStatus of a running container"""
@@ -804,8 +838,7 @@ class Suite:
             if os.path.exists(sock):
                 what.append("socket of %s" % i[:12])
         for parent in set(self.parents):
-            for ctrl in os.listdir("/sys/fs/cgroup"):
-                d = "/sys/fs/cgroup/%s%s" % (ctrl, parent)
+            for d in self.parent_dirs(parent):
                 if os.path.isdir(d):
                     subs = [x for x in os.listdir(d) if os.path.isdir(os.path.join(d, x))]
                     if subs:
@@ -822,8 +855,7 @@ class Suite:
         """the pods' cgroup parents: kubelet makes and removes them; the
         runtimes made them here, we remove them"""
         for parent in set(self.parents):
-            for ctrl in os.listdir("/sys/fs/cgroup"):
-                d = "/sys/fs/cgroup/%s%s" % (ctrl, parent)
+            for d in self.parent_dirs(parent):
                 if os.path.isdir(d):
                     try:
                         os.rmdir(d)

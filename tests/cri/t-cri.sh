@@ -35,8 +35,10 @@ cleanup() {
 	# mounts under the temp dir (snapshots, rootfs, netns, shm, volumes), deepest first
 	awk -v t="$CT/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
 		while read -r m; do umount -l "$m"; done
-	# the pods' cgroup parents live under our root (suite.py removes the parents)
-	for d in /sys/fs/cgroup/*/"$CGROOT"/* /sys/fs/cgroup/*/"$CGROOT"; do
+	# the pods' cgroup parents live under our root (suite.py removes the parents):
+	# one per v1 controller, or the one directory on a pure v2 host
+	for d in /sys/fs/cgroup/*/"$CGROOT"/* /sys/fs/cgroup/*/"$CGROOT" \
+		/sys/fs/cgroup/"$CGROOT"/* /sys/fs/cgroup/"$CGROOT"; do
 		[ -d "$d" ] && rmdir "$d" 2>/dev/null
 	done
 	find "$CT" -mount -depth \( -type f -o -type l -o -type p -o -type s \) -delete 2>/dev/null
