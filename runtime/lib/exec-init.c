@@ -61,7 +61,7 @@ void exec_init_main(struct exec_ctx *c)
 		proc_fail(c->sync_child, &err);
 	}
 	proc_join_session_keyring(c->st->id);
-	if (p->terminal && proc_setup_terminal(p, &c->console_fd, c->opts->console_clear_onlcr, &err) < 0)
+	if (p->terminal && proc_setup_terminal(p, &c->console_fd, c->opts->console_clear_onlcr, false, &err) < 0)
 		proc_fail(c->sync_child, &err);
 	if (proc_apply(&ps, &err) < 0)
 		proc_fail(c->sync_child, &err);

@@ -146,7 +146,8 @@ void init_main(struct create_ctx *c)
 		husk_error_sys(&err, -errno, "setdomainname %s", s->domainname);
 		proc_fail(c->sync_child, &err);
 	}
-	if (p->terminal && proc_setup_terminal(p, &c->console_fd, c->opts->console_clear_onlcr, &err) < 0)
+	if (p->terminal && proc_setup_terminal(p, &c->console_fd, c->opts->console_clear_onlcr,
+					       husk_spec_namespace(s, CLONE_NEWNS) != NULL, &err) < 0)
 		proc_fail(c->sync_child, &err);
 	if (rootfs_finalize(&rc, &err) < 0 || proc_apply(&ps, &err) < 0)
 		proc_fail(c->sync_child, &err);

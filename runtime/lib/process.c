@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -43,8 +44,26 @@ static void reset_signals(void)
 }
 
 
+/* runc's mountConsole: programs that write to /dev/console (init systems,
+ * getty, logging to the console) reach the container's terminal. The file is
+ * made with O_EXCL and never opened if it exists: a device node left in the
+ * rootfs is covered, not opened (runc opens it, which a device rule denies). */
+static int mount_console(const char *pts, struct husk_error *err)
+{
+	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+
+	if (fd < 0 && errno != EEXIST)
+		return husk_error_sys(err, -errno, "create /dev/console");
+	if (fd >= 0)
+		close(fd);
+	if (mount(pts, "/dev/console", NULL, MS_BIND, NULL) < 0)
+		return husk_error_sys(err, -errno, "mount %s on /dev/console", pts);
+	return 0;
+}
+
 /* A pty from the container's devpts: master to the console socket, slave as stdio. */
-int proc_setup_terminal(const struct husk_process *p, int *console_fd, bool clear_onlcr, struct husk_error *err)
+int proc_setup_terminal(const struct husk_process *p, int *console_fd, bool clear_onlcr, bool mount_console_too,
+			struct husk_error *err)
 {
 	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	_cleanup_close_ int slave = -1;
@@ -58,8 +77,11 @@ int proc_setup_terminal(const struct husk_process *p, int *console_fd, bool clea
 	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return husk_error_sys(err, -errno, "open pty peer");
-	if (ptsname_r(master, name, sizeof(name)) != 0)
+	if (ptsname_r(master, name, sizeof(name)) != 0) {
+		if (mount_console_too)
+			return husk_error_sys(err, -errno, "name of the pty");
 		snprintf(name, sizeof(name), "/dev/ptmx");
+	}
 	if (p->has_console_size) {
 		struct winsize ws = {.ws_row = (unsigned short)p->console_height,
 				     .ws_col = (unsigned short)p->console_width};
@@ -68,6 +90,8 @@ int proc_setup_terminal(const struct husk_process *p, int *console_fd, bool clea
 	}
 	/* before the master leaves: nothing the process writes is translated */
 	if (clear_onlcr && husk_console_clear_onlcr(slave, err) < 0)
+		return err->code;
+	if (mount_console_too && mount_console(name, err) < 0)
 		return err->code;
 	if (send_with_fd(*console_fd, name, strlen(name), master) < 0)
 		return husk_error_sys(err, -errno, "send pty master to the console socket");

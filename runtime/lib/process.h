@@ -33,8 +33,12 @@ void proc_start(int sync_parent, int sync_child, int preserve, struct sync_msg *
 void proc_join_session_keyring(const char *id);
 /* A pty from the devpts mounted at /dev/pts: the master goes over *console_fd
  * (closed and set to -1), the slave becomes the controlling terminal and stdio.
- * clear_onlcr: ONLCR off first (the caller relays the pty, as runc's recvtty). */
-int proc_setup_terminal(const struct husk_process *p, int *console_fd, bool clear_onlcr, struct husk_error *err);
+ * clear_onlcr: ONLCR off first (the caller relays the pty, as runc's recvtty).
+ * mount_console: the container's init in its own mount namespace, after
+ * pivot_root: the slave is bind-mounted on /dev/console (made as an empty
+ * 0666 file if missing), as runc's mountConsole; an exec gets no mount. */
+int proc_setup_terminal(const struct husk_process *p, int *console_fd, bool clear_onlcr, bool mount_console,
+			struct husk_error *err);
 /* LSM label, rlimits, scheduler/io priority/personality, oom_score_adj, HOME,
  * the seccomp program (built, not loaded), cwd (runc's two tries: with our
  * rights, then as the user), capabilities and user, umask, args[0] resolved
