@@ -82,6 +82,9 @@ for RT in runc husk; do
 	expect_eq "--read-only --tmpfs ($RT)" "$RC:$(echo $OUT)" "0:ro ok"
 	dr $RT --rm --device /dev/zero:/dev/myzero $IMG sh -c 'head -c 5 /dev/myzero | wc -c; stat -c %t:%T /dev/myzero'
 	expect_eq "--device ($RT)" "$RC:$(echo $OUT)" "0:5 1:5"
+	# -t: the pty is the process's stdio and is bound on /dev/console (runc's mountConsole)
+	dr $RT --rm -t $IMG sh -c 'stat -c "%F %t" /dev/console; tty'
+	expect_eq "run -t: /dev/console is the pty ($RT)" "$RC:$(echo $OUT | tr -d '\r')" "0:character special file 88 /dev/pts/0"
 	dr $RT --rm --memory 64m $IMG cat /sys/fs/cgroup/memory/memory.limit_in_bytes
 	expect_eq "--memory 64m ($RT)" "$RC:$OUT" "0:67108864"
 
