@@ -104,6 +104,23 @@ static void plan_memory_v1(const struct husk_resources *r, struct cg_plan *p)
 		husk_debug("linux.resources.memory.kernel is deprecated and ignored");
 }
 
+/* runc 1.1 refuses shares the kernel would clamp: on v1 it reads cpu.shares
+ * back ("the maximum allowed cpu-shares is 262144"), on v2 the weight it
+ * computes is out of cpu.weight's range. The bounds are the kernel's
+ * MIN_SHARES and MAX_SHARES. */
+static int check_shares(const struct husk_resources *r, struct husk_error *err)
+{
+	if (!r->cpu.has_shares || !r->cpu.shares)
+		return 0;
+	if (r->cpu.shares < 2)
+		return husk_error_set(err, -EINVAL, "linux.resources.cpu.shares: %" PRIu64
+				      ": the minimum allowed cpu-shares is 2", r->cpu.shares);
+	if (r->cpu.shares > 262144)
+		return husk_error_set(err, -EINVAL, "linux.resources.cpu.shares: %" PRIu64
+				      ": the maximum allowed cpu-shares is 262144", r->cpu.shares);
+	return 0;
+}
+
 static void plan_cpu_v1(const struct husk_resources *r, struct cg_plan *p)
 {
 	if (r->cpu.has_shares && r->cpu.shares)
@@ -199,6 +216,8 @@ int cg_plan_v1(const struct husk_linux *l, struct cg_plan *p, struct husk_error 
 	if (r->unified.n)
 		return husk_error_set(err, -EINVAL,
 				      "linux.resources.unified: needs cgroup v2 controllers, but this host's resource controllers are cgroup v1");
+	if (check_shares(r, err) < 0)
+		return err->code;
 	plan_memory_v1(r, p);
 	plan_cpu_v1(r, p);
 	plan_pids(r, "pids", p);
@@ -262,7 +281,8 @@ static int plan_memory_v2(const struct husk_resources *r, struct cg_plan *p, str
 
 static int plan_cpu_v2(const struct husk_resources *r, struct cg_plan *p, struct husk_error *err)
 {
-	(void)err;
+	if (check_shares(r, err) < 0)
+		return err->code;
 	if ((r->cpu.has_rt_runtime && r->cpu.rt_runtime) || (r->cpu.has_rt_period && r->cpu.rt_period))
 		husk_debug("linux.resources.cpu.realtime*: cgroup v2 has no realtime cpu budget; ignored as runc does");
 	if (r->cpu.has_shares && r->cpu.shares)

@@ -308,7 +308,7 @@ static void enable_controllers(const char *dir, const char *ctrls)
 /* mkdir each level of dir below its hierarchy's mountpoint, top down. On a
  * pure v2 host each level above dir enables the root's controllers for its
  * children; on v1 cpuset each level gets cpus/mems. */
-static int make_levels(const char *dir, const struct cgroup_hier *h, bool pure_v2)
+static int make_levels(const char *dir, const struct cgroup_hier *h, bool pure_v2, struct husk_strv *made)
 {
 	_cleanup_free_ char *cur = xstrdup(dir);
 	_cleanup_free_ char *ctrls = pure_v2 && h->v2 ? v2_controllers(h->mountpoint) : NULL;
@@ -324,8 +324,12 @@ static int make_levels(const char *dir, const struct cgroup_hier *h, bool pure_v
 			enable_controllers(parent, ctrls);
 		if (next)
 			*next = '\0';
-		if (mkdir(cur, 0755) < 0 && errno != EEXIST)
+		if (mkdir(cur, 0755) == 0) {
+			if (made)
+				strv_push(made, xstrdup(cur));
+		} else if (errno != EEXIST) {
 			return -errno;
+		}
 		if (cpuset && (r = cpuset_copy_if_empty(cur, parent)) < 0)
 			return r;
 		if (next)
@@ -348,7 +352,7 @@ int cgroup_check_unused(const struct husk_strv *dirs, struct husk_error *err)
 	return 0;
 }
 
-int cgroup_create(const struct husk_strv *dirs, struct husk_error *err)
+int cgroup_create(const struct husk_strv *dirs, struct husk_strv *made, struct husk_error *err)
 {
 	struct cg_layout L;
 	int r = cg_layout_open(dirs, &L, err);
@@ -358,7 +362,7 @@ int cgroup_create(const struct husk_strv *dirs, struct husk_error *err)
 			r = husk_error_set(err, -ENOENT, "create cgroup %s: not in a mounted cgroup hierarchy", L.t[i].dir);
 			break;
 		}
-		r = make_levels(L.t[i].dir, L.t[i].h, !L.v1);
+		r = make_levels(L.t[i].dir, L.t[i].h, !L.v1, made);
 		if (r < 0)
 			r = husk_error_sys(err, r, "create cgroup %s", L.t[i].dir);
 	}

@@ -10,6 +10,7 @@
 #include "cgroup-resources.h"
 #include "cgroup-systemd.h"
 #include "internal.h"
+#include "spec-json.h"
 #include "util.h"
 
 static int load_live(const char *root, const char *id, struct husk_state **st, struct husk_error *err)
@@ -191,9 +192,9 @@ int husk_update(const char *root, const char *id, const char *resources_json, st
 		goto out;
 	}
 	cpath = xasprintf("%s/config.json", st->state_dir);
-	config = json_load_file(cpath, 0, &jerr);
+	config = spec_load_json_file(cpath, err);
 	if (!config) {
-		r = husk_error_set(err, -EINVAL, "read %s: %s", cpath, jerr.text);
+		r = err->code;
 		goto out;
 	}
 	r = parse_update(upd, &delta, err);

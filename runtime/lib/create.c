@@ -219,6 +219,40 @@ static pid_t clone_in_joined_userns(struct create_ctx *c, unsigned long flags, s
 	return pid < 0 ? r : pid;
 }
 
+/* p made absolute-clean in place as Go's filepath.Clean: "." and empty parts
+ * dropped, ".." takes the part before it away (never above "/"). */
+static void clean_lexically(char *p)
+{
+	char *w = p, *r = p;
+
+	while (*r) {
+		size_t n;
+
+		while (*r == '/')
+			r++;
+		n = strcspn(r, "/");
+		if (n == 0 || (n == 1 && r[0] == '.')) {
+			r += n;
+		} else if (n == 2 && r[0] == '.' && r[1] == '.') {
+			while (w > p && *--w != '/')
+				;
+			r += n;
+		} else {
+			*w++ = '/';
+			memmove(w, r, n);
+			w += n;
+			r += n;
+		}
+	}
+	if (w == p)
+		*w++ = '/';
+	*w = '\0';
+}
+
+/* The rootfs directory, as runc's validator takes it: root.path joined to the
+ * bundle, cleaned, must be its own real path ("invalid rootfs: not an
+ * absolute path, or a symlink"); the bundle itself may be reached through
+ * symlinks (runc moves into it and takes the real cwd). */
 static char *resolve_rootfs(const char *bundle, const char *root_path, struct husk_error *err)
 {
 	_cleanup_free_ char *joined = root_path[0] == '/' ? xstrdup(root_path)
@@ -232,6 +266,13 @@ static char *resolve_rootfs(const char *bundle, const char *root_path, struct hu
 	}
 	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		husk_error_set(err, -ENOTDIR, "rootfs %s: not a directory", joined);
+		free(real);
+		return NULL;
+	}
+	clean_lexically(joined);
+	if (strcmp(joined, real)) {
+		husk_error_set(err, -EINVAL, "config.json: root.path: rootfs %s is reached through a symlink (%s)",
+			       joined, real);
 		free(real);
 		return NULL;
 	}
@@ -288,6 +329,10 @@ static void create_undo(struct create_ctx *c, pid_t pid, bool made_dir)
 		(void)cg_systemd_stop(c->systemd_unit, &ignore);
 	if (c->cgroup_dirs.n)
 		(void)cgroup_destroy(&c->cgroup_dirs, &ignore);
+	/* and the levels above it that we made (a cgroupsPath of new parents):
+	 * bad input leaves nothing behind; one in use by now stays */
+	for (size_t i = c->cgroup_made.n; i-- > 0;)
+		(void)rmdir(c->cgroup_made.v[i]);
 	if (made_dir) {
 		static const char *const files[] = {"exec.fifo", "state.json", "config.json"};
 		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
@@ -325,6 +370,7 @@ static void ctx_free(struct create_ctx *c)
 	free(c->fifo_path);
 	strv_free_items(&c->cgroup_dirs);
 	strv_free_items(&c->cgroup_names);
+	strv_free_items(&c->cgroup_made);
 	free(c->systemd_unit);
 }
 
@@ -572,7 +618,7 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 	}
 	/* systemd makes the scope with the init in it (cg_systemd_start) */
 	if (r == 0 && !c.systemd_unit)
-		r = cgroup_create(&c.cgroup_dirs, err);
+		r = cgroup_create(&c.cgroup_dirs, &c.cgroup_made, err);
 	/* limits in place before the init exists */
 	if (r == 0 && !c.systemd_unit)
 		r = cgroup_apply(&c.cgroup_dirs, &c.spec->linux_, err);

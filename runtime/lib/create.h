@@ -15,6 +15,7 @@ struct create_ctx {
 	char *fifo_path;
 	struct husk_strv cgroup_dirs;
 	struct husk_strv cgroup_names; /* hierarchy names, same order */
+	struct husk_strv cgroup_made;  /* the levels cgroup_create made, top down (undo) */
 	bool cgroup_ns;   /* the init unshares a cgroup namespace after it is placed */
 	int cgroup_ns_fd; /* or joins this one (borrowed from join_fds) */
 	char *systemd_unit;   /* --systemd-cgroup: the scope's unit name */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "husk/husk.h"
+#include "spec-json.h"
 #include "util.h"
 
 static json_t *strings(const char *const *v, size_t n)
@@ -138,7 +139,6 @@ int husk_exec_process_json(const char *root, const char *id, const struct husk_e
 {
 	struct husk_state *st;
 	_cleanup_free_ char *path = NULL;
-	json_error_t jerr;
 	json_t *config, *proc;
 	int r;
 
@@ -150,9 +150,9 @@ int husk_exec_process_json(const char *root, const char *id, const struct husk_e
 		return r;
 	path = xasprintf("%s/config.json", st->state_dir);
 	husk_state_free(st);
-	config = json_load_file(path, 0, &jerr);
+	config = spec_load_json_file(path, err);
 	if (!config)
-		return husk_error_set(err, -EINVAL, "read %s: %s", path, jerr.text);
+		return err->code;
 	proc = json_deep_copy(json_object_get(config, "process"));
 	json_decref(config);
 	if (!json_is_object(proc)) {

@@ -36,6 +36,7 @@
 #include "lsm.h"
 #include "security.h"
 #include "sync.h"
+#include "spec-json.h"
 #include "util.h"
 
 /* The container's config with "process" replaced, parsed and checked as a whole. */
@@ -43,20 +44,25 @@ static int exec_spec(const struct husk_state *st, const char *process_json, stru
 		     struct husk_error *err)
 {
 	_cleanup_free_ char *path = xasprintf("%s/config.json", st->state_dir);
-	json_error_t jerr;
-	json_t *config = json_load_file(path, 0, &jerr), *proc;
+	json_t *config = spec_load_json_file(path, err), *proc;
 	char *text;
 	int r;
 
 	if (!config)
-		return husk_error_set(err, -EINVAL, "read %s: %s", path, jerr.text);
-	proc = json_loads(process_json, 0, &jerr);
+		return err->code;
+	proc = spec_load_json(process_json, strlen(process_json), "process", err);
 	if (!proc || !json_is_object(proc)) {
-		r = husk_error_set(err, -EINVAL, "process: must be a JSON object%s%s", proc ? "" : ": ",
-				   proc ? "" : jerr.text);
+		r = proc ? husk_error_set(err, -EINVAL, "process: must be a JSON object") : err->code;
 		json_decref(proc);
 		json_decref(config);
 		return r;
+	}
+	/* without capabilities of its own the process gets the container's, as
+	 * runc's finalizeNamespace (none at all: every set empty) */
+	if (json_is_null(json_object_get(proc, "capabilities")) || !json_object_get(proc, "capabilities")) {
+		json_t *caps = json_object_get(json_object_get(config, "process"), "capabilities");
+		if (json_is_object(caps))
+			json_object_set(proc, "capabilities", caps);
 	}
 	json_object_set_new(config, "process", proc);
 	text = json_dumps(config, JSON_COMPACT);

@@ -130,11 +130,16 @@ static int run_one(const struct husk_hook *h, const char *state, const char *cwd
 		/* a relative path is found from the cwd, as Go's exec.Cmd does */
 		execve(h->path, h->args.n ? h->args.v : argv_default,
 		       h->env.n ? h->env.v : env ? env : env_empty);
-		dprintf(STDERR_FILENO, "husk: exec hook %s: %s\n", h->path, strerror(errno));
+		{
+			char buf[64];
+			dprintf(STDERR_FILENO, "husk: exec hook %s: %s\n", h->path,
+				husk_strerror(-errno, buf, sizeof(buf)));
+		}
 		_exit(127);
 	}
 	close(pipefd[0]);
-	deadline = h->has_timeout ? now_ms() + (long long)h->timeout * 1000 : -1;
+	/* a timeout of more than a century is none (and its milliseconds overflow) */
+	deadline = h->has_timeout && h->timeout < 100LL * 365 * 86400 ? now_ms() + h->timeout * 1000 : -1;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0) {
 		r = husk_error_sys(err, -errno, "%s: pidfd_open", h->path);
@@ -142,7 +147,7 @@ static int run_one(const struct husk_hook *h, const char *state, const char *cwd
 	} else {
 		r = feed_and_wait(pidfd, pipefd[1], state, deadline);
 		if (r == -ETIMEDOUT)
-			r = husk_error_set(err, r, "%s: timed out after %ds", h->path, h->timeout);
+			r = husk_error_set(err, r, "%s: timed out after %llds", h->path, h->timeout);
 		else if (r < 0)
 			r = husk_error_sys(err, r, "%s: wait", h->path);
 	}

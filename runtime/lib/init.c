@@ -196,6 +196,11 @@ void init_main(struct create_ctx *c)
 	}
 	/* nothing but execve after the filter (and the error report, if it fails) */
 	execve(ps.exe, p->args.v, ps.env ? ps.env : (char *[]){NULL});
-	dprintf(STDERR_FILENO, "husk: exec %s: %s\n", ps.exe, strerror(errno));
+	{
+		/* the error convention, as the other failures of the init after create */
+		char buf[64];
+		dprintf(STDERR_FILENO, "husk: start: exec %s: %s\n", ps.exe,
+			husk_strerror(-errno, buf, sizeof(buf)));
+	}
 	_exit(127);
 }

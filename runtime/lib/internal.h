@@ -37,7 +37,9 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 		struct husk_strv *names, struct husk_error *err);
 /* A container's cgroup must not hold processes or be frozen already. */
 int cgroup_check_unused(const struct husk_strv *dirs, struct husk_error *err);
-int cgroup_create(const struct husk_strv *dirs, struct husk_error *err);
+/* mkdir each dir and the levels above it; made (or NULL) gets each directory
+ * this call made, top down, also on failure, for the caller's undo */
+int cgroup_create(const struct husk_strv *dirs, struct husk_strv *made, struct husk_error *err);
 int cgroup_enter(const struct husk_strv *dirs, pid_t pid, struct husk_error *err);
 /* rmdir the leaves (and cgroups nested in them); tolerant of already-gone dirs. */
 int cgroup_destroy(const struct husk_strv *dirs, struct husk_error *err);

@@ -45,7 +45,7 @@ int open_in_root(int rootfd, const char *path, int flags)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-static int mkdirall_depth(int rootfd, const char *path, bool is_file, int depth);
+static int mkdirall_depth(int rootfd, const char *path, bool is_file, bool link_targets, int depth);
 
 /* comp exists under parent but does not resolve: a dangling symlink. Create its
  * target, resolved inside the root like everything else. */
@@ -68,13 +68,13 @@ static int create_link_target(int rootfd, int parent, const char *comp, const ch
 	else
 		dir[0] = '\0';
 	resolved = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", dir, target);
-	fd = mkdirall_depth(rootfd, resolved, is_file, depth + 1);
+	fd = mkdirall_depth(rootfd, resolved, is_file, true, depth + 1);
 	if (fd >= 0)
 		close(fd);
 	return fd < 0 ? fd : 0;
 }
 
-static int mkdirall_depth(int rootfd, const char *path, bool is_file, int depth)
+static int mkdirall_depth(int rootfd, const char *path, bool is_file, bool link_targets, int depth)
 {
 	_cleanup_free_ char *copy = xstrdup(path);
 	_cleanup_close_ int parent = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
@@ -104,7 +104,7 @@ static int mkdirall_depth(int rootfd, const char *path, bool is_file, int depth)
 			} else {
 				r = mkdirat(parent, comp, 0755);
 			}
-			if (r < 0 && errno != EEXIST)
+			if (r < 0 && (errno != EEXIST || !link_targets))
 				return -errno;
 			if (r < 0) {
 				r = create_link_target(rootfd, parent, comp, prefix, last_file, depth);
@@ -123,7 +123,15 @@ static int mkdirall_depth(int rootfd, const char *path, bool is_file, int depth)
 
 int mkdirall_in_root(int rootfd, const char *path, bool is_file)
 {
-	return mkdirall_depth(rootfd, path, is_file, 0);
+	return mkdirall_depth(rootfd, path, is_file, true, 0);
+}
+
+/* The cwd: runc 1.1 makes it with os.MkdirAll inside the container, which
+ * fails on a dangling symlink ("mkdir /out: file exists") where a mount point
+ * (securejoin) gets the link's target made. */
+static int mkdirall_cwd(int rootfd, const char *path)
+{
+	return mkdirall_depth(rootfd, path, false, false, 0);
 }
 
 static unsigned long statvfs_mount_flags(const char *path)
@@ -442,7 +450,9 @@ static int mount_one(struct rootfs_ctx *c, int rootfd, const struct husk_mount *
 		eff.flags &= ~MS_RDONLY;
 	if (mo.bind) {
 		r = mount_bind(c, rootfd, m, &eff, err);
-	} else if (!strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2")) {
+	} else if (!strcmp(m->type, "cgroup") || (!strcmp(m->type, "cgroup2") && rootfs_cgroup_v2_only(c))) {
+		/* on a v1 or hybrid host "cgroup2" is the filesystem itself, as
+		 * runc 1.1 mounts it; "cgroup" is the container's view of them all */
 		r = mount_cgroup(c, rootfd, m, &eff, err);
 	} else {
 		bool tmpfs = !strcmp(m->type, "tmpfs");
@@ -725,7 +735,7 @@ int rootfs_prepare(struct rootfs_ctx *c, struct husk_error *err)
 	}
 	/* a missing cwd is made, as runc does; it is entered later as the user */
 	if (s->process && s->process->cwd) {
-		int fd = mkdirall_in_root(rootfd, s->process->cwd, false);
+		int fd = mkdirall_cwd(rootfd, s->process->cwd);
 		if (fd < 0)
 			return husk_error_sys(err, fd, "create cwd %s", s->process->cwd);
 		close(fd);

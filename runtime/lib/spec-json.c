@@ -45,19 +45,27 @@ void spec_warning(struct husk_strv *w, const char *fmt, ...)
 
 json_t *spec_member(json_t *o, const char *key)
 {
-	json_t *v = json_object_get(o, key), *val;
+	json_t *v = NULL, *val;
 	const char *k;
 
-	if (!v) {
-		/* Go's encoding/json (runc) accepts "Cwd" for "cwd" */
-		json_object_foreach(o, k, val) {
-			if (!strcasecmp(k, key)) {
-				v = val;
-				break;
-			}
-		}
+	/* Go's encoding/json (runc) takes "Cwd" for "cwd", and of two keys that
+	 * name the same field the last one (jansson keeps the order of keys) */
+	json_object_foreach(o, k, val) {
+		if (!strcasecmp(k, key))
+			v = val;
 	}
 	return json_is_null(v) ? NULL : v;
+}
+
+/* A string value with a NUL in it (a \u0000 escape) cannot become a path, an
+ * argument or an environment entry: runc fails on it in the syscall (EINVAL),
+ * husk when it reads config.json. */
+static int no_nul(json_t *v, const char *path, const char *key, const char *what,
+		  struct husk_error *err)
+{
+	if (json_is_string(v) && strlen(json_string_value(v)) != json_string_length(v))
+		return spec_ferr(err, path, key, "%s must not contain a NUL character (\\u0000)", what);
+	return 0;
 }
 
 int spec_get_str(json_t *o, const char *path, const char *key, bool required, char **out,
@@ -69,6 +77,7 @@ int spec_get_str(json_t *o, const char *path, const char *key, bool required, ch
 		return required ? spec_ferr(err, path, key, "is required") : 0;
 	if (!json_is_string(v))
 		return spec_ferr(err, path, key, "must be a string");
+	CHECK(no_nul(v, path, key, "the value", err));
 	free(*out);
 	*out = xstrdup(json_string_value(v));
 	return 0;
@@ -148,9 +157,14 @@ int spec_get_strv(json_t *o, const char *path, const char *key, struct husk_strv
 		return spec_ferr(err, path, key, "must be an array of strings");
 	out->v = xcalloc(json_array_size(v) + 1, sizeof(char *));
 	json_array_foreach(v, i, item) {
-		if (!json_is_string(item))
+		char what[64];
+
+		/* null is Go's zero value: "" */
+		if (!json_is_string(item) && !json_is_null(item))
 			return spec_ferr(err, path, key, "element %zu must be a string", i);
-		out->v[out->n++] = xstrdup(json_string_value(item));
+		snprintf(what, sizeof(what), "element %zu", i);
+		CHECK(no_nul(item, path, key, what, err));
+		out->v[out->n++] = xstrdup(json_is_null(item) ? "" : json_string_value(item));
 	}
 	return 0;
 }
@@ -167,10 +181,13 @@ int spec_get_kvv(json_t *o, const char *path, const char *key, struct husk_kvv *
 		return spec_ferr(err, path, key, "must be an object of strings");
 	out->v = xcalloc(json_object_size(v), sizeof(*out->v));
 	json_object_foreach(v, k, val) {
-		if (!json_is_string(val))
+		/* null is Go's zero value: "" */
+		if (!json_is_string(val) && !json_is_null(val))
 			return spec_ferr(err, path, key, "value of \"%s\" must be a string", k);
 		out->v[out->n].key = xstrdup(k);
-		out->v[out->n].value = xstrdup(json_string_value(val));
+		/* a NUL in a value (annotations) ends it: runc keeps the rest, which
+		 * nothing but `state` shows */
+		out->v[out->n].value = xstrdup(json_is_null(val) ? "" : json_string_value(val));
 		out->n++;
 	}
 	return 0;
@@ -223,10 +240,15 @@ char *spec_itempath(const char *path, size_t i)
 json_t *spec_load_json(const char *text, size_t len, const char *what, struct husk_error *err)
 {
 	json_error_t jerr;
-	size_t mlen = 0;
-	_cleanup_free_ char *marked = spec_mark_big_integers(text, len, &mlen);
-	/* no JSON_REJECT_DUPLICATES: Go keeps the last of two equal keys, and so does jansson */
-	json_t *doc = json_loadb(marked ? marked : text, marked ? mlen : len, 0, &jerr);
+	size_t glen = 0, mlen = 0;
+	_cleanup_free_ char *go = spec_go_strings(text, len, &glen);
+	_cleanup_free_ char *marked = spec_mark_big_integers(go ? go : text, go ? glen : len, &mlen);
+	/* as Go's encoding/json (runc): no JSON_REJECT_DUPLICATES (the last of two
+	 * equal keys wins, in jansson too), \u0000 escapes allowed (no_nul refuses
+	 * them where they cannot be), and what follows the document is not read
+	 * (runc's json.Decoder.Decode reads one value) */
+	json_t *doc = json_loadb(marked ? marked : go ? go : text, marked ? mlen : go ? glen : len,
+				 JSON_ALLOW_NUL | JSON_DISABLE_EOF_CHECK, &jerr);
 
 	if (!doc)
 		husk_error_set(err, -EINVAL, "%s: invalid JSON at line %d column %d: %s", what,
@@ -252,4 +274,17 @@ void spec_path_clean(char *p)
 	*w = '\0';
 	while (w > p + 1 && w[-1] == '/')
 		*--w = '\0';
+}
+
+json_t *spec_load_json_file(const char *path, struct husk_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r = read_file(path, &text, &len);
+
+	if (r < 0) {
+		husk_error_sys(err, r, "read %s", path);
+		return NULL;
+	}
+	return spec_load_json(text, len, path, err);
 }

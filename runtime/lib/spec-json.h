@@ -53,9 +53,17 @@ char *spec_itempath(const char *path, size_t i);
  * with err set on a syntax error. Duplicate keys: the last one wins, as in Go. */
 json_t *spec_load_json(const char *text, size_t len, const char *what, struct husk_error *err);
 
+/* The same for the file at path (a container's stored config.json: exec and
+ * update read it as create did); NULL with err set. */
+json_t *spec_load_json_file(const char *path, struct husk_error *err);
+
 /* spec-u64.c: text with every bare integer in (INT64_MAX, UINT64_MAX] turned
  * into the string SPEC_U64_MARK"digits"; NULL when there is none. */
 #define SPEC_U64_MARK "husk-u64:"
+/* spec-utf8.c: text with each byte of a string that is not UTF-8, and each
+ * unpaired \uD800-\uDFFF escape, turned into U+FFFD (as Go's encoding/json);
+ * NULL when there is none. */
+char *spec_go_strings(const char *text, size_t len, size_t *out_len);
 char *spec_mark_big_integers(const char *text, size_t len, size_t *out_len);
 
 /* spec-process.c, spec-linux.c: the schema walk of each part. */

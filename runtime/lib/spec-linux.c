@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -61,6 +62,11 @@ static int parse_namespaces(json_t *arr, struct husk_linux *l, struct husk_error
 			if (l->namespaces[j].type == ns->type)
 				return spec_ferr(err, ip, "type", "duplicate namespace \"%s\"", type);
 		CHECK(spec_get_str(o, ip, "path", false, &ns->path, err));
+		if (ns->path && !*ns->path) {
+			/* Go's zero value: runc makes a new namespace */
+			free(ns->path);
+			ns->path = NULL;
+		}
 		if (ns->path && ns->path[0] != '/')
 			return spec_ferr(err, ip, "path", "must be an absolute path, got \"%s\"", ns->path);
 	}
@@ -81,7 +87,10 @@ static int parse_devices(json_t *arr, struct husk_linux *l, struct husk_error *e
 		if (strlen(type) != 1 || !strchr("cbup", type[0]))
 			return spec_ferr(err, ip, "type", "must be one of c, b, u, p; got \"%s\"", type);
 		d->type = type[0];
-		CHECK(spec_get_str(o, ip, "path", true, &d->path, err));
+		/* absent is Go's "": the rootfs itself, as runc joins it */
+		CHECK(spec_get_str(o, ip, "path", false, &d->path, err));
+		if (!d->path)
+			d->path = xstrdup("");
 		if (d->path[0] != '/') {
 			/* runc joins it to the rootfs as it is */
 			char *abs = xasprintf("/%s", d->path);
@@ -90,8 +99,10 @@ static int parse_devices(json_t *arr, struct husk_linux *l, struct husk_error *e
 		}
 		spec_path_clean(d->path);
 		/* absent major/minor are 0, as in runc */
-		CHECK(SPEC_GET_INT(o, ip, "major", 0, UINT32_MAX, d->major, NULL, false, err));
-		CHECK(SPEC_GET_INT(o, ip, "minor", 0, UINT32_MAX, d->minor, NULL, false, err));
+		/* what a dev_t holds (12 bits of major, 20 of minor): runc cuts
+		 * larger numbers down and makes another device than asked */
+		CHECK(SPEC_GET_INT(o, ip, "major", 0, 4095, d->major, NULL, false, err));
+		CHECK(SPEC_GET_INT(o, ip, "minor", 0, 1048575, d->minor, NULL, false, err));
 		/* podman passes st_mode (e.g. 020666): runc drops the file type bits */
 		CHECK(SPEC_GET_INT(o, ip, "fileMode", 0, UINT32_MAX, d->file_mode, &d->has_file_mode, false, err));
 		d->file_mode &= ~(uint32_t)S_IFMT;
@@ -152,8 +163,15 @@ static int parse_memory(json_t *o, const char *p, struct husk_resources *r, stru
 			   false, err));
 	CHECK(SPEC_GET_INT(o, p, "kernelTCP", -1, LLONG_MAX, r->memory.kernel_tcp,
 		      &r->memory.has_kernel_tcp, false, err));
-	CHECK(SPEC_GET_INT(o, p, "swappiness", 0, 100, r->memory.swappiness, &r->memory.has_swappiness,
-		      false, err));
+	/* a Go uint64; runc takes 2^64-1 (int64 -1) as unset and refuses the rest
+	 * above 100 */
+	CHECK(spec_get_u64(o, p, "swappiness", &r->memory.swappiness, &r->memory.has_swappiness, false,
+			   err));
+	if (r->memory.has_swappiness && r->memory.swappiness == UINT64_MAX)
+		r->memory.has_swappiness = false;
+	else if (r->memory.has_swappiness && r->memory.swappiness > 100)
+		return spec_ferr(err, p, "swappiness", "%" PRIu64 " is out of range [0, 100]",
+				 r->memory.swappiness);
 	CHECK(spec_get_bool(o, p, "disableOOMKiller", &r->memory.disable_oom_killer,
 		       &r->memory.has_disable_oom_killer, err));
 	CHECK(spec_get_bool(o, p, "useHierarchy", &r->memory.use_hierarchy, &r->memory.has_use_hierarchy,
@@ -346,6 +364,18 @@ static int seccomp_action(const char *name)
 	return -1;
 }
 
+/* errnoRet and defaultErrnoRet: any Go uint (uint64), as runc reads them;
+ * the filter keeps the low 16 bits (SECCOMP_RET_DATA), as runc's int16 does. */
+static int get_errno_ret(json_t *o, const char *path, const char *key, uint32_t *out, bool *has,
+			 struct husk_error *err)
+{
+	uint64_t v = 0;
+
+	CHECK(spec_get_u64(o, path, key, &v, has, false, err));
+	*out = (uint32_t)(v & 0xffff);
+	return 0;
+}
+
 static int parse_seccomp(json_t *o, struct husk_linux *l, struct husk_error *err)
 {
 	static const char *const flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
@@ -369,8 +399,8 @@ static int parse_seccomp(json_t *o, struct husk_linux *l, struct husk_error *err
 	sc->default_action = seccomp_action(action);
 	if (sc->default_action < 0)
 		return spec_ferr(err, p, "defaultAction", "unknown action \"%s\"", action);
-	CHECK(SPEC_GET_INT(o, p, "defaultErrnoRet", 0, UINT32_MAX, sc->default_errno_ret,
-		      &sc->has_default_errno_ret, false, err));
+	CHECK(get_errno_ret(o, p, "defaultErrnoRet", &sc->default_errno_ret, &sc->has_default_errno_ret,
+			    err));
 	CHECK(spec_get_strv(o, p, "architectures", &sc->architectures, err));
 	CHECK(spec_get_strv(o, p, "flags", &sc->flags, err));
 	for (size_t i = 0; i < sc->flags.n; i++) {
@@ -394,14 +424,17 @@ static int parse_seccomp(json_t *o, struct husk_linux *l, struct husk_error *err
 		sc->n_syscalls++;
 		/* a rule without names matches nothing (runc accepts it) */
 		CHECK(spec_get_strv(it, ip, "names", &rule->names, err));
+		for (size_t j = 0; j < rule->names.n; j++)
+			if (!*rule->names.v[j])
+				/* runc's message */
+				return spec_ferr(err, ip, "names", "element %zu: empty string is not a valid syscall", j);
 		CHECK(spec_get_str(it, ip, "action", true, &act, err));
 		rule->action = seccomp_action(act);
 		if (rule->action < 0)
 			return spec_ferr(err, ip, "action", "unknown action \"%s\"", act);
 		if (rule->action == HUSK_SCMP_ACT_NOTIFY && !sc->listener_path)
 			return spec_ferr(err, ip, "action", "SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath");
-		CHECK(SPEC_GET_INT(it, ip, "errnoRet", 0, UINT32_MAX, rule->errno_ret, &rule->has_errno_ret,
-			      false, err));
+		CHECK(get_errno_ret(it, ip, "errnoRet", &rule->errno_ret, &rule->has_errno_ret, err));
 		CHECK(spec_get_arr(it, ip, "args", &args, err));
 		if (!args)
 			continue;

@@ -22,8 +22,10 @@ static int parse_user(json_t *o, const char *path, struct husk_user *u, struct h
 	json_t *gids, *g;
 	size_t i;
 
-	CHECK(SPEC_GET_INT(o, path, "uid", 0, UINT32_MAX, u->uid, NULL, false, err));
-	CHECK(SPEC_GET_INT(o, path, "gid", 0, UINT32_MAX, u->gid, NULL, false, err));
+	/* uint32 in the spec, but runc refuses ids above INT32_MAX ("uids and gids
+	 * must be in range 0-2147483647"): 2^32-1 is (uid_t)-1, "no change" */
+	CHECK(SPEC_GET_INT(o, path, "uid", 0, INT32_MAX, u->uid, NULL, false, err));
+	CHECK(SPEC_GET_INT(o, path, "gid", 0, INT32_MAX, u->gid, NULL, false, err));
 	/* any uint32, as runc: umask(2) itself keeps the permission bits */
 	CHECK(SPEC_GET_INT(o, path, "umask", 0, UINT32_MAX, u->umask, &u->has_umask, false, err));
 	CHECK(spec_get_str(o, path, "username", false, &u->username, err));
@@ -32,9 +34,22 @@ static int parse_user(json_t *o, const char *path, struct husk_user *u, struct h
 		return 0;
 	u->additional_gids = xcalloc(json_array_size(gids), sizeof(uint32_t));
 	json_array_foreach(gids, i, g) {
-		if (!json_is_integer(g) || json_integer_value(g) < 0 || json_integer_value(g) > UINT32_MAX)
+		uint32_t gid;
+		bool seen = false;
+
+		/* null is Go's zero value, 0 */
+		if (!json_is_null(g) && !json_is_integer(g))
 			return spec_ferr(err, path, "additionalGids", "element %zu must be a gid", i);
-		u->additional_gids[u->n_additional_gids++] = (uint32_t)json_integer_value(g);
+		if (json_integer_value(g) < 0 || json_integer_value(g) > INT32_MAX)
+			return spec_ferr(err, path, "additionalGids",
+					 "element %zu: %lld is out of range [0, 2147483647]", i,
+					 (long long)json_integer_value(g));
+		gid = (uint32_t)json_integer_value(g);
+		/* runc passes each group once */
+		for (size_t j = 0; j < u->n_additional_gids; j++)
+			seen = seen || u->additional_gids[j] == gid;
+		if (!seen)
+			u->additional_gids[u->n_additional_gids++] = gid;
 	}
 	return 0;
 }
@@ -171,11 +186,13 @@ int spec_parse_process(json_t *o, const char *path, struct husk_process *p, stru
 	if (sub) {
 		_cleanup_free_ char *sp = spec_subpath(path, "consoleSize");
 		/* runc: Go uints, absent = 0, cut to the 16 bits of struct winsize */
+		uint64_t h = 0, w = 0;
+
 		p->has_console_size = true;
-		CHECK(SPEC_GET_INT(sub, sp, "height", 0, LLONG_MAX, p->console_height, NULL, false, err));
-		CHECK(SPEC_GET_INT(sub, sp, "width", 0, LLONG_MAX, p->console_width, NULL, false, err));
-		p->console_height &= 0xffff;
-		p->console_width &= 0xffff;
+		CHECK(spec_get_u64(sub, sp, "height", &h, NULL, false, err));
+		CHECK(spec_get_u64(sub, sp, "width", &w, NULL, false, err));
+		p->console_height = (uint32_t)(h & 0xffff);
+		p->console_width = (uint32_t)(w & 0xffff);
 	}
 	CHECK(spec_get_obj(o, path, "user", &sub, err));
 	if (sub) {

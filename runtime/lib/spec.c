@@ -79,8 +79,8 @@ static int parse_hooks(json_t *hooks, struct husk_spec *s, struct husk_error *er
 				return spec_ferr(err, ip, "path", "must not be empty");
 			CHECK(spec_get_strv(o, ip, "args", &h->args, err));
 			CHECK(spec_get_strv(o, ip, "env", &h->env, err));
-			CHECK(SPEC_GET_INT(o, ip, "timeout", 1, INT_MAX, h->timeout, &h->has_timeout, false,
-				      err));
+			CHECK(SPEC_GET_INT(o, ip, "timeout", 1, LLONG_MAX, h->timeout, &h->has_timeout,
+					   false, err));
 		}
 	}
 	return 0;
@@ -101,7 +101,8 @@ static int validate(struct husk_spec *s, struct husk_error *err)
 		return spec_ferr(err, "linux", "uidMappings",
 			    "a new user namespace needs linux.uidMappings and linux.gidMappings");
 	if (!userns && (s->linux_.n_uid_mappings || s->linux_.n_gid_mappings))
-		return spec_ferr(err, "linux", "uidMappings", "is set but there is no user namespace");
+		/* runc 1.1 reads the mappings only for a user namespace */
+		spec_warning(&s->warnings, "linux.uidMappings/gidMappings: ignored without a user namespace");
 	if ((s->linux_.has_time_monotonic || s->linux_.has_time_boottime)) {
 		const struct husk_namespace *t = husk_spec_namespace(s, CLONE_NEWTIME);
 		if (!t || t->path)
@@ -168,6 +169,11 @@ static int parse_doc(json_t *doc, struct husk_spec *s, struct husk_error *err)
 	CHECK(spec_get_obj(doc, "", "linux", &sub, err));
 	if (sub)
 		CHECK(spec_parse_linux(sub, s, err));
+	/* the other platforms' objects are not read, but runc's Go types refuse
+	 * them when they are not objects */
+	CHECK(spec_get_obj(doc, "", "solaris", &sub, err));
+	CHECK(spec_get_obj(doc, "", "windows", &sub, err));
+	CHECK(spec_get_obj(doc, "", "vm", &sub, err));
 	return validate(s, err);
 }
 

@@ -116,7 +116,7 @@ struct husk_hook {
 	char *path;
 	struct husk_strv args, env;
 	bool has_timeout;
-	int timeout; /* seconds, > 0 */
+	long long timeout; /* seconds, > 0 (runc: a Go int) */
 };
 
 struct husk_namespace {

@@ -1,0 +1,176 @@
+#!/bin/sh
+# Differential mutation test: hostile and unusual config.json files, each run
+# under runc 1.1 (the oracle) and husk. mutate.py (beside this file) writes a
+# fixed, seeded list of cases from the config of `husk spec` (rt_bundle): wrong
+# JSON types, out-of-range numbers, NUL escapes and invalid UTF-8, duplicate
+# keys, long strings, relative and `..` paths, symlinks in the rootfs pointing
+# out of it, mounts over /proc, /dev and /, bad namespaces, mappings, devices,
+# rlimits, capabilities, seccomp, hooks, sysctls, cgroup settings. For each:
+#   - `run` under both: the same class of answer (success or failure); on
+#     success the same output of the probe (what the container observes);
+#     cases marked husk=ok|fail differ from runc on purpose (runtime-spec,
+#     docs/compat.md "config.json validation"): husk must answer that;
+#   - one case in five also `create` + `delete -f` under both;
+#   - after every husk failure, nothing leaked: no process of the container,
+#     no mount under the temp dir, no cgroup of its id in any hierarchy (v1
+#     and unified), no state dir; in every case nothing was written through a
+#     symlink pointing out of the rootfs; husk's message is "husk: VERB: ...";
+#   - for a sample of husk failures (one in MUTATE_FD_EVERY, default 8), husk
+#     runs under strace and every fd it opened is closed before it exits
+#     (fdleak.py).
+# Each runtime call is time-bound (MUTATE_TIMEOUT, 10 s); the whole test takes
+# about 2 minutes on this 2-core machine (see docs/compat.md).
+# MUTATE_ONLY=REGEX runs only the cases whose name matches (for debugging),
+# MUTATE_FROM=NNN starts at case NNN, MUTATE_REPORT=FILE writes one line per case (both answers and errors).
+. "$(dirname "$0")/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+COMPAT_TIMEOUT=${MUTATE_TIMEOUT:-10}
+SEED=${MUTATE_SEED:-1}
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+REPORT=${MUTATE_REPORT:-/dev/null}
+: >"$REPORT"
+
+# the probe prints what a container observes; $0 carries the container id so
+# that a process of it is found by its command line
+PROBE='id; pwd; hostname; umask; grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):" /proc/self/status; grep -E "^Max (open files|processes|core)" /proc/self/limits; ls /dev; awk "\$5 !~ /^\/sys\/fs\/cgroup/ {print \$5, \$9, substr(\$6,1,2)}" /proc/self/mountinfo; env | sort'
+rt_bundle "$T/tmpl" sh -c "$PROBE" "probe-@ID@"
+"$PY" "$HERE/mutate.py" "$T/tmpl/config.json" "$T/cases" "$SEED" >/dev/null ||
+	{ not_ok "mutate.py failed"; finish; exit 1; }
+CGROUP_MNTS=$(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo)
+start=$(date +%s)
+
+# prep RT NNN ID: a fresh bundle $BD for case NNN under runtime RT
+prep() {
+	BD=$T/m-$1
+	if grep -qF "$BD" /proc/self/mountinfo; then
+		not_ok "a mount under $BD is left: not removing it"; finish; exit 1
+	fi
+	rm -rf --one-file-system "$BD"
+	mkdir -p "$BD/outside"
+	: >"$BD/outside/.keep"
+	# hard links: no runtime writes to a file of the rootfs (directories
+	# and symlinks are fresh), and a full copy costs 0.2 s
+	cp -al "$T/tmpl/rootfs" "$BD/rootfs"
+	LC_ALL=C sed -e "s|@ID@|$3|g" -e "s|@B@|$BD|g" "$T/cases/$2.json" >"$BD/config.json"
+	if [ -f "$T/cases/$2.setup" ]; then
+		(cd "$BD" && B=$BD sh "$T/cases/$2.setup") || { not_ok "$2: setup failed"; return 1; }
+	fi
+	OUTSIDE_BEFORE=$(ls -A "$BD/outside")
+}
+
+# leaks ID: what a failed husk call of container ID left behind (empty: nothing)
+leaks() {
+	# a bracket in the pattern keeps grep from finding its own command line
+	pat=$(printf '%s' "$1" | sed 's/^\(.\)/[\1]/')
+	p=$(grep -lsa -e "$pat" /proc/[0-9]*/cmdline | head -3)
+	[ -z "$p" ] || echo "process: $p"
+	grep -F "$T" /proc/self/mountinfo | awk '{print "mount: " $5}' | head -3
+	for m in $CGROUP_MNTS; do
+		for d in "$m/$1" "$m"/husk-fuzz-"$1"* "$m"/*/husk-fuzz-"$1"* "$m"/*/*/husk-fuzz-"$1"*; do
+			[ -e "$d" ] && echo "cgroup: $d"
+		done
+	done
+	[ ! -e "$T/root-husk/$1" ] || echo "state dir: $T/root-husk/$1"
+}
+
+# escaped: something was written through a symlink out of the rootfs
+escaped() {
+	after=$(ls -A "$BD/outside")
+	[ "$after" = "$OUTSIDE_BEFORE" ] || echo "written outside the rootfs: $(echo $after)"
+}
+
+nfail=0
+fdcheck() { # ID ARGS... (a husk command line): every fd opened is closed at exit
+	fid=$1; shift
+	nfail=$((nfail + 1))
+	[ $((nfail % ${MUTATE_FD_EVERY:-8})) -eq 1 ] || return 0
+	timeout -k 5 "$COMPAT_TIMEOUT" strace -qq -o "$T/strace" -e trace=all -e signal=none \
+		"$HUSK" --root "$T/root-husk" "$@" >/dev/null 2>&1 </dev/null
+	left=$("$PY" "$HERE/fdleak.py" "$T/strace")
+	"$HUSK" --root "$T/root-husk" delete -f "$fid" >/dev/null 2>&1
+	if [ -n "$left" ]; then not_ok "$name: husk left fds open at exit: $left"
+	else FDCHECKED=$((FDCHECKED + 1)); fi
+}
+FDCHECKED=0
+
+# norm TEXT ID: the bundle directory and the id as @B@ and @ID@ (they differ
+# between the runtimes)
+norm() { printf '%s' "$1" | sed -e "s|$BD|@B@|g" -e "s|$2|@ID@|g"; }
+short() { printf '%s' "$1" | tr '\n' ' ' | cut -c1-300; }
+class() { case $1 in 0) echo ok ;; 124) echo timeout ;; *) echo fail ;; esac; }
+
+# one VERB ID NNN: run the case under runc (unless husk's answer is fixed) and
+# husk; sets R_RC R_OUT R_ERR H_RC H_OUT H_ERR
+one() {
+	verb=$1 id=$2 nnn=$3
+	R_RC=skip R_OUT="" R_ERR=""
+	if [ -z "$want" ]; then
+		prep runc "$nnn" "$id-r" || return 1
+		if [ "$verb" = run ]; then cli runc run -b "$BD" "$id-r"
+		else cli runc create -b "$BD" "$id-r"; fi
+		R_RC=$RC R_OUT=$(norm "$OUT" "$id-r") R_ERR=$ERR
+		cli runc delete -f "$id-r"
+	fi
+	prep husk "$nnn" "$id-h" || return 1
+	if [ "$verb" = run ]; then cli husk run -b "$BD" "$id-h"
+	else cli husk create -b "$BD" "$id-h"; fi
+	H_RC=$RC H_OUT=$(norm "$OUT" "$id-h") H_ERR=$ERR
+	esc=$(escaped)
+	[ -z "$esc" ] || not_ok "$name ($verb): husk: $esc"
+	if [ "$H_RC" != 0 ]; then
+		lk=$(leaks "$id-h")
+		if [ -n "$lk" ]; then not_ok "$name ($verb): husk failed and left $(short "$lk")"
+		else LEAKCHECKED=$((LEAKCHECKED + 1)); fi
+		# husk's own last word (not the container's) follows the convention;
+		# after create, run's init reports as start does
+		lastline=$(printf '%s\n' "$H_ERR" | grep '^husk' | grep -v '^husk: warning' | tail -1)
+		case $lastline in
+		"" | "husk: $verb: "?* | "husk: start: "?*) ;;
+		*) not_ok "$name ($verb): husk's error is not 'husk: $verb: ...': $(short "$H_ERR")" ;;
+		esac
+		prep husk "$nnn" "$id-h"
+		fdcheck "$id-h" "$verb" -b "$BD" "$id-h"
+	fi
+	cli husk delete -f "$id-h"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$nnn" "$verb" "$R_RC" "$H_RC" "$name" \
+		"$(short "$R_ERR")" "$(short "$H_ERR")" >>"$REPORT"
+}
+
+LEAKCHECKED=0
+n=0
+while IFS='	' read -r nnn flags name; do
+	if [ -n "${MUTATE_ONLY:-}" ]; then
+		printf '%s\n' "$name" | grep -Eq -- "$MUTATE_ONLY" || continue
+	fi
+	[ "$nnn" -ge "${MUTATE_FROM:-0}" ] 2>/dev/null || continue
+	n=$((n + 1))
+	want=""
+	case ",$flags," in *,husk=ok,*) want=ok ;; *,husk=fail,*) want=fail ;; esac
+	verbs=run
+	case ",$flags," in *,create,*) verbs="run create" ;; esac
+	for verb in $verbs; do
+		one "$verb" "mut$$-$nnn" "$nnn" || continue
+		hc=$(class "$H_RC")
+		if [ -n "$want" ]; then
+			if [ "$hc" = "$want" ]; then ok "$name ($verb): husk $hc (on purpose, runc differs)"
+			else not_ok "$name ($verb): husk $H_RC, want $want (docs/compat.md): $(short "$H_ERR")"; fi
+			continue
+		fi
+		rc=$(class "$R_RC")
+		if [ "$hc" != "$rc" ]; then
+			not_ok "$name ($verb): husk $H_RC ($(short "$H_ERR")), runc $R_RC ($(short "$R_ERR"))"
+		elif [ "$verb" = run ] && [ "$hc" = ok ] && [ "$H_OUT" != "$R_OUT" ]; then
+			diffs=$(printf '%s\n' "$R_OUT" >"$T/r.out"; printf '%s\n' "$H_OUT" >"$T/h.out"
+				diff "$T/r.out" "$T/h.out" | grep '^[<>]' | head -6)
+			not_ok "$name (run): both ran, outputs differ: $(short "$diffs")"
+		else
+			ok "$name ($verb): both $hc"
+		fi
+	done
+done <"$T/cases/cases"
+end=$(date +%s)
+check "husk failures checked for leaks" [ "$LEAKCHECKED" -gt 0 ]
+check "husk failures checked for fds under strace" [ "$FDCHECKED" -gt 0 ]
+echo "(ran $n cases in $((end - start)) s; $LEAKCHECKED husk failures checked for leaks, $FDCHECKED under strace)"
+finish
