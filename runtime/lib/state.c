@@ -3,6 +3,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -29,9 +30,13 @@ int husk_validate_id(const char *id, struct husk_error *err)
 		return husk_error_set(err, -EINVAL, "invalid container id \"%s\"", id);
 	if (strlen(id) > 1024)
 		return husk_error_set(err, -EINVAL, "container id is longer than 1024 bytes");
+	/* runc's ^[\w+-\.]+$: ASCII letters, digits, '_' and the range '+'..'.'
+	 * (+ , - .) */
 	for (const char *p = id; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			return husk_error_set(err, -EINVAL, "invalid container id \"%s\": control or space character", id);
+		if (!isalnum((unsigned char)*p) && *p != '_' && !(*p >= '+' && *p <= '.') )
+			return husk_error_set(err, -EINVAL,
+					      "invalid container id \"%s\": only ASCII letters, digits, _ + , - and . are allowed",
+					      id);
 	return 0;
 }
 

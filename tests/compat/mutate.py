@@ -11,7 +11,8 @@ before the runtime: symlinks and files in the rootfs). OUTDIR/cases lists
 "NNN<TAB>FLAGS<TAB>NAME"; FLAGS is a comma list of:
   create    also compare `create` (then `delete -f`)
   husk=ok|fail   the answer expected of husk when it differs from runc's on
-            purpose (runtime-spec; docs/compat.md, "config.json validation")
+            purpose (runtime-spec; docs/compat.md, "config.json validation");
+            husk-run=..., husk-create=... for one verb only
   nolog     runc's output is not compared (only the exit status)
 In the config text "@ID@" stands for the container id and "@B@" for the
 bundle directory (t-mutate.sh substitutes both). The list is fixed: the same
@@ -323,6 +324,9 @@ def process_fields():
     case("consoleSize without terminal", setv("process.consoleSize", {"height": 10, "width": 80}))
     case("consoleSize zero", setv("process.consoleSize", {"height": 0, "width": 0}))
     case("consoleSize only width", setv("process.consoleSize", {"width": 80}))
+    case("capabilities null: every capability dropped", setv("process.capabilities", None))
+    case("capabilities absent: every capability dropped", delv("process.capabilities"))
+    case("consoleSize 2^63 without terminal", setv("process.consoleSize", {"height": 2**63, "width": 2**64 - 1}))
     case("capabilities unknown name", setv("process.capabilities.bounding", ["CAP_KILL", "CAP_BOGUS"]))
     case("capabilities lower case", setv("process.capabilities.bounding", ["cap_kill"]))
     case("capabilities without CAP_", setv("process.capabilities.effective", ["KILL"]))
@@ -357,7 +361,7 @@ def process_fields():
     case("commandLine set (windows)", setv("process.commandLine", "cmd"))
     # runc run needs a controlling terminal here (open /dev/tty); husk relays
     # a pty of its own (left as is: docs/compat.md)
-    case("terminal true without console socket", setv("process.terminal", True), flags="husk=ok")
+    case("terminal true without console socket", setv("process.terminal", True), flags="husk-run=ok")
 
 
 def root_fields():

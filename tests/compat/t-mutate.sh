@@ -61,10 +61,11 @@ prep() {
 
 # leaks ID: what a failed husk call of container ID left behind (empty: nothing)
 leaks() {
-	# a bracket in the pattern keeps grep from finding its own command line
-	pat=$(printf '%s' "$1" | sed 's/^\(.\)/[\1]/')
-	p=$(grep -lsa -e "$pat" /proc/[0-9]*/cmdline | head -3)
-	[ -z "$p" ] || echo "process: $p"
+	# grep finds its own command line too: what is still there and not grep
+	for f in $(grep -lsaF -e "$1" /proc/[0-9]*/cmdline); do
+		c=$( (tr '\0' ' ' <"$f") 2>/dev/null) || continue
+		case $c in "" | grep\ *) ;; *) echo "process: ${f%/cmdline}: $(short "$c")" ;; esac
+	done | head -3
 	grep -F "$T" /proc/self/mountinfo | awk '{print "mount: " $5}' | head -3
 	for m in $CGROUP_MNTS; do
 		for d in "$m/$1" "$m"/husk-fuzz-"$1"* "$m"/*/husk-fuzz-"$1"* "$m"/*/*/husk-fuzz-"$1"*; do
@@ -138,18 +139,21 @@ one() {
 }
 
 LEAKCHECKED=0
-n=0
+ncases=0 # (lib.sh's sub_cli uses $n)
 while IFS='	' read -r nnn flags name; do
 	if [ -n "${MUTATE_ONLY:-}" ]; then
 		printf '%s\n' "$name" | grep -Eq -- "$MUTATE_ONLY" || continue
 	fi
 	[ "$nnn" -ge "${MUTATE_FROM:-0}" ] 2>/dev/null || continue
-	n=$((n + 1))
-	want=""
-	case ",$flags," in *,husk=ok,*) want=ok ;; *,husk=fail,*) want=fail ;; esac
+	ncases=$((ncases + 1))
 	verbs=run
 	case ",$flags," in *,create,*) verbs="run create" ;; esac
 	for verb in $verbs; do
+		want=""
+		case ",$flags," in
+		*,husk=ok,*) want=ok ;; *,husk=fail,*) want=fail ;;
+		*,husk-$verb=ok,*) want=ok ;; *,husk-$verb=fail,*) want=fail ;;
+		esac
 		one "$verb" "mut$$-$nnn" "$nnn" || continue
 		hc=$(class "$H_RC")
 		if [ -n "$want" ]; then
@@ -169,8 +173,89 @@ while IFS='	' read -r nnn flags name; do
 		fi
 	done
 done <"$T/cases/cases"
+
+# --- command lines: hostile flags and ids, same class of answer as runc ---
+# cmd_case DESC ARGS...: ARGS (sub_cli: "@" is the runtime's container id)
+# under both; after a husk failure of create/run, nothing of ID is left
+cmd_case() {
+	desc=$1; shift
+	sub_cli runc "$@"; R_RC=$RC R_ERR=$ERR R_OUT=$OUT
+	sub_cli husk "$@"; H_RC=$RC H_ERR=$ERR H_OUT=$OUT
+	printf 'cli\t-\t%s\t%s\t%s\t%s\t%s\n' "$R_RC" "$H_RC" "$desc" "$(short "$R_ERR")" "$(short "$H_ERR")" >>"$REPORT"
+	if [ "$(class "$H_RC")" = "$(class "$R_RC")" ]; then ok "cli: $desc: both $(class "$H_RC")"
+	else not_ok "cli: $desc: husk $H_RC ($(short "$H_ERR")), runc $R_RC ($(short "$R_ERR"))"; fi
+}
+# create_case DESC ARGS...: the same for a create of a fresh container ("@"):
+# runc's is deleted before husk's is made (the same id means the same cgroup),
+# and after a husk failure nothing of it is left
+create_case() {
+	desc=$1; shift
+	sub_cli runc "$@"; R_RC=$RC R_ERR=$ERR
+	cli runc delete -f -- "$ID_runc"
+	sub_cli husk "$@"; H_RC=$RC H_ERR=$ERR
+	printf 'cli\t-\t%s\t%s\t%s\t%s\t%s\n' "$R_RC" "$H_RC" "$desc" "$(short "$R_ERR")" "$(short "$H_ERR")" >>"$REPORT"
+	if [ "$(class "$H_RC")" = "$(class "$R_RC")" ]; then ok "cli: $desc: both $(class "$H_RC")"
+	else not_ok "cli: $desc: husk $H_RC ($(short "$H_ERR")), runc $R_RC ($(short "$R_ERR"))"; fi
+	if [ "$H_RC" != 0 ]; then
+		lk=$(leaks "$ID_husk")
+		if [ -n "$lk" ]; then not_ok "cli: $desc: husk failed and left $(short "$lk")"
+		else LEAKCHECKED=$((LEAKCHECKED + 1)); fi
+	fi
+	cli husk delete -f -- "$ID_husk"
+}
+# a long-running container per runtime for exec, kill, update
+rt_bundle "$T/cb" sleep 300$$
+run_both "$T/cb" "mutcli$$"
+printf '%s' '{"args":["sh","-c","grep CapBnd /proc/self/status"],"cwd":"/","env":["PATH=/bin"]}' >"$T/p-nocaps.json"
+printf '%s' '{"args":["true"],"cwd":"/","env":["PATH=/bin"], "user": {"uid": 2147483648}}' >"$T/p-biguid.json"
+printf '%s' '{"args":' >"$T/p-trunc.json"
+printf '%s' '{"cwd":"/"}' >"$T/p-noargs.json"
+printf '%s' '{"args":["sh","-c","echo $A"],"cwd":"/","env":["PATH=/bin","A=\u00e9\ud800"]}' >"$T/p-utf.json"
+for args in "--user 2147483648 @ id" "--user 4294967295 @ id" "--user -1 @ id" "--user 0:-5 @ id" \
+	"--user nobody @ id" "--user nosuchuser @ id" "--user 65534:65534 @ id" \
+	"--additional-gids 2147483648 @ id" "--additional-gids -1 @ id" \
+	"--cwd relative @ pwd" "--cwd /nonexistent @ pwd" "--cwd /etc/passwd @ pwd" \
+	"--env NOEQUALS @ env" "--env =x @ env" "--cap CAP_BOGUS @ true" "--cap cap_kill @ true" \
+	"--preserve-fds 100000 @ true" "--preserve-fds -1 @ true" \
+	"--pid-file /nonexistent/dir/pid @ true" "-t --console-socket /nonexistent.sock @ true" \
+	"--process /nonexistent.json @" "--process $T/p-trunc.json @" "--process $T/p-noargs.json @" \
+	"--process $T/p-biguid.json @" "--process $T/p-nocaps.json @" "--process $T/p-utf.json @" \
+	"--cgroup husk-bogus @ true" "@" "@nope true" "@ /nonexistent/bin"; do
+	# shellcheck disable=SC2086 # the words are the flags
+	cmd_case "exec $args" exec $args
+	case $args in *p-nocaps* | *p-utf* | *"65534:65534"*)
+		expect_eq "cli: exec $args: the same output" "$H_OUT" "$R_OUT" ;;
+	esac
+done
+for args in "@ 0" "@ -1" "@ 99999" "@ SIGBOGUS" "@ 65" "@ sigusr1" "@ USR1" "@nope KILL"; do
+	# shellcheck disable=SC2086
+	cmd_case "kill $args" kill $args
+done
+for args in "--memory -5 @" "--cpu-share 1 @" "--cpu-share 300000 @" "--pids-limit x @" \
+	"--cpuset-cpus banana @" "--memory 1k @" "-r /nonexistent.json @" "--blkio-weight 5 @"; do
+	# shellcheck disable=SC2086
+	cmd_case "update $args" update $args
+done
+cli runc delete -f "$ID_runc"; cli husk delete -f "$ID_husk"
+# create with odd ids and flags: each a fresh id, nothing left after a failure
+rt_bundle "$T/cc" true
+long=$(printf 'x%.0s' $(seq 300))
+for v in "a b" "$long" "é" "-x" "a:b" "a@b" "+" "x..y"; do
+	ID_runc="$v" ID_husk="$v"
+	create_case "create id '$(printf '%s' "$v" | cut -c1-20)'" create -b "$T/cc" -- @
+done
+n2=0
+for args in "--pid-file /nonexistent/dir/pid" "--console-socket /nonexistent.sock" \
+	"--preserve-fds 2147483647" "--preserve-fds -5" "--no-pivot --no-new-keyring" \
+	"--pid-file %RT%-pid-relative"; do
+	n2=$((n2 + 1))
+	ID_runc=mutc$$-$n2-r ID_husk=mutc$$-$n2-h
+	# shellcheck disable=SC2086
+	create_case "create $args" create -b "$T/cc" $args @
+	rm -f "runc-pid-relative" "husk-pid-relative"
+done
 end=$(date +%s)
 check "husk failures checked for leaks" [ "$LEAKCHECKED" -gt 0 ]
 check "husk failures checked for fds under strace" [ "$FDCHECKED" -gt 0 ]
-echo "(ran $n cases in $((end - start)) s; $LEAKCHECKED husk failures checked for leaks, $FDCHECKED under strace)"
+echo "(ran $ncases cases in $((end - start)) s; $LEAKCHECKED husk failures checked for leaks, $FDCHECKED under strace)"
 finish

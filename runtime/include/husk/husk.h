@@ -54,7 +54,8 @@ int husk_exec_sealed(char **argv, struct husk_error *err);
  * memfd): its forks may then clone a container's processes without an exec. */
 bool husk_running_protected(void);
 
-/* Ids: non-empty, no '/', not "." or "..", printable; as runc accepts. */
+/* Ids as runc accepts them: non-empty, not "." or "..", of ASCII letters,
+ * digits, '_', '+', ',', '-' and '.' only (runc's ^[\w+-\.]+$). */
 int husk_validate_id(const char *id, struct husk_error *err);
 
 struct husk_create_opts {
