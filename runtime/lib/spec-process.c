@@ -200,8 +200,20 @@ int spec_parse_process(json_t *o, const char *path, struct husk_process *p, stru
 		CHECK(parse_user(sub, sp, &p->user, err));
 	}
 	CHECK(spec_get_str(o, path, "commandLine", false, &p->command_line, err));
-	if (spec_get_strv(o, path, "args", &p->args, err) < 0 || p->args.n == 0 || !p->args.v[0][0])
-		return spec_ferr(err, path, "args", "must be a non-empty array of strings");
+	{
+		json_t *a = spec_member(o, "args"), *item;
+		bool good = json_is_array(a) && json_array_size(a) > 0;
+		size_t i;
+
+		json_array_foreach(a, i, item)
+			good = good && (json_is_string(item) || json_is_null(item));
+		if (!good)
+			return spec_ferr(err, path, "args", "must be a non-empty array of strings");
+		/* fails only on a NUL, with its own message */
+		CHECK(spec_get_strv(o, path, "args", &p->args, err));
+		if (!p->args.v[0][0])
+			return spec_ferr(err, path, "args", "must be a non-empty array of strings");
+	}
 	CHECK(spec_get_strv(o, path, "env", &p->env, err));
 	for (size_t i = 0; i < p->env.n; i++)
 		if (!strchr(p->env.v[i], '=') || p->env.v[i][0] == '=')

@@ -278,7 +278,9 @@ static void test_runc_lenient(void **state)
 static void test_unknown_fields_ignored(void **state)
 {
 	(void)state;
-	husk_spec_free(parse_ok(BASE_HEAD PROC ",\"windows\":{\"x\":1},\"solaris\":3,\"vendorThing\":[1,2]}"));
+	/* unknown members are ignored; the other platforms' objects are not read
+	 * (runc's Go types refuse them when they are not objects: test_go_json) */
+	husk_spec_free(parse_ok(BASE_HEAD PROC ",\"windows\":{\"x\":1},\"solaris\":{},\"vendorThing\":[1,2]}"));
 }
 
 static void test_process_json(void **state)
@@ -333,6 +335,61 @@ static void test_big_unsigned(void **state)
 		     "\"RLIMIT_CORE\",\"hard\":\"husk-u64:5\",\"soft\":1}]}}", "process.rlimits[0].hard: 5 is out of range");
 }
 
+/* config.json read as Go's encoding/json (runc) reads it: t-mutate.sh found
+ * each of these refused or read otherwise */
+static void test_go_json(void **state)
+{
+	(void)state;
+	/* bytes that are not UTF-8 and lone surrogate escapes become U+FFFD; a
+	 * pair stays one character */
+	struct husk_spec *s = parse_ok(BASE_HEAD PROC ",\"annotations\":{\"a\":\"x\xff\xc3(\","
+				       "\"b\":\"\\ud800y\",\"c\":\"\\ud83d\\ude00\",\"d\":null},"
+				       "\"linux\":{\"namespaces\":[{\"type\":\"uts\"}]},"
+				       "\"hostname\":\"first\",\"Hostname\":\"second\"} trailing words");
+
+	assert_string_equal(s->annotations.v[0].value, "x\xef\xbf\xbd\xef\xbf\xbd(");
+	assert_string_equal(s->annotations.v[1].value, "\xef\xbf\xbdy");
+	assert_string_equal(s->annotations.v[2].value, "\xf0\x9f\x98\x80");
+	assert_string_equal(s->annotations.v[3].value, "");
+	assert_string_equal(s->hostname, "second"); /* the last of keys equal but for case */
+	husk_spec_free(s);
+	/* null elements are zero values, an empty namespace path is none */
+	s = parse_ok(BASE_HEAD "\"process\":{\"args\":[\"sh\",null],\"cwd\":\"/\","
+		     "\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[null,5,5]}},"
+		     "\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"\"}]}}");
+	assert_int_equal(s->process->args.n, 2);
+	assert_string_equal(s->process->args.v[1], "");
+	assert_int_equal(s->process->user.n_additional_gids, 2); /* 0 and 5, once each */
+	assert_null(s->linux_.namespaces[0].path);
+	husk_spec_free(s);
+	/* a NUL where a C string goes is refused by field; in an annotation it ends it */
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"namespaces\":[{\"type\":\"uts\"}]},\"hostname\":\"a\\u0000b\"}",
+		     "hostname: the value must not contain a NUL");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\",\"a\\u0000\"],\"cwd\":\"/\"}}",
+		     "process.args: element 1 must not contain a NUL");
+	s = parse_ok(BASE_HEAD PROC ",\"annotations\":{\"a\":\"x\\u0000y\"}}");
+	assert_string_equal(s->annotations.v[0].value, "x");
+	husk_spec_free(s);
+	/* runc's Go types: other platforms' objects, ids, ranges */
+	expect_error(BASE_HEAD PROC ",\"windows\":[]}", "windows: must be an object");
+	expect_error(BASE_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":2147483648,"
+		     "\"gid\":0}}}", "process.user.uid: 2147483648 is out of range [0, 2147483647]");
+	s = parse_ok(BASE_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"consoleSize\":"
+		     "{\"height\":9223372036854775808,\"width\":65616}},"
+		     "\"linux\":{\"resources\":{\"memory\":{\"swappiness\":18446744073709551615}},"
+		     "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":4294967297}}}");
+	assert_int_equal(s->process->console_height, 0);
+	assert_int_equal(s->process->console_width, 80);
+	assert_false(s->linux_.resources.memory.has_swappiness);
+	assert_int_equal(s->linux_.seccomp->default_errno_ret, 1);
+	husk_spec_free(s);
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		     "\"syscalls\":[{\"names\":[\"\"],\"action\":\"SCMP_ACT_ERRNO\"}]}}}",
+		     "empty string is not a valid syscall");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"devices\":[{\"type\":\"c\",\"path\":\"/dev/x\",\"major\":4096}]}}",
+		     "linux.devices[0].major: 4096 is out of range [0, 4095]");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_bad_documents),	  cmocka_unit_test(test_unknown_fields_ignored),
 		cmocka_unit_test(test_process_json),	  cmocka_unit_test(test_name_tables),
 		cmocka_unit_test(test_big_unsigned),	  cmocka_unit_test(test_runc_lenient),
+		cmocka_unit_test(test_go_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
