@@ -74,9 +74,18 @@ static json_t *section(json_t *res, const char *name)
 static char *read_resources(const char *path, struct husk_error *err)
 {
 	json_error_t jerr;
-	json_t *doc = !strcmp(path, "-") ? json_loadf(stdin, 0, &jerr) : json_load_file(path, 0, &jerr);
+	FILE *f = !strcmp(path, "-") ? stdin : fopen(path, "re");
+	json_t *doc;
 	char *text;
 
+	if (!f) {
+		/* the error convention's errno text, not jansson's strerror */
+		husk_error_sys(err, -errno, "open %s", path);
+		return NULL;
+	}
+	doc = json_loadf(f, 0, &jerr);
+	if (f != stdin)
+		fclose(f);
 	if (!doc) {
 		husk_error_set(err, -EINVAL, "%s: %s", path, jerr.text);
 		return NULL;

@@ -177,7 +177,12 @@ void init_main(struct create_ctx *c)
 		fd = open(fifo, O_WRONLY | O_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
-		dprintf(STDERR_FILENO, "husk: init: open exec fifo: %s\n", strerror(errno));
+		char buf[64];
+		int e = errno;
+		/* reached through /proc/self/fd: without a /proc mount it is not there */
+		dprintf(STDERR_FILENO, "husk: start: open exec fifo %s: %s%s\n", fifo,
+			husk_strerror(-e, buf, sizeof(buf)),
+			e == ENOENT ? " (is /proc mounted in the container?)" : "");
 		_exit(1);
 	}
 	if (write_full(fd, "0", 1) < 0)

@@ -68,6 +68,14 @@ int husk_rlimit_from_name(const char *name)
 	return -1;
 }
 
+const char *husk_rlimit_name(int resource)
+{
+	for (size_t i = 0; i < sizeof(rlimits) / sizeof(rlimits[0]); i++)
+		if (rlimits[i].num == resource)
+			return rlimits[i].name;
+	return "unknown";
+}
+
 /* Indexed by capability number (linux/capability.h). */
 static const char *const cap_names[] = {
 	"CAP_CHOWN",		  "CAP_DAC_OVERRIDE",	 "CAP_DAC_READ_SEARCH", "CAP_FOWNER",

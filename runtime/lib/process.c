@@ -111,7 +111,10 @@ static int set_rlimits(const struct husk_process *p, struct husk_error *err)
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		struct rlimit rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
 		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
-			return husk_error_sys(err, -errno, "setrlimit %d", p->rlimits[i].resource);
+			return husk_error_sys(err, -errno, "process.rlimits[%zu]: setrlimit %s (soft %llu, hard %llu)",
+					      i, husk_rlimit_name(p->rlimits[i].resource),
+					      (unsigned long long)p->rlimits[i].soft,
+					      (unsigned long long)p->rlimits[i].hard);
 	}
 	return 0;
 }

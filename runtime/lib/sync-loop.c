@@ -5,7 +5,11 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -48,6 +52,31 @@ static int answer(const struct sync_loop *l, const struct sync_msg *msg, int pas
 	return husk_error_set(err, -EPROTO, "unexpected sync message %s", sync_type_name(msg->type));
 }
 
+/* The process closed the socket without a word: it died. Say how, from its
+ * wait status, left unreaped (WNOWAIT) for the caller; it may take a moment
+ * between closing its files and becoming a zombie. */
+static int exited_during_setup(const struct sync_loop *l, struct husk_error *err)
+{
+	siginfo_t si;
+
+	for (int tries = 0; tries < 100; tries++) {
+		struct timespec ts = {0, 1000 * 1000};
+
+		memset(&si, 0, sizeof(si));
+		if (l->pid <= 0 || waitid(P_PID, (id_t)l->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+			break;
+		if (si.si_pid == l->pid && si.si_code == CLD_EXITED)
+			return husk_error_set(err, -ECHILD, "%s exited during setup (exit status %d)", l->who,
+					      si.si_status);
+		if (si.si_pid == l->pid)
+			return husk_error_set(err, -ECHILD, "%s exited during setup (killed by %s%s)", l->who,
+					      sigabbrev_np(si.si_status) ? "SIG" : "signal ",
+					      sigabbrev_np(si.si_status) ? sigabbrev_np(si.si_status) : "?");
+		nanosleep(&ts, NULL);
+	}
+	return husk_error_set(err, -ECHILD, "%s exited during setup", l->who);
+}
+
 int sync_loop_run(const struct sync_loop *l, struct husk_error *err)
 {
 	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
@@ -57,7 +86,7 @@ int sync_loop_run(const struct sync_loop *l, struct husk_error *err)
 	while (r == 0) {
 		r = sync_recv_fd(l->fd, msg, &passfd);
 		if (r == -EPIPE) {
-			r = ran ? 1 : husk_error_set(err, -ECHILD, "%s exited during setup", l->who);
+			r = ran ? 1 : exited_during_setup(l, err);
 			break;
 		}
 		if (r < 0) {

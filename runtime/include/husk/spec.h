@@ -332,6 +332,7 @@ const struct husk_namespace *husk_spec_namespace(const struct husk_spec *spec, i
 int husk_namespace_type(const char *name);          /* CLONE_NEW* or -1 */
 const char *husk_namespace_name(int type);
 int husk_rlimit_from_name(const char *name);         /* RLIMIT_* or -1 */
+const char *husk_rlimit_name(int resource);          /* "RLIMIT_..." or "unknown" */
 int husk_capability_from_name(const char *name);     /* CAP_* number or -1 */
 const char *husk_capability_name(int cap);           /* "CAP_..." or NULL */
 int husk_capability_last(void);
