@@ -49,12 +49,13 @@ json_t *spec_member(json_t *o, const char *key)
 	const char *k;
 
 	/* Go's encoding/json (runc) takes "Cwd" for "cwd", and of two keys that
-	 * name the same field the last one (jansson keeps the order of keys) */
+	 * name the same field the last one (jansson keeps the order of keys);
+	 * a null changes nothing */
 	json_object_foreach(o, k, val) {
-		if (!strcasecmp(k, key))
+		if (!strcasecmp(k, key) && !json_is_null(val))
 			v = val;
 	}
-	return json_is_null(v) ? NULL : v;
+	return v;
 }
 
 /* A string value with a NUL in it (a \u0000 escape) cannot become a path, an
