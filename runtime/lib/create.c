@@ -304,9 +304,6 @@ static int prepare_ctx(struct create_ctx *c, const struct husk_create_opts *o, s
 		return r;
 	if (o->preserve_fds < 0)
 		return husk_error_set(err, -EINVAL, "--preserve-fds must not be negative");
-	r = proc_check_preserved_fds(o->listen_fds, o->preserve_fds, err);
-	if (r < 0)
-		return r;
 	husk_spec_warn(s);
 	r = lsm_check(s, err);
 	if (r == 0)

@@ -295,9 +295,6 @@ int husk_exec(const struct husk_exec_opts *o, pid_t *pid_out, struct husk_error 
 
 	if (o->preserve_fds < 0)
 		return husk_error_set(err, -EINVAL, "--preserve-fds must not be negative");
-	r = proc_check_preserved_fds(0, o->preserve_fds, err);
-	if (r < 0)
-		return r;
 	r = husk_state_load(o->root && *o->root ? o->root : HUSK_DEFAULT_ROOT, o->id, &c.st, err);
 	if (r < 0)
 		return r;

@@ -448,17 +448,6 @@ static int mark_cloexec_from(int from)
 	return 0;
 }
 
-int proc_check_preserved_fds(int listen, int preserve, struct husk_error *err)
-{
-	for (int i = 0; i < preserve; i++) {
-		int fd = 3 + listen + i;
-		if (fcntl(fd, F_GETFD) < 0)
-			return husk_error_sys(err, -errno, "unable to stat preserved-fd %d (of %d): fd %d", i,
-					      preserve, fd);
-	}
-	return 0;
-}
-
 int proc_keep_fds(int preserve)
 {
 	for (int fd = 3; fd < 3 + preserve; fd++) {

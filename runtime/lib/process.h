@@ -52,8 +52,5 @@ int proc_seccomp_late(struct proc_setup *ps, bool notify_only, struct husk_error
 int proc_set_affinity(const char *list, struct husk_error *err);
 /* fds 3..3+preserve-1 survive execve; everything above is close-on-exec. */
 int proc_keep_fds(int preserve);
-/* --preserve-fds N: each of the N fds after 3 + listen must be open (runc
- * stats them: "unable to stat preserved-fd I (of N)"); -EBADF otherwise. */
-int proc_check_preserved_fds(int listen, int preserve, struct husk_error *err);
 
 #endif

@@ -194,7 +194,10 @@ create_case() {
 	cli runc delete -f -- "$ID_runc"
 	sub_cli husk "$@"; H_RC=$RC H_ERR=$ERR
 	printf 'cli\t-\t%s\t%s\t%s\t%s\t%s\n' "$R_RC" "$H_RC" "$desc" "$(short "$R_ERR")" "$(short "$H_ERR")" >>"$REPORT"
-	if [ "$(class "$H_RC")" = "$(class "$R_RC")" ]; then ok "cli: $desc: both $(class "$H_RC")"
+	if [ -n "${HUSK_WANT:-}" ]; then
+		if [ "$(class "$H_RC")" = "$HUSK_WANT" ]; then ok "cli: $desc: husk $HUSK_WANT (on purpose, runc $R_RC)"
+		else not_ok "cli: $desc: husk $H_RC, want $HUSK_WANT (docs/compat.md): $(short "$H_ERR")"; fi
+	elif [ "$(class "$H_RC")" = "$(class "$R_RC")" ]; then ok "cli: $desc: both $(class "$H_RC")"
 	else not_ok "cli: $desc: husk $H_RC ($(short "$H_ERR")), runc $R_RC ($(short "$R_ERR"))"; fi
 	if [ "$H_RC" != 0 ]; then
 		lk=$(leaks "$ID_husk")
@@ -250,8 +253,14 @@ for args in "--pid-file /nonexistent/dir/pid" "--console-socket /nonexistent.soc
 	"--pid-file %RT%-pid-relative"; do
 	n2=$((n2 + 1))
 	ID_runc=mutc$$-$n2-r ID_husk=mutc$$-$n2-h
+	# runc stats the preserved fds in its own process, where its own fds
+	# fill 3..6: a huge N fails there; husk hands the process nothing where
+	# the caller has nothing open (t-fds.sh, docs/compat.md)
+	HUSK_WANT=""
+	case $args in *2147483647*) HUSK_WANT=ok ;; esac
 	# shellcheck disable=SC2086
 	create_case "create $args" create -b "$T/cc" $args @
+	HUSK_WANT=""
 	rm -f "runc-pid-relative" "husk-pid-relative"
 done
 end=$(date +%s)
