@@ -165,6 +165,7 @@ int cmd_exec(const struct global *g, int argc, char **argv)
 	fg_pipes_restore(&pipes);
 	if (r < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		fg_pipes_close(&pipes);
 		status = cli_fail_status("exec", &err, 255);
 		goto out;
 	}

@@ -182,6 +182,20 @@ void fg_pipes_restore(struct fg_pipes *fp)
 	}
 }
 
+void fg_pipes_close(struct fg_pipes *fp)
+{
+	int *ours[] = {&fp->in_w, &fp->out_r, &fp->err_r};
+
+	if (!fp->on)
+		return;
+	for (size_t i = 0; i < 3; i++)
+		if (*ours[i] >= 0) {
+			close(*ours[i]);
+			*ours[i] = -1;
+		}
+	fp->on = false;
+}
+
 /* Copy what a pipe holds now to fd, without blocking. */
 static void drain_to(int from, int to)
 {

@@ -26,6 +26,9 @@ struct fg_pipes {
 int fg_pipes_begin(const char *verb, const char *config_path, struct fg_pipes *fp);
 /* After husk_create/husk_exec: our own stdio back on 0-2. */
 void fg_pipes_restore(struct fg_pipes *fp);
+/* When no process came of it: close our ends too (a failed create or exec
+ * leaves no fd open). */
+void fg_pipes_close(struct fg_pipes *fp);
 /* Wait for pid, forwarding signals to it. With master >= 0, relay it to our
  * stdio (raw mode while it runs, SIGWINCH resizes it); with pipes (on), relay
  * those. Returns the exit status (128+N for signal N). The signal mask is

@@ -75,6 +75,7 @@ int cmd_run(const struct global *g, int argc, char **argv)
 	if (r < 0) {
 		if (sv[0] >= 0)
 			close(sv[0]);
+		fg_pipes_close(&pipes);
 		return cli_fail("run", &err);
 	}
 	/* without the pty master nobody could talk to the process: undo the run */
@@ -84,6 +85,7 @@ int cmd_run(const struct global *g, int argc, char **argv)
 		if (err.msg[0])
 			cli_fail("run", &err);
 		husk_delete(g->root, f.opts.id, true, &ignore);
+		fg_pipes_close(&pipes);
 		return 1;
 	}
 	if (f.detach)

@@ -83,5 +83,5 @@ void exec_init_main(struct exec_ctx *c)
 	execve(ps.exe, p->args.v, ps.env ? ps.env : (char *[]){NULL});
 	husk_error_sys(&err, -errno, "exec %s", ps.exe);
 	sync_send_error(c->sync_child, &err);
-	_exit(127);
+	proc_exit_filtered(127);
 }

@@ -207,5 +207,5 @@ void init_main(struct create_ctx *c)
 		dprintf(STDERR_FILENO, "husk: start: exec %s: %s\n", ps.exe,
 			husk_strerror(-errno, buf, sizeof(buf)));
 	}
-	_exit(127);
+	proc_exit_filtered(127);
 }

@@ -52,5 +52,11 @@ int proc_seccomp_late(struct proc_setup *ps, bool notify_only, struct husk_error
 int proc_set_affinity(const char *list, struct husk_error *err);
 /* fds 3..3+preserve-1 survive execve; everything above is close-on-exec. */
 int proc_keep_fds(int preserve);
+/* Exit in the init or an exec'd process, also after the seccomp filter is
+ * loaded: a profile may deny exit_group too (defaultAction SCMP_ACT_ERRNO),
+ * and glibc's _exit then faults on hlt; this raises SIGILL instead, without
+ * a sanitizer's _exit in between. (Under ASan such a process still spins in
+ * the sanitizer's runtime: t-mutate skips that case there.) */
+__attribute__((noreturn)) void proc_exit_filtered(int status);
 
 #endif

@@ -28,6 +28,13 @@ static void test_ids(void **state)
 	assert_true(husk_validate_id("a/b", &err) < 0);
 	assert_true(husk_validate_id("a b", &err) < 0);
 	assert_true(husk_validate_id("a\nb", &err) < 0);
+	/* runc's ^[\w+-\.]+$: the range + , - . and nothing else outside \w */
+	assert_int_equal(husk_validate_id("a+b,c-d.e_F9", &err), 0);
+	assert_int_equal(husk_validate_id("x..y", &err), 0);
+	assert_true(husk_validate_id("a:b", &err) < 0);
+	assert_true(husk_validate_id("a@b", &err) < 0);
+	assert_true(husk_validate_id("\xc3\xa9", &err) < 0);
+	assert_non_null(strstr(err.msg, "only ASCII letters, digits"));
 }
 
 static void test_state_json(void **state)
