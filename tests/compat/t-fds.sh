@@ -57,7 +57,7 @@ expect_eq "LISTEN_PID not the runtime's: no fd, no env, as runc" \
 	"$(grep -c -e listened -e '^1 1$' "$T/lb-runc") $(grep -c 'Bad file descriptor' "$T/lb-runc")"
 
 # husk exec: the same (the exec'd process lists its own fds)
-rt_bundle "$T/b" sleep 300
+rt_bundle "$T/b" sleep "$LONG"
 for rt in runc husk; do
 	cli "$rt" run -d -b "$T/b" "fdx-$rt-$$"
 	"$(rt_bin "$rt")" --root "$T/root-$rt" exec "fdx-$rt-$$" sh -c 'ls -l /proc/self/fd' 7<"$T/secret" >"$T/x-$rt" 2>&1

@@ -52,7 +52,7 @@ for v in private rprivate slave rslave shared rshared unbindable runbindable; do
 		# a mount made outside, under the rootfs, after the container started
 		if [ "$RUNC_RC" = 0 ]; then
 			cp "$B/config.json" "$T/run.json"
-			edit "$B" '.process.args = ["sleep", "100"]'
+			edit "$B" '.process.args = ["sleep", $s]' --arg s "$LONG"
 			for rt in runc husk; do
 				cli $rt create -b "$B" "p-$rt-$$"
 				mount -t tmpfs probe "$B/rootfs/mnt/probe"
