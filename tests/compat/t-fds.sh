@@ -65,4 +65,45 @@ for rt in runc husk; do
 done
 expect_eq "exec: the caller's fd reaches neither runtime's process" \
 	"$(grep -c secret "$T/x-runc") $(grep -c secret "$T/x-husk")" "0 0"
+
+# --preserve-fds N where the caller has nothing open at 3..N+2: the process must get
+# nothing there either. runc 1.1.5 hands down its own fds (an O_PATH of the host's
+# /sys/fs/cgroup, an epoll fd, a pipe: the CVE-2024-21626 kind, closed in runc
+# 1.1.12); husk's own fds are close-on-exec and never moved into that range
+# (docs/compat.md). The process writes its fds 3..5, and where they point, into the
+# rootfs. no_fds RT CMD...: run the runtime with fds 3..9 closed
+no_fds() {
+	rt=$1; shift
+	sh -c 'exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; exec "$@"' sh "$(rt_bin $rt)" --root "$T/root-$rt" "$@" \
+		>/dev/null 2>&1 </dev/null
+}
+LIST='for f in 3 4 5; do [ -e /proc/self/fd/$f ] && echo "$f $(readlink /proc/self/fd/$f)"; done >/pe.out; echo end >>/pe.out'
+# listed RT NAME: wait for the list, keep it as $T/NAME-RT
+listed() {
+	for _ in $(seq 50); do grep -q end "$T/b/rootfs/pe.out" 2>/dev/null && break; sleep 0.1; done
+	mv "$T/b/rootfs/pe.out" "$T/$2-$1" 2>/dev/null
+}
+rt_bundle "$T/b" sh -c "$LIST"
+for rt in runc husk; do
+	no_fds $rt run --preserve-fds 3 -b "$T/b" "pe-$rt-$$"
+	listed $rt pe
+	no_fds $rt create --preserve-fds 3 -b "$T/b" "pc-$rt-$$"
+	cli "$rt" start "pc-$rt-$$"
+	listed $rt pc
+	cli "$rt" delete -f "pc-$rt-$$"
+done
+expect_eq "runc 1.1.5: run --preserve-fds 3, nothing open there: fds of its own reach the process" \
+	"$(grep -c '^[345] ' "$T/pe-runc")" 3
+expect_eq "husk: run --preserve-fds 3, nothing open there: no fd at 3..5" "$(cat "$T/pe-husk")" "end"
+expect_eq "runc 1.1.5: create --preserve-fds 3: the same" "$(grep -c '^[345] ' "$T/pc-runc")" 3
+expect_eq "husk: create --preserve-fds 3, nothing open there: no fd at 3..5" "$(cat "$T/pc-husk")" "end"
+rt_bundle "$T/b" sleep 300
+for rt in runc husk; do
+	cli "$rt" run -d -b "$T/b" "px-$rt-$$"
+	no_fds $rt exec --preserve-fds 3 "px-$rt-$$" sh -c "$LIST"
+	listed $rt px
+	cli "$rt" delete -f "px-$rt-$$"
+done
+expect_eq "husk: exec --preserve-fds 3, nothing open there: no fd at 3..5 (runc: $(grep -c '^[345] ' "$T/px-runc") of its own)" \
+	"$(cat "$T/px-husk")" "end"
 finish
