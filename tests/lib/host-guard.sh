@@ -28,7 +28,7 @@ snapshot() {
 watchdog() {
 	n=0
 	while [ $n -lt "$2" ]; do sleep 1; kill -0 "$1" 2>/dev/null || exit 0; n=$((n + 1)); done
-	echo "host-guard: still running after ${2}s: SIGTERM, so that its EXIT trap cleans up" >&2
+	echo "host-guard: still running after ${2}s: SIGTERM, so that its EXIT trap cleans up" >&3
 	kill -TERM "$1" 2>/dev/null
 	n=0
 	while [ $n -lt 30 ]; do
@@ -48,7 +48,9 @@ pid=$!
 trap 'kill -TERM $pid 2>/dev/null' INT TERM HUP
 dog=""
 if [ "${HUSK_TEST_TIMEOUT:-0}" -gt 0 ]; then
-	watchdog "$pid" "$HUSK_TEST_TIMEOUT" &
+	# (its say on fd 3; its shell's own stderr nowhere: stopping its sleep below
+	# would make it print "Terminated")
+	watchdog "$pid" "$HUSK_TEST_TIMEOUT" 3>&2 2>/dev/null &
 	dog=$!
 fi
 while :; do
