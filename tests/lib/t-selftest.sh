@@ -30,7 +30,7 @@ HUSK_TEST_RUN=$FAKE HUSK_TEST_TIMEOUT=2 timeout 90 sh "$LIB/host-guard.sh" "$T/v
 rc=$?
 took=$(($(date +%s) - t0))
 check "a script past its deadline fails (status $rc)" [ "$rc" != 0 ] && [ "$rc" != 124 ]
-check "within the watchdog's 2 + 10 s, not ctest's TIMEOUT ($took s)" [ "$took" -le 20 ]
+check "within the watchdog's 2 + 10 s (and slack), not the outer limit of 90 ($took s)" [ "$took" -le 30 ]
 expect_eq "its EXIT trap ran" "$(cat "$T/trap" 2>/dev/null)" trap-ran
 pid=$(cat "$T/detached.pid" 2>/dev/null)
 check "what it detached is gone" eval "[ -n '$pid' ] && gone '$pid'"
