@@ -90,7 +90,7 @@ for RT in runc husk; do
 
 	# -d, logs, exec, pause/unpause, update, stop
 	n=d-$RT-$$
-	dr $RT -d --name $n $IMG sh -c 'echo started; exec sleep 1000'
+	dr $RT -d --name $n $IMG sh -c "echo started; exec sleep $LONG"
 	expect_eq "run -d ($RT)" "$RC" 0
 	wait_until 10 sh -c "docker logs $n 2>&1 | grep -q started"
 	expect_eq "logs ($RT)" "$(docker logs $n 2>&1)" started

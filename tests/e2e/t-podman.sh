@@ -30,6 +30,8 @@ cleanup() {
 	for rt in runc husk; do
 		for id in $(pm $rt ps -aq 2>/dev/null); do pm $rt rm -f "$id" >/dev/null 2>&1; done
 	done
+	# what the test started in the background and did not wait for: ours to stop
+	pkill -P $$ 2>/dev/null
 	pm runc rmi -af >/dev/null 2>&1
 	[ -n "$CACHE_WAS_THERE" ] || {
 		rm -f /var/lib/containers/cache/blob-info-cache-v1.boltdb
@@ -133,7 +135,7 @@ expect_match "--privileged: husk" "$RC:$(echo $OUT)" "^0:CapEff:.* dev-ok$"
 # -d, exec, stop, rm
 for RT in runc husk; do
 	n=p-$RT-$$
-	prun $RT -d --name $n $IMG sh -c 'echo started; exec sleep 1000'
+	prun $RT -d --name $n $IMG sh -c "echo started; exec sleep $LONG"
 	expect_eq "run -d ($RT)" "$RC" 0
 	expect_eq "exec: output ($RT)" "$(pm $RT exec $n echo in-exec 2>&1)" in-exec
 	pm $RT exec $n sh -c 'exit 4' >/dev/null 2>&1
