@@ -222,7 +222,7 @@ create_case() {
 	cli husk delete -f -- "$ID_husk"
 }
 # a long-running container per runtime for exec, kill, update
-rt_bundle "$T/cb" sleep 300$$
+rt_bundle "$T/cb" sleep "$LONG"
 run_both "$T/cb" "mutcli$$"
 printf '%s' '{"args":["sh","-c","grep CapBnd /proc/self/status"],"cwd":"/","env":["PATH=/bin"]}' >"$T/p-nocaps.json"
 printf '%s' '{"args":["true"],"cwd":"/","env":["PATH=/bin"], "user": {"uid": 2147483648}}' >"$T/p-biguid.json"
@@ -257,8 +257,9 @@ done
 cli runc delete -f "$ID_runc"; cli husk delete -f "$ID_husk"
 # create with odd ids and flags: each a fresh id, nothing left after a failure
 rt_bundle "$T/cc" true
-long=$(printf 'x%.0s' $(seq 300))
-for v in "a b" "$long" "é" "-x" "a:b" "a@b" "+" "x..y"; do
+# each with this run's pid: the default cgroup of an id is host-wide
+long=$(printf 'x%.0s' $(seq 300))$$
+for v in "a b$$" "$long" "é$$" "-x$$" "a:b$$" "a@b$$" "+$$" "x..y$$"; do
 	ID_runc="$v" ID_husk="$v"
 	create_case "create id '$(printf '%s' "$v" | cut -c1-20)'" create -b "$T/cc" -- @
 done
