@@ -567,8 +567,10 @@ def linux_fields():
 
     case("cgroupsPath relative", setv("linux.cgroupsPath", "husk-fuzz-@ID@"))
     case("cgroupsPath absolute", setv("linux.cgroupsPath", "/husk-fuzz-@ID@"))
-    case("cgroupsPath with ..", setv("linux.cgroupsPath", "/husk-fuzz-@ID@/../.."))
-    case("cgroupsPath /", setv("linux.cgroupsPath", "/"))
+    # runc is not run on these (husk=fail): it takes them as the root cgroup,
+    # joins it, and its cleanup removes every empty cgroup of the host's
+    case("cgroupsPath with ..", setv("linux.cgroupsPath", "/husk-fuzz-@ID@/../.."), flags="husk=fail")
+    case("cgroupsPath /", setv("linux.cgroupsPath", "/"), flags="husk=fail")
     case("cgroupsPath //x//", setv("linux.cgroupsPath", "//husk-fuzz-@ID@//"))
     case("cgroupsPath slice:prefix:name", setv("linux.cgroupsPath", "system.slice:husk:@ID@"), flags="husk=fail")
     case("cgroupsPath with a NUL", setv("linux.cgroupsPath", "/husk-fuzz-@ID@\u0000x"))
