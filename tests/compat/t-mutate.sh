@@ -255,6 +255,15 @@ for args in "--memory -5 @" "--cpu-share 1 @" "--cpu-share 300000 @" "--pids-lim
 	cmd_case "update $args" update $args
 done
 cli runc delete -f "$ID_runc"; cli husk delete -f "$ID_husk"
+# exec and update read the stored config.json as create did (they read it
+# with jansson alone, which refuses an unsigned above INT64_MAX)
+rt_bundle "$T/cu" sleep "$LONG2"
+sed -i 's/"rlimits": *\[/&{"type":"RLIMIT_CORE","soft":18446744073709551615,"hard":18446744073709551615},/' "$T/cu/config.json"
+run_both "$T/cu" "mutcu$$"
+cmd_case "exec in a container of RLIMIT_CORE 2^64-1" exec @ sh -c "ulimit -c"
+expect_eq "cli: exec there: the same output" "$H_OUT" "$R_OUT"
+cmd_case "update of that container" update --pids-limit 50 @
+cli runc delete -f "$ID_runc"; cli husk delete -f "$ID_husk"
 # create with odd ids and flags: each a fresh id, nothing left after a failure
 rt_bundle "$T/cc" true
 # each with this run's pid: the default cgroup of an id is host-wide
