@@ -5,13 +5,44 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "husk/husk.h"
 
 #include "internal.h"
 #include "security.h"
 #include "sync.h"
 #include "util.h"
+
+/* How the process that closed the sync socket early ended, for the error:
+ * ", killed by signal SIGSYS" (a seccomp profile's kill action, say) or ", exit
+ * status N". It is our child and is not reaped here (WNOWAIT); its exit
+ * follows its close of the socket, so we wait up to a second for it. */
+static void describe_end(pid_t pid, char *buf, size_t len)
+{
+	siginfo_t si = {0};
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	buf[0] = '\0';
+	if (pfd >= 0) {
+		struct pollfd p = {.fd = pfd, .events = POLLIN};
+		(void)poll(&p, 1, 1000);
+		close(pfd);
+	}
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != pid)
+		return;
+	if (si.si_code == CLD_EXITED)
+		snprintf(buf, len, ", exit status %d", si.si_status);
+	else if ((si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED) && husk_signal_name(si.si_status))
+		snprintf(buf, len, ", killed by signal SIG%s", husk_signal_name(si.si_status));
+	else if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED)
+		snprintf(buf, len, ", killed by signal %d", si.si_status);
+}
 
 /* One message; 0 to go on, -errno (err set) to stop. */
 static int answer(const struct sync_loop *l, const struct sync_msg *msg, int passfd, bool *ran,
@@ -57,7 +88,13 @@ int sync_loop_run(const struct sync_loop *l, struct husk_error *err)
 	while (r == 0) {
 		r = sync_recv_fd(l->fd, msg, &passfd);
 		if (r == -EPIPE) {
-			r = ran ? 1 : husk_error_set(err, -ECHILD, "%s exited during setup", l->who);
+			char how[64];
+			if (ran) {
+				r = 1;
+				break;
+			}
+			describe_end(l->pid, how, sizeof(how));
+			r = husk_error_set(err, -ECHILD, "%s exited during setup%s", l->who, how);
 			break;
 		}
 		if (r < 0) {
