@@ -10,18 +10,17 @@
 # described by how it ended.
 . "$(dirname "$0")/lib.sh"
 
-# husk's default allow list (docker's) without the calls runc's init never
-# makes after its load; default action $1
+# husk's default profile (docker's), default action $1, without the calls
+# runc's init never makes after its load
 mkdir -p "$T/sp" && (cd "$T/sp" && "$HUSK" spec --seccomp-default) || { echo "husk spec failed"; exit 1; }
 profile() {
-	jq -c --arg act "$1" '.linux.seccomp | .syscalls[0].names -=
-		["sendto", "recvfrom", "sendmsg", "recvmsg", "send", "recv", "umask", "close_range"]
-		| {defaultAction: $act, architectures, syscalls: [.syscalls[0]]}' "$T/sp/config.json"
+	jq -c --arg act "$1" '.linux.seccomp | .defaultAction = $act | .syscalls |= map(.names -=
+		["sendto", "recvfrom", "sendmsg", "recvmsg", "send", "recv", "umask", "close_range"])' "$T/sp/config.json"
 }
 
 for act in SCMP_ACT_ERRNO SCMP_ACT_KILL_PROCESS; do
 	for uid in 0 1000; do
-		rt_bundle "$T/b" sh -c 'echo works; grep Umask /proc/self/status'
+		rt_bundle "$T/b" sh -c 'echo works; grep Umask /proc/self/status; true'
 		edit "$T/b" ".process.noNewPrivileges = false | .process.user.uid = $uid | .linux.seccomp = \$p" \
 			--argjson p "$(profile $act)"
 		same "$act without send/recv/umask/close_range, uid $uid: runs" "$T/b"
@@ -34,13 +33,21 @@ for act in SCMP_ACT_ERRNO SCMP_ACT_KILL_PROCESS; do
 	expect_match "$act: husk reports the missing binary, as runc" "$ERR" 'nonexistent'
 done
 
+# each of them alone, under KILL_PROCESS: the one call husk made there kills it
+for sc in sendto recvmsg umask close_range; do
+	rt_bundle "$T/b" sh -c 'echo works; grep Umask /proc/self/status; true'
+	edit "$T/b" '.process.noNewPrivileges = false | .linux.seccomp = ($p | .syscalls |= map(.names -= [$sc]))' \
+		--argjson p "$(profile SCMP_ACT_KILL_PROCESS)" --arg sc $sc
+	same "KILL_PROCESS, only $sc left out: runs" "$T/b"
+done
+
 # exec: the same profile in a running container, as the container's user and uid 1000
 rt_bundle "$T/e" sleep 60
 edit "$T/e" '.process.noNewPrivileges = false | .linux.seccomp = $p' --argjson p "$(profile SCMP_ACT_KILL_PROCESS)"
 run_both "$T/e" sca
-both_out "exec under the profile" cat exec @ sh -c 'echo in-exec; grep Umask /proc/self/status'
+both_out "exec under the profile" cat exec @ sh -c 'echo in-exec; grep Umask /proc/self/status; true'
 expect_eq "husk's exec output" "$(echo $OUT)" "in-exec Umask: 0022"
-both_out "exec --user 1000 under the profile" cat exec --user 1000 @ sh -c 'id -u'
+both_out "exec --user 1000 under the profile" cat exec --user 1000 @ sh -c 'id -u; true'
 expect_eq "husk's exec --user output" "$OUT" 1000
 both "exec of a missing binary under the profile" exec @ /nonexistent
 expect_match "husk reports the missing binary" "$ERR" 'nonexistent'

@@ -7,7 +7,7 @@
 # --network none and a busybox image built here (tools/mkimage-docker).
 #   HUSK_DOCKER_RUNTIME: the husk binary dockerd runs (default $HUSK_BUILD/husk)
 . "$(dirname "$0")/lib.sh"
-for t in dockerd docker containerd-shim-runc-v2; do
+for t in dockerd docker containerd-shim-runc-v2 jq; do
 	command -v $t >/dev/null || { echo "needs $t (tools/install-deps installs docker.io)"; exit 1; }
 done
 HUSK_BIN=${HUSK_DOCKER_RUNTIME:-$BUILD/husk}
@@ -51,6 +51,13 @@ wait_until 30 sh -c 'docker version >/dev/null 2>&1' || { tail -n 20 "$D/dockerd
 "$BUILD/mkimage-docker" "$D/busybox.tar" >/dev/null
 expect_eq "docker load of the docker-save archive" "$(docker load -i "$D/busybox.tar")" "Loaded image: busybox:husk"
 IMG=busybox:husk
+# a custom seccomp profile (docker's default allow list, as `husk spec
+# --seccomp-default` has it) without what runc's init never calls after
+# loading it (docker leaves noNewPrivileges false: the filter comes before
+# the user switch): send/recv on the sync socket, umask, close_range
+mkdir -p "$D/sp" && (cd "$D/sp" && "$BUILD/husk" spec --seccomp-default) &&
+	jq '.linux.seccomp | .syscalls |= map(.names -= ["sendto", "recvfrom", "sendmsg", "recvmsg", "umask", "close_range"])' \
+		"$D/sp/config.json" >"$D/seccomp.json" || { echo "no seccomp profile"; exit 1; }
 
 # dr RT ARGS...: docker run with runtime RT, no network; sets RC and OUT
 dr() {
@@ -85,6 +92,15 @@ for RT in runc husk; do
 	# -t: the pty is the process's stdio and is bound on /dev/console (runc's mountConsole)
 	dr $RT --rm -t $IMG sh -c 'stat -c "%F %t" /dev/console; tty'
 	expect_eq "run -t: /dev/console is the pty ($RT)" "$RC:$(echo $OUT | tr -d '\r')" "0:character special file 88 /dev/pts/0"
+	dr $RT --rm --security-opt seccomp="$D/seccomp.json" $IMG sh -c 'echo works; grep Umask /proc/self/status'
+	expect_eq "--security-opt seccomp=PROFILE ($RT)" "$RC:$(echo $OUT)" "0:works Umask: 0022"
+	dr $RT --rm --security-opt seccomp="$D/seccomp.json" --user 1000 $IMG /nonexistent
+	expect_match "the profile and a missing binary: docker's 127 and the binary named ($RT)" "$RC:$ERR" '^127:.*nonexistent'
+	s=sc-$RT-$$
+	dr $RT -d --name $s --security-opt seccomp="$D/seccomp.json" $IMG sleep 1000
+	expect_eq "exec -u 1000 under the profile ($RT)" \
+		"$(docker exec -u 1000 $s sh -c 'id -u; grep Umask /proc/self/status' 2>&1 | tr '\n\t' '  ')" "1000 Umask: 0022 "
+	docker rm -f $s >/dev/null
 	dr $RT --rm --memory 64m $IMG cat /sys/fs/cgroup/memory/memory.limit_in_bytes
 	expect_eq "--memory 64m ($RT)" "$RC:$OUT" "0:67108864"
 
