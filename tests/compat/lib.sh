@@ -130,6 +130,9 @@ compat_cleanup() {
 			"$(rt_bin $rt)" --root "$T/root-$rt" delete -f "$id" >/dev/null 2>&1
 		done
 	done
+	# what the test started in the background and did not wait for: ours to stop
+	pkill -P $$ 2>/dev/null
+	stop_naming "$T/"
 	find "$T" -mount -depth \( -type f -o -type l -o -type p -o -type s -o -type c -o -type b \) -delete 2>/dev/null
 	find "$T" -mount -depth -type d -empty -delete 2>/dev/null
 }

@@ -55,7 +55,7 @@ expect_eq "the parent got its parent's mems (as runc's)" "$(cat "/sys/fs/cgroup/
 P=$CG
 
 # --- update on a running container ---
-rt_cmd '["sleep","300"]'
+rt_cmd "[\"sleep\",\"$LONG\"]"
 start() { # start RT ID JQ-FILTER
 	with "$1" "$3"
 	cli "$1" run -d -b "$B" "$2"

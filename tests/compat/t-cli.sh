@@ -5,7 +5,7 @@
 # state, ps, features, events) have runc's shape. Error texts differ by design.
 . "$(dirname "$0")/lib.sh"
 
-rt_bundle "$T/b" sleep 1000
+rt_bundle "$T/b" sleep "$LONG"
 run_both "$T/b" cli
 
 # --- the global flags and the command word

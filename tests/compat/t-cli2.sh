@@ -5,7 +5,7 @@
 # and `spec --rootless`. runc's answers are the expected values.
 . "$(dirname "$0")/lib.sh"
 
-rt_bundle "$T/b" sleep 1000
+rt_bundle "$T/b" sleep "$LONG"
 edit "$T/b" '.linux.resources += {"memory":{"limit":67108864},"cpu":{"shares":512,"quota":50000,"period":100000},"pids":{"limit":100}}
 	| .process.noNewPrivileges = true'
 run_both "$T/b" cli2

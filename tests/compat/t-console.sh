@@ -35,7 +35,7 @@ expect_eq "run -t: the output bytes as runc's" "$bytes_husk" "$bytes_runc"
 expect_eq "runc: CR LF after each line" "$bytes_runc" " a \r \n b \r \n"
 
 # exec -t
-rt_bundle "$T/b" sleep 300
+rt_bundle "$T/b" sleep "$LONG"
 echo "$PROBE" >"$T/b/rootfs/probe.sh"
 for rt in runc husk; do
 	cli "$rt" run -d -b "$T/b" "ttyx-$rt-$$"
@@ -84,7 +84,7 @@ same "terminal false: no /dev/console" "$T/b"
 expect_eq "runc: no /dev/console" "$(echo $RUNC_OUT)" "ls: /dev/console: No such file or directory 0"
 
 # exec -t into a container whose init has a terminal: the init's console, no second mount
-rt_bundle "$T/b" sleep 300
+rt_bundle "$T/b" sleep "$LONG"
 echo "$CPROBE" >"$T/b/rootfs/cprobe.sh"
 edit "$T/b" '.process.terminal = true'
 for rt in runc husk; do

@@ -57,7 +57,7 @@ expect_eq "LISTEN_PID not the runtime's: no fd, no env, as runc" \
 	"$(grep -c -e listened -e '^1 1$' "$T/lb-runc") $(grep -c 'Bad file descriptor' "$T/lb-runc")"
 
 # husk exec: the same (the exec'd process lists its own fds)
-rt_bundle "$T/b" sleep 300
+rt_bundle "$T/b" sleep "$LONG"
 for rt in runc husk; do
 	cli "$rt" run -d -b "$T/b" "fdx-$rt-$$"
 	"$(rt_bin "$rt")" --root "$T/root-$rt" exec "fdx-$rt-$$" sh -c 'ls -l /proc/self/fd' 7<"$T/secret" >"$T/x-$rt" 2>&1
@@ -97,7 +97,7 @@ expect_eq "runc 1.1.5: run --preserve-fds 3, nothing open there: fds of its own 
 expect_eq "husk: run --preserve-fds 3, nothing open there: no fd at 3..5" "$(cat "$T/pe-husk")" "end"
 expect_eq "runc 1.1.5: create --preserve-fds 3: the same" "$(grep -c '^[345] ' "$T/pc-runc")" 3
 expect_eq "husk: create --preserve-fds 3, nothing open there: no fd at 3..5" "$(cat "$T/pc-husk")" "end"
-rt_bundle "$T/b" sleep 300
+rt_bundle "$T/b" sleep "$LONG"
 for rt in runc husk; do
 	cli "$rt" run -d -b "$T/b" "px-$rt-$$"
 	no_fds $rt exec --preserve-fds 3 "px-$rt-$$" sh -c "$LIST"

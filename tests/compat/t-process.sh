@@ -20,7 +20,7 @@ edit "$T/b" '.process.env = ["PATH=/bin", "HOME="]'
 same "an empty HOME is replaced, as runc" "$T/b"
 
 # exec: the same, also with --user
-rt_bundle "$T/b" sleep 300
+rt_bundle "$T/b" sleep "$LONG"
 edit "$T/b" '.process.env = ["PATH=/bin:/usr/bin"]'
 echo 'svc:x:1000:1000::/var/empty:/bin/false' >>"$T/b/rootfs/etc/passwd"
 for rt in runc husk; do

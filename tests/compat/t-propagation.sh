@@ -47,12 +47,13 @@ for v in private rprivate slave rslave shared rshared unbindable runbindable; do
 		[ -n "$want" ] || want=$RUNC_OUT
 		if [ "$RUNC_RC" != 0 ]; then want=""; fi
 		expect_eq "$v, $where: exit status as runc" "$RC" "$RUNC_RC"
+		[ "$RC" = "$RUNC_RC" ] || echo "  husk: $ERR; runc: $RUNC_ERR"
 		expect_eq "$v, $where: / inside is $want" "$OUT" "$want"
 
 		# a mount made outside, under the rootfs, after the container started
 		if [ "$RUNC_RC" = 0 ]; then
 			cp "$B/config.json" "$T/run.json"
-			edit "$B" '.process.args = ["sleep", "100"]'
+			edit "$B" '.process.args = ["sleep", $s]' --arg s "$LONG"
 			for rt in runc husk; do
 				cli $rt create -b "$B" "p-$rt-$$"
 				mount -t tmpfs probe "$B/rootfs/mnt/probe"

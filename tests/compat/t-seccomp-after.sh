@@ -42,7 +42,7 @@ for sc in sendto recvmsg umask close_range; do
 done
 
 # exec: the same profile in a running container, as the container's user and uid 1000
-rt_bundle "$T/e" sleep 60
+rt_bundle "$T/e" sleep $LONG
 edit "$T/e" '.process.noNewPrivileges = false | .linux.seccomp = $p' --argjson p "$(profile SCMP_ACT_KILL_PROCESS)"
 run_both "$T/e" sca
 both_out "exec under the profile" cat exec @ sh -c 'echo in-exec; grep Umask /proc/self/status; true'

@@ -84,7 +84,7 @@ expect_eq "runc: the kernel's own ENOSYS" "$(echo $RUNC_OUT)" "-38 -1"
 # husk exec: the same sequence
 for case in "close_range true" "close_range false" "getcwd false"; do
 	set -- $case
-	rt_bundle "$T/b" sleep 300
+	rt_bundle "$T/b" sleep "$LONG"
 	if [ "$1" = close_range ]; then
 		edit "$T/b" ".process.noNewPrivileges = $2 | .linux.seccomp = \$p" --argjson p "$(allow_list_without close_range)"
 	else

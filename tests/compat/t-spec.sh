@@ -69,7 +69,7 @@ expect_eq "mountLabel without SELinux: runs" "$RC $OUT" "0 ran"
 expect_match "mountLabel without SELinux: warns" "$ERR" "mountLabel is ignored"
 
 # update: runc's update reads no device rules, so any access string is accepted
-rt_bundle "$B" sleep 100
+rt_bundle "$B" sleep "$LONG"
 printf '%s' '{"devices":[{"allow":true,"type":"c","major":1,"minor":3,"access":"rwa"}],"blockIO":{"weight":0}}' >"$T/res.json"
 for rt in runc husk; do
 	cli $rt create -b "$B" "u-$rt-$$"
@@ -83,7 +83,7 @@ expect_eq "update with device access \"rwa\" and weight 0: status as runc" "$UPD
 expect_eq "update --blkio-weight 0: status as runc" "$W0_husk" "$W0_runc"
 
 # exec --cap with an unknown name: a warning, and the exec runs
-rt_bundle "$B" sleep 100
+rt_bundle "$B" sleep "$LONG"
 for rt in runc husk; do
 	cli $rt create -b "$B" "x-$rt-$$"
 	cli $rt exec --cap CAP_FOO "x-$rt-$$" echo ran

@@ -51,7 +51,7 @@ sysctl_case "a /-separated net key with a network namespace is set" "$NET" net/i
 sysctl_case "net.* joining the caller's network namespace is refused" \
 	"[{\"type\":\"network\",\"path\":\"/proc/$$/ns/net\"}]" net.ipv4.ping_group_range "0 0"
 # another network namespace, joined by path: accepted
-unshare -n sleep 120 &
+unshare -n sleep "$LONG" &
 other=$!
 sleep 0.2
 sysctl_case "net.* joining another network namespace is set" \
@@ -73,7 +73,7 @@ husk_refuses "fs.mqueue.* joining the caller's ipc namespace is refused" \
 	"[{\"type\":\"ipc\",\"path\":\"/proc/$$/ns/ipc\"}]" fs.mqueue.queues_max 123
 husk_refuses "kernel.domainname joining the caller's uts namespace is refused" \
 	"[{\"type\":\"uts\",\"path\":\"/proc/$$/ns/uts\"}]" kernel.domainname sysctl.test
-unshare -i sleep 120 &
+unshare -i sleep "$LONG" &
 other=$!
 sleep 0.2
 sysctl_case "fs.mqueue.* joining another ipc namespace is set" \

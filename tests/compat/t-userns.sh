@@ -49,7 +49,7 @@ expect_eq "stdin, stdout, stderr and the status through the pipes, as runc" \
 	"$st_husk $(cat "$T/o-husk") $(cat "$T/e-husk")" "$st_runc $(cat "$T/o-runc") $(cat "$T/e-runc")"
 expect_eq "runc: 3 piped-input err" "$st_runc $(cat "$T/o-runc") $(cat "$T/e-runc")" "3 piped-input err"
 # exec: the same pipes
-userns_bundle "$T/b" sleep 300
+userns_bundle "$T/b" sleep "$LONG"
 for rt in runc husk; do
 	cli "$rt" run -d -b "$T/b" "pipex-$rt-$$"
 	cli "$rt" exec "pipex-$rt-$$" sh -c 'echo y > /dev/stdout && echo by-path'

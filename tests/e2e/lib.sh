@@ -25,6 +25,8 @@ c() { ctr_ "$NS" "$@"; }
 cleanup() {
 	ctrd_clear "$NS"
 	ctrd_stop
+	# what the test started in the background and did not wait for: ours to stop
+	pkill -P $$ 2>/dev/null
 	# shims whose containerd is gone: by their -address, which is ours alone
 	for p in /proc/[0-9]*/cmdline; do
 		case $(tr '\0' ' ' <"$p" 2>/dev/null) in

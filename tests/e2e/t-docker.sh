@@ -97,7 +97,7 @@ for RT in runc husk; do
 	dr $RT --rm --security-opt seccomp="$D/seccomp.json" --user 1000 $IMG /nonexistent
 	expect_match "the profile and a missing binary: docker's 127 and the binary named ($RT)" "$RC:$ERR" '^127:.*nonexistent'
 	s=sc-$RT-$$
-	dr $RT -d --name $s --security-opt seccomp="$D/seccomp.json" $IMG sleep 1000
+	dr $RT -d --name $s --security-opt seccomp="$D/seccomp.json" $IMG sleep $LONG2
 	expect_eq "exec -u 1000 under the profile ($RT)" \
 		"$(docker exec -u 1000 $s sh -c 'id -u; grep Umask /proc/self/status' 2>&1 | tr '\n\t' '  ')" "1000 Umask: 0022 "
 	docker rm -f $s >/dev/null
@@ -106,7 +106,7 @@ for RT in runc husk; do
 
 	# -d, logs, exec, pause/unpause, update, stop
 	n=d-$RT-$$
-	dr $RT -d --name $n --ipc shareable $IMG sh -c 'echo started; exec sleep 1000'
+	dr $RT -d --name $n --ipc shareable $IMG sh -c "echo started; exec sleep $LONG"
 	expect_eq "run -d ($RT)" "$RC" 0
 	wait_until 10 sh -c "docker logs $n 2>&1 | grep -q started"
 	expect_eq "logs ($RT)" "$(docker logs $n 2>&1)" started
@@ -151,7 +151,7 @@ for RT in runc husk; do
 
 	# signals, wait, restart
 	k=k-$RT-$$
-	dr $RT -d --name $k $IMG sh -c 'trap "echo got-usr1" USR1; trap "echo got-hup" HUP; trap "exit 3" TERM; echo up; while :; do sleep 0.1; done'
+	dr $RT -d --name $k $IMG sh -c 'trap "echo got-usr1" USR1; trap "echo got-hup" HUP; trap "exit 3" TERM; echo up; while :; do sleep 0.1; done' $LONG3
 	wait_until 10 sh -c "docker logs $k 2>&1 | grep -q up"
 	docker kill -s USR1 $k >/dev/null
 	wait_until 10 sh -c "docker logs $k 2>&1 | grep -q got-usr1"

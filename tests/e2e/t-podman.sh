@@ -30,6 +30,8 @@ cleanup() {
 	for rt in runc husk; do
 		for id in $(pm $rt ps -aq 2>/dev/null); do pm $rt rm -f "$id" >/dev/null 2>&1; done
 	done
+	# what the test started in the background and did not wait for: ours to stop
+	pkill -P $$ 2>/dev/null
 	pm runc rmi -af >/dev/null 2>&1
 	[ -n "$CACHE_WAS_THERE" ] || {
 		rm -f /var/lib/containers/cache/blob-info-cache-v1.boltdb
@@ -164,7 +166,7 @@ for RT in runc husk; do
 	pod=pod-$RT-$$
 	podid=$(pm $RT pod create --name $pod --network none --cgroup-parent "/$CGP" --infra-image localhost/pause:husk \
 		--share ipc,uts,pid,net 2>/dev/null)
-	pm $RT run -d --pod $pod --name pa-$RT-$$ $IMG sleep 1000 >/dev/null 2>&1
+	pm $RT run -d --pod $pod --name pa-$RT-$$ $IMG sleep $LONG2 >/dev/null 2>&1
 	expect_eq "--pod: the pod's processes ($RT)" \
 		"$(pm $RT run --rm --pod $pod $IMG ps -o comm 2>&1 | sort | tr '\n' ' ')" "COMMAND pause ps sleep "
 	expect_eq "pod ps ($RT)" "$(pm $RT pod ps --format '{{.Status}} {{.NumberOfContainers}}' 2>&1)" "Running 2"
@@ -187,7 +189,7 @@ done
 # -d, exec, stop, rm
 for RT in runc husk; do
 	n=p-$RT-$$
-	prun $RT -d --name $n $IMG sh -c 'echo started; exec sleep 1000'
+	prun $RT -d --name $n $IMG sh -c "echo started; exec sleep $LONG"
 	expect_eq "run -d ($RT)" "$RC" 0
 	expect_eq "exec: output ($RT)" "$(pm $RT exec $n echo in-exec 2>&1)" in-exec
 	pm $RT exec $n sh -c 'exit 4' >/dev/null 2>&1
@@ -203,7 +205,7 @@ for RT in runc husk; do
 	# signals, healthcheck run, restart
 	h=h-$RT-$$
 	prun $RT -d --name $h --health-cmd 'test -e /tmp/ok' --health-interval 0 $IMG \
-		sh -c 'trap "echo got-usr1" USR1; trap "exit 3" TERM; echo up; while :; do sleep 0.1; done'
+		sh -c 'trap "echo got-usr1" USR1; trap "exit 3" TERM; echo up; while :; do sleep 0.1; done' $LONG3
 	pm $RT healthcheck run $h >/dev/null 2>&1
 	expect_eq "healthcheck run: unhealthy ($RT)" "$?" 1
 	pm $RT exec $h touch /tmp/ok

@@ -7,8 +7,8 @@
 e2e_up
 
 # --- containerd restart
-c run -d --runtime $RT "$IMG" a1 sleep 600 >/dev/null
-c run -d --runtime $RT "$IMG" a2 sh -c 'trap "exit 5" USR1; while :; do sleep 0.1; done' >/dev/null
+c run -d --runtime $RT "$IMG" a1 sleep "$LONG" >/dev/null
+c run -d --runtime $RT "$IMG" a2 sh -c 'trap "exit 5" USR1; while :; do sleep 0.1; done' "$LONG" >/dev/null
 init1=$(c task ls | awk '$1 == "a1" { print $2 }')
 shim1=$(shim_pid a1)
 init2=$(c task ls | awk '$1 == "a2" { print $2 }')
@@ -43,7 +43,7 @@ check "a1 leaves nothing" settled a1
 ctr -a "$CT_SOCK" events >"$CT/events" 2>&1 &
 events_pid=$!
 sleep 0.3
-c run -d --runtime $RT "$IMG" k1 sleep 600 >/dev/null
+c run -d --runtime $RT "$IMG" k1 sleep "$LONG" >/dev/null
 init=$(c task ls | awk '$1 == "k1" { print $2 }')
 shim=$(shim_pid k1)
 check "k1 runs under its shim" sh -c "[ -n '$shim' ] && kill -0 $init"
@@ -61,7 +61,7 @@ check "containerd published k1's exit with the pid delete reported and 137" sh -
 
 # --- the delete contract by hand, as containerd runs it, on a bundle whose
 # shim is gone: it still answers a DeleteResponse and exits 0
-c run -d --runtime $RT "$IMG" k2 sleep 600 >/dev/null
+c run -d --runtime $RT "$IMG" k2 sleep "$LONG" >/dev/null
 init=$(c task ls | awk '$1 == "k2" { print $2 }')
 shim=$(shim_pid k2)
 ctrd_stop

@@ -14,7 +14,7 @@ expect_eq "and returns the exit status" "$?" 7
 out=$(echo in-data | c run --rm $R "$IMG" h3 sh -c 'read x; echo $x' 2>&1)
 expect_eq "stdin reaches the container" "$out" in-data
 
-c run -d $R "$IMG" h4 sleep 600 >/dev/null
+c run -d $R "$IMG" h4 sleep "$LONG" >/dev/null
 expect_eq "ctr run -d: RUNNING" "$(task_status h4)" RUNNING
 check "the runtime is husk (runc-v2 wrote it into the bundle)" grep -q "$BUILD/husk" "$BUNDLES/h4/options.json"
 out=$(c task exec --exec-id e1 h4 sh -c 'echo exec-ok; exit 3')

@@ -10,7 +10,7 @@ ctr -a "$CT_SOCK" events >"$CT/events" 2>&1 &
 events_pid=$!
 sleep 0.3
 
-c run -d --runtime $RT "$IMG" d1 sleep 600 >/dev/null
+c run -d --runtime $RT "$IMG" d1 sleep "$LONG" >/dev/null
 expect_eq "ctr run -d: the task is RUNNING" "$(task_status d1)" RUNNING
 if gone d1 2>/dev/null; then not_ok "gone() finds nothing of a running task"; else ok "gone() sees a running task"; fi
 init=$(c task ls | awk '$1 == "d1" { print $2 }')
@@ -28,7 +28,7 @@ expect_eq "the bundle's address file names the socket" "$(cat "$BUNDLES/d1/addre
 
 # ps lists the init, then an exec too
 expect_eq "ctr task ps lists the init" "$(c task ps d1 | awk 'NR > 1 { print $1 }')" "$init"
-c task exec -d --exec-id bg d1 sleep 300 >/dev/null 2>&1 &
+c task exec -d --exec-id bg d1 sleep "$LONG2" >/dev/null 2>&1 &
 check "a detached exec appears in ctr task ps" wait_until 10 sh -c \
 	"[ \$(ctr -a $CT_SOCK -n $NS task ps d1 | awk 'NR > 1' | wc -l) = 2 ]"
 check "ctr task ps names the exec" sh -c "ctr -a $CT_SOCK -n $NS task ps d1 | grep -q 'ExecID:bg'"
@@ -44,7 +44,7 @@ c task exec --exec-id x3 d1 /no/such >/dev/null 2>"$CT/x3.err"
 check "an exec of a missing binary fails" [ $? -ne 0 ]
 expect_match "and says so" "$(cat "$CT/x3.err")" "no/such"
 out=$(c task exec --exec-id x4 d1 sh -c 'cat /proc/1/cmdline | tr "\0" " "')
-expect_eq "an exec shares the container's pid namespace" "$out" "sleep 600 "
+expect_eq "an exec shares the container's pid namespace" "$out" "sleep $LONG "
 c task exec --exec-id x1 d1 true >/dev/null 2>&1
 expect_eq "an exec id can be used again once deleted" "$?" 0
 

@@ -12,8 +12,15 @@ ROOT=$T/root
 
 h() { "$HUSK" --root "$ROOT" "$@"; }
 
+# TMUX_SERVERS: the tmux servers (-L names) a test started, stopped by cleanup
+TMUX_SERVERS=""
 cleanup() {
 	for id in $(h list -q 2>/dev/null); do h delete -f "$id" >/dev/null 2>&1; done
+	for s in $TMUX_SERVERS; do tmux -L "$s" kill-server 2>/dev/null; done
+	# what the test started in the background and did not wait for (a helper on
+	# a socket nobody connected to, a `husk run &` cut short): ours to stop
+	pkill -P $$ 2>/dev/null
+	stop_naming "$T/"
 	# only what this test made: the temp dir's own files, no recursive rm elsewhere
 	find "$T" -mount -depth \( -type f -o -type l -o -type p -o -type s \) -delete 2>/dev/null
 	find "$T" -mount -depth -type d -empty -delete 2>/dev/null

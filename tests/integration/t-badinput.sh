@@ -3,7 +3,7 @@
 # dir, cgroup, mount or process behind.
 . "$(dirname "$0")/lib.sh"
 B=$T/b
-marker="sleep 1$$" # this run's own: the survivor check speaks only of this test
+marker="sleep $LONG" # this test's own (checks.sh): the survivor check speaks only of it
 bundle "$B" $marker
 cp "$B/config.json" "$T/good.json"
 n=0
@@ -17,11 +17,11 @@ bad_config() {
 	RAW:*) printf '%s' "${filter#RAW:}" >"$B/config.json" ;;
 	*) edit "$B" "$filter" ;;
 	esac
-	out=$(h create -b "$B" bad$n 2>&1 </dev/null)
+	out=$(h create -b "$B" bad$n-$$ 2>&1 </dev/null)
 	rc=$?
 	check "$desc: create fails" [ $rc -ne 0 ]
 	expect_match "$desc: clear error" "$out" "$want"
-	check "$desc: nothing left" nothing_left bad$n
+	check "$desc: nothing left" nothing_left bad$n-$$
 }
 
 bad_config "truncated JSON" 'husk: create: config.json: invalid JSON at line' 'RAW:{"ociVersion": "1.0.2", "process": '
@@ -54,18 +54,18 @@ bad_config "bad execCPUAffinity" 'process.execCPUAffinity: invalid cpu list "ban
 # /proc must be mounted on a real directory, not a symlink out of the way
 cp "$T/good.json" "$B/config.json"
 rmdir "$B/rootfs/proc" && ln -s /tmp "$B/rootfs/proc"
-out=$(h create -b "$B" procsym 2>&1 </dev/null)
+out=$(h create -b "$B" procsym-$$ 2>&1 </dev/null)
 expect_match "/proc as a symlink is refused" "$out" "/proc must be mounted on an ordinary directory"
-check "nothing left after /proc symlink" nothing_left procsym
+check "nothing left after /proc symlink" nothing_left procsym-$$
 rm "$B/rootfs/proc" && mkdir "$B/rootfs/proc"
 
 # CVE-2024-21626: a cwd through a passed host dirfd must not put the process outside the root
 cp "$T/good.json" "$B/config.json"
 edit "$B" '.process.cwd = "/proc/self/fd/3"'
-out=$(h create --preserve-fds 1 -b "$B" cve21626 2>&1 </dev/null 3<"$T")
+out=$(h create --preserve-fds 1 -b "$B" cve21626-$$ 2>&1 </dev/null 3<"$T")
 check "a cwd through /proc/self/fd/N is refused" [ $? -ne 0 ]
 expect_match "with a clear error" "$out" "cwd /proc/self/fd/3|outside of the container"
-check "nothing left after the cwd attack" nothing_left cve21626
+check "nothing left after the cwd attack" nothing_left cve21626-$$
 cp "$T/good.json" "$B/config.json"
 
 check "no process of any failed create survives" no_process "$marker"
@@ -78,18 +78,18 @@ done
 out=$(h create -b "$B" "" 2>&1 </dev/null)
 expect_match "empty id refused" "$out" "container id must not be empty"
 check "no state dir escaped the root" [ ! -e "$T/evil" ]
-out=$(h create -b "$T/no-bundle" c 2>&1 </dev/null)
+out=$(h create -b "$T/no-bundle" c-$$ 2>&1 </dev/null)
 expect_match "missing bundle" "$out" "bundle $T/no-bundle: no such file or directory"
-check "nothing left after a missing bundle" nothing_left c
+check "nothing left after a missing bundle" nothing_left c-$$
 mkdir -p "$T/empty"
-out=$(h create -b "$T/empty" c 2>&1 </dev/null)
+out=$(h create -b "$T/empty" c-$$ 2>&1 </dev/null)
 expect_match "bundle without config.json" "$out" "read $T/empty/config.json: no such file or directory"
-h create -b "$B" dup </dev/null
-out=$(h create -b "$B" dup 2>&1 </dev/null)
-expect_match "a second create of the same id fails" "$out" 'container "dup" already exists'
-expect_eq "and leaves the first one alone" "$(state_field dup status)" created
-h delete dup
-check "nothing left of dup" nothing_left dup
+h create -b "$B" dup-$$ </dev/null
+out=$(h create -b "$B" dup-$$ 2>&1 </dev/null)
+expect_match "a second create of the same id fails" "$out" "container \"dup-$$\" already exists"
+expect_eq "and leaves the first one alone" "$(state_field dup-$$ status)" created
+h delete dup-$$
+check "nothing left of dup-$$" nothing_left dup-$$
 
 # operations on what does not exist, and usage errors
 for verb in start state delete; do

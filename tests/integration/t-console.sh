@@ -8,7 +8,7 @@ edit "$B" '.process.terminal = true | .process.consoleSize = {"height": 33, "wid
 "$BUILD/recvtty" "$T/console.sock" "$T/tty.out" >"$T/recv.out" 2>&1 &
 rpid=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$T/console.sock" ] && break; sleep 0.05; done
-h run --console-socket "$T/console.sock" -b "$B" tty1 </dev/null
+h run --console-socket "$T/console.sock" -b "$B" tty1-$$ </dev/null
 expect_eq "run with a console socket exits 0" $? 0
 wait $rpid
 expect_eq "the receiver got the master, named for its pty" "$(cut -d' ' -f1 "$T/recv.out")" /dev/pts/0
@@ -18,15 +18,15 @@ expect_match "the process runs on a pty from the container's devpts" "$out" '^/d
 expect_match "stty size inside" "$out" '^33 111$'
 expect_match "stdin is the tty" "$out" '^stdin-is-a-tty$'
 expect_match "the pty is the controlling terminal" "$out" '^ +1 +(pts/0|136,0)$'
-check "nothing left" nothing_left tty1
+check "nothing left" nothing_left tty1-$$
 
 edit "$B" '.process.terminal = false'
-out=$(h create --console-socket "$T/none.sock" -b "$B" tty2 2>&1 </dev/null)
+out=$(h create --console-socket "$T/none.sock" -b "$B" tty2-$$ 2>&1 </dev/null)
 expect_match "a console socket without terminal is refused" "$out" "process.terminal is false"
 edit "$B" '.process.terminal = true'
-out=$(h create --console-socket "$T/none.sock" -b "$B" tty3 2>&1 </dev/null)
+out=$(h create --console-socket "$T/none.sock" -b "$B" tty3-$$ 2>&1 </dev/null)
 expect_match "an unreachable console socket is a clear error" "$out" "connect to console socket $T/none.sock: no such file or directory"
-check "nothing left after a bad console socket" nothing_left tty3
+check "nothing left after a bad console socket" nothing_left tty3-$$
 
 # --- husk run with a terminal and no console socket: husk relays the pty to
 # its own terminal, as a person uses it (driven through tmux) ---
@@ -34,7 +34,8 @@ if command -v tmux >/dev/null; then
 	bundle "$B" sh
 	edit "$B" '.process.terminal = true'
 	S=husk-run-$$
-	tmux -L "$S" new-session -d -x 100 -y 28 "stty -g >$T/stty.before; $HUSK --root $ROOT run -b $B tty4; echo run-exit=\$? >$T/run.rc; stty -g >$T/stty.after; sleep 30"
+	TMUX_SERVERS="$TMUX_SERVERS $S"
+	tmux -L "$S" new-session -d -x 100 -y 28 "stty -g >$T/stty.before; $HUSK --root $ROOT run -b $B tty4-$$; echo run-exit=\$? >$T/run.rc; stty -g >$T/stty.after; sleep 30"
 	check "tmux: the container's shell prompts" tmux_shows "$S" '#'
 	tmux -L "$S" send-keys 'tty; stty size' Enter
 	check "tmux: the shell runs on the container's pty" tmux_shows "$S" '^/dev/pts/0'
@@ -53,7 +54,7 @@ if command -v tmux >/dev/null; then
 	for _ in $(seq 20); do [ -s "$T/stty.after" ] && break; sleep 0.1; done
 	expect_eq "tmux: the caller's terminal settings are restored (raw mode undone)" "$(cat "$T/stty.after")" "$(cat "$T/stty.before")"
 	tmux -L "$S" kill-server 2>/dev/null
-	check "nothing left after the interactive run" nothing_left tty4
+	check "nothing left after the interactive run" nothing_left tty4-$$
 else
 	not_ok "tmux is not installed (tools/install-deps installs it)"
 fi

@@ -15,10 +15,10 @@ hc() { "$HC" --root "$ROOT" "$@"; }
 
 # --- CVE-2019-5736: overwrite the runtime binary through /proc/PID/exe -------
 B=$T/b5736
-bundle "$B" sleep 300
+bundle "$B" sleep "$LONG"
 sum_before=$(sha256sum <"$HC")
-hc create -b "$B" c5736 </dev/null
-pid=$(state_field c5736 pid)
+hc create -b "$B" c5736-$$ </dev/null
+pid=$(state_field c5736-$$ pid)
 # The attacker holds /proc/1/exe (the init, still husk) open, waits until the
 # init has exec'd and husk has exited, then reopens it for writing.
 nsenter -t "$pid" -m -p -- /bin/sh -c '
@@ -33,12 +33,12 @@ nsenter -t "$pid" -m -p -- /bin/sh -c '
 	echo blocked' >"$T/attack.out" 2>&1 &
 attacker=$!
 while [ ! -e "$B/rootfs/held" ] && kill -0 $attacker 2>/dev/null; do sleep 0.05; done
-hc start c5736
+hc start c5736-$$
 : >"$B/rootfs/go"
 wait $attacker
 expect_eq "writing through the held /proc/1/exe is refused" "$(cat "$T/attack.out")" blocked
 expect_eq "the husk binary is unchanged" "$(sha256sum <"$HC")" "$sum_before"
-hc delete -f c5736
+hc delete -f c5736-$$
 
 # --- CVE-2016-9962: the init is not ptrace-able / readable from inside -------
 # The attacker is what a container process is: root with the container's
@@ -46,29 +46,29 @@ hc delete -f c5736
 # a process non-dumpable, so the container keeps uid 0 (the case runc's fix was
 # about): only PR_SET_DUMPABLE stands between the attacker and the init's fds.
 B=$T/b9962
-bundle "$B" sleep 300
+bundle "$B" sleep "$LONG"
 caps=$(jq -r '[.process.capabilities.bounding[] | ascii_downcase | sub("^cap_"; "+")] | join(",")' "$B/config.json")
-hc create -b "$B" c9962 3<"$T" </dev/null
-pid=$(state_field c9962 pid)
+hc create -b "$B" c9962-$$ 3<"$T" </dev/null
+pid=$(state_field c9962-$$ pid)
 probe="readlink /proc/$pid/fd/0 >/dev/null 2>&1 && echo fd-open || echo fd-denied
 	cat /proc/$pid/environ >/dev/null 2>&1 && echo env-open || echo env-denied"
 attack() { setpriv --bounding-set=-all,"$caps" --inh-caps=-all -- sh -c "$probe" 2>&1; }
 out=$(attack)
 expect_match "a process with the container's uid and caps cannot reach the waiting init's fds" "$out" '^fd-denied$'
 expect_match "nor read its environment" "$out" '^env-denied$'
-hc start c9962
+hc start c9962-$$
 # control: once the init is the container's own process, the same probe works
 expect_match "control: the same probe reads the started process (dumpable again)" "$(attack)" '^fd-open$'
-hc delete -f c9962
+hc delete -f c9962-$$
 
 # --- the same two for husk exec ----------------------------------------------
 # A paused container holds an exec'd process (--ignore-paused) frozen before
 # its execve, still a husk image with husk's fds: the widest window there is.
 B=$T/bexec
-bundle "$B" sleep 300
-hc run -d -b "$B" cexec </dev/null
-hc pause cexec
-"$HC" --root "$ROOT" exec --ignore-paused cexec sleep 3 3<"$T" </dev/null &
+bundle "$B" sleep "$LONG"
+hc run -d -b "$B" cexec-$$ </dev/null
+hc pause cexec-$$
+"$HC" --root "$ROOT" exec --ignore-paused cexec-$$ sleep 3 3<"$T" </dev/null &
 hexec=$!
 child=""
 for _ in $(seq 50); do child=$(cat /proc/$hexec/task/$hexec/children 2>/dev/null | tr -d ' '); [ -n "$child" ] && break; sleep 0.05; done
@@ -78,12 +78,12 @@ probe="readlink /proc/$child/fd/0 >/dev/null 2>&1 && echo fd-open || echo fd-den
 out=$(attack)
 expect_match "exec: a process with the container's caps cannot reach the waiting process's fds" "$out" '^fd-denied$'
 expect_match "exec: nor read its environment" "$out" '^env-denied$'
-hc resume cexec
+hc resume cexec-$$
 sleep 0.3
 expect_match "exec: control: the same probe reads the process once it runs sleep" "$(attack)" '^fd-open$'
 wait $hexec
 expect_eq "the husk binary is unchanged" "$(sha256sum <"$HC")" "$sum_before"
-hc delete -f cexec
+hc delete -f cexec-$$
 
 # CVE-2016-9962 for exec, with only PR_SET_DUMPABLE in the way: a notify agent
 # holds the exec'd process in its execve (after its capabilities were dropped
@@ -93,17 +93,17 @@ mkdir "$T/hold"
 agent=$!
 for _ in $(seq 50); do [ -S "$T/hold.sock" ] && break; sleep 0.05; done
 B=$T/bhold
-bundle "$B" sleep 300
+bundle "$B" sleep "$LONG"
 edit "$B" '.process.noNewPrivileges = true | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $s,
 	"syscalls": [{"names": ["execve"], "action": "SCMP_ACT_NOTIFY"}]}' --arg s "$T/hold.sock"
-hc run -d -b "$B" chold </dev/null
-"$HC" --root "$ROOT" exec chold sleep 2 3<"$T" </dev/null &
+hc run -d -b "$B" chold-$$ </dev/null
+"$HC" --root "$ROOT" exec chold-$$ sleep 2 3<"$T" </dev/null &
 hexec=$!
 for _ in $(seq 100); do [ -s "$T/hold/held" ] && break; sleep 0.05; done
 child=$(cat "$T/hold/held" 2>/dev/null)
 check "the exec'd process is held in its execve" [ -n "$child" ]
 expect_match "it has the container's capabilities by then" "$(grep CapEff /proc/$child/status | awk '{print $2}')" \
-	"^$(grep CapEff /proc/"$(state_field chold pid)"/status | awk '{print $2}')\$"
+	"^$(grep CapEff /proc/"$(state_field chold-$$ pid)"/status | awk '{print $2}')\$"
 probe="readlink /proc/$child/fd/0 >/dev/null 2>&1 && echo fd-open || echo fd-denied
 	cat /proc/$child/environ >/dev/null 2>&1 && echo env-open || echo env-denied"
 out=$(attack)
@@ -120,19 +120,19 @@ out=$( (echo EVIL >/proc/$$/fd/5) 2>&1 && echo wrote)
 exec 5<&-
 expect_match "exec: writing through its held image is refused (read-only re-exec)" "$out" 'Read-only file system|Operation not permitted'
 expect_eq "exec: the husk binary is unchanged" "$(sha256sum <"$HC")" "$sum_before"
-hc delete -f chold
+hc delete -f chold-$$
 kill $agent; wait $agent 2>/dev/null
 
 # --- CVE-2024-21626: no host fd reaches the container ------------------------
 # Listed from the host: a process listing its own fds sees its listing's fd.
 B=$T/b21626
-bundle "$B" sleep 300
+bundle "$B" sleep "$LONG"
 fds_of() { ls /proc/"$(state_field "$1" pid)"/fd | sort -n | tr '\n' ' '; }
-h create -b "$B" f1 5<"$T" 6>"$T/fd6" </dev/null && h start f1
-expect_eq "fds the caller leaked (5, 6) do not reach the container" "$(fds_of f1)" "0 1 2 "
-h create --preserve-fds 2 -b "$B" f2 3<"$T" 4<"$T" 5<"$T" </dev/null && h start f2
-expect_eq "--preserve-fds 2 passes exactly 3 and 4" "$(fds_of f2)" "0 1 2 3 4 "
-h delete -f f1; h delete -f f2
+h create -b "$B" f1-$$ 5<"$T" 6>"$T/fd6" </dev/null && h start f1-$$
+expect_eq "fds the caller leaked (5, 6) do not reach the container" "$(fds_of f1-$$)" "0 1 2 "
+h create --preserve-fds 2 -b "$B" f2-$$ 3<"$T" 4<"$T" 5<"$T" </dev/null && h start f2-$$
+expect_eq "--preserve-fds 2 passes exactly 3 and 4" "$(fds_of f2-$$)" "0 1 2 3 4 "
+h delete -f f1-$$; h delete -f f2-$$
 # the cwd half (process.cwd through /proc/self/fd/N) is in t-badinput.sh
 
 # --- CVE-2021-30465: a symlink swapped in as a mount destination -------------
@@ -149,7 +149,7 @@ edit "$B" '.mounts += [range(8) | {"destination":"/vol/m\(.)","type":"tmpfs","so
   | .hooks.createContainer = [{"path":"/bin/sh","args":["sh","-c",
       "grep -c \" \($v)/\" /proc/self/mountinfo >> \($o); true"]}]' --arg v "$T/victim" --arg o "$T/escapes"
 # static: /vol is the symlink
-h run -b "$B" m-static </dev/null >/dev/null 2>&1
+h run -b "$B" m-static-$$ </dev/null >/dev/null 2>&1
 expect_eq "a symlinked destination resolves inside the rootfs" "$(cat "$T/escapes")" 0
 : >"$T/escapes"
 # racing: swap dir and symlink as fast as possible during 20 creates
@@ -158,7 +158,7 @@ swapper=$!
 i=0 okruns=0 unclear=""
 while [ $i -lt 20 ]; do
 	# a create may fail when the tree changes under it; it must fail closed
-	if out=$(h run -b "$B" "m-race-$i" </dev/null 2>&1); then
+	if out=$(h run -b "$B" "m-race-$i-$$" </dev/null 2>&1); then
 		okruns=$((okruns + 1))
 	else
 		case $out in
@@ -166,7 +166,7 @@ while [ $i -lt 20 ]; do
 		*) unclear="$unclear [$out]" ;;
 		esac
 	fi
-	h delete -f "m-race-$i" >/dev/null 2>&1
+	h delete -f "m-race-$i-$$" >/dev/null 2>&1
 	i=$((i + 1))
 done
 kill $swapper; wait $swapper 2>/dev/null
@@ -182,9 +182,9 @@ mkdir "$B/rootfs/fake"
 for fs in proc sys; do
 	for target in /tmp /fake; do
 		rmdir "$B/rootfs/$fs" && ln -s "$target" "$B/rootfs/$fs"
-		out=$(h run -b "$B" "ps-$fs" </dev/null 2>&1)
+		out=$(h run -b "$B" "ps-$fs-$$" </dev/null 2>&1)
 		expect_match "/$fs as a symlink to $target is refused" "$out" "/$fs must be mounted on an ordinary directory"
-		check "nothing left after /$fs -> $target" nothing_left "ps-$fs"
+		check "nothing left after /$fs -> $target" nothing_left "ps-$fs-$$"
 		rm "$B/rootfs/$fs" && mkdir "$B/rootfs/$fs"
 	done
 done
@@ -197,9 +197,9 @@ bundle "$B" true
 mkdir "$T/fakeproc" "$B/rootfs/lnk"
 expect_proc_refused() { # desc edit-filter want
 	edit "$B" "$2" --arg src "$T/fakeproc"
-	out=$(h run -b "$B" p16884 </dev/null 2>&1)
+	out=$(h run -b "$B" p16884-$$ </dev/null 2>&1)
 	expect_match "$1" "$out" "$3"
-	check "nothing left: $1" nothing_left p16884
+	check "nothing left: $1" nothing_left p16884-$$
 	cp "$B/config.json.orig" "$B/config.json"
 }
 cp "$B/config.json" "$B/config.json.orig"
@@ -222,7 +222,7 @@ expect_proc_refused "through a symlink into /proc as well" \
 rm "$B/rootfs/lnk"
 echo "cpu fake" >"$T/cpuinfo"
 edit "$B" '.mounts += [{"destination":"/proc/cpuinfo","source":$f,"options":["bind","ro"]}] | .process.args = ["head","-1","/proc/cpuinfo"]' --arg f "$T/cpuinfo"
-expect_eq "an lxcfs-style bind over /proc/cpuinfo is allowed" "$(h run -b "$B" p-cpuinfo </dev/null 2>&1)" "cpu fake"
+expect_eq "an lxcfs-style bind over /proc/cpuinfo is allowed" "$(h run -b "$B" p-cpuinfo-$$ </dev/null 2>&1)" "cpu fake"
 cp "$B/config.json.orig" "$B/config.json"
 # no LSM on this host: a config that needs one is refused before anything is made
 expect_proc_refused "apparmorProfile without AppArmor is a clear error" \
@@ -233,6 +233,6 @@ expect_proc_refused "selinuxLabel without SELinux is a clear error" \
 	'process.selinuxLabel is set, but SELinux is disabled'
 # a mount label is only a hint for mounts: ignored with a warning, as crun (docs/compat.md)
 edit "$B" '.linux.mountLabel = "system_u:object_r:container_file_t:s0" | .process.args = ["echo", "ran"]'
-expect_eq "mountLabel without SELinux is ignored" "$(h run -b "$B" p-mountlabel </dev/null 2>/dev/null)" "ran"
+expect_eq "mountLabel without SELinux is ignored" "$(h run -b "$B" p-mountlabel-$$ </dev/null 2>/dev/null)" "ran"
 cp "$B/config.json.orig" "$B/config.json"
 finish

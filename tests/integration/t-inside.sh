@@ -136,9 +136,9 @@ rm -f "$B/rootfs/escape"
 edit "$B" '.mounts |= map(select(.destination != "/escape/inner"))'
 
 # namespaces joined by path: share the net and uts namespace of a running container
-edit "$B" '.process.args = ["sleep","300"] | .hostname = "shared"'
-h run -d -b "$B" holder </dev/null
-hpid=$(state_field holder pid)
+edit "$B" '.process.args = ["sleep",$s] | .hostname = "shared"' --arg s "$LONG"
+h run -d -b "$B" holder-$$ </dev/null
+hpid=$(state_field holder-$$ pid)
 edit "$B" '.linux.namespaces |= map(if .type == "network" then .path = $n elif .type == "uts" then .path = $u else . end) | del(.hostname)' \
 	--arg n "/proc/$hpid/ns/net" --arg u "/proc/$hpid/ns/uts"
 out=$(run_in "$B" sh -c 'readlink /proc/self/ns/net; hostname')
@@ -146,7 +146,7 @@ expect_eq "joined the holder's net namespace" "$(echo "$out" | head -1)" "$(read
 expect_eq "joined the holder's uts namespace" "$(echo "$out" | tail -1)" shared
 edit "$B" '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' --arg p "/proc/$hpid/ns/pid"
 expect_eq "joined the holder's pid namespace (not pid 1)" "$(run_in "$B" sh -c 'test $$ != 1 && pidof sleep')" 1
-h delete -f holder
+h delete -f holder-$$
 bundle "$B"
 
 # new cgroup, ipc and time namespaces
@@ -166,22 +166,22 @@ bundle "$B"
 
 # --no-pivot and --preserve-fds
 edit "$B" '.process.args = ["sh","-c","cat /proc/1/mountinfo | head -1 | cut -d\" \" -f5"]'
-expect_eq "--no-pivot still roots the process at /" "$(h run --no-pivot -b "$B" np 2>&1)" /
-edit "$B" '.process.args = ["sleep","300"]'
+expect_eq "--no-pivot still roots the process at /" "$(h run --no-pivot -b "$B" np-$$ 2>&1)" /
+edit "$B" '.process.args = ["sleep",$s]' --arg s "$LONG"
 echo preserved >"$T/fd3"
-h run -d --preserve-fds 1 -b "$B" pf 3<"$T/fd3" 4<"$T/fd3" </dev/null
-pid=$(state_field pf pid)
+h run -d --preserve-fds 1 -b "$B" pf-$$ 3<"$T/fd3" 4<"$T/fd3" </dev/null
+pid=$(state_field pf-$$ pid)
 expect_eq "--preserve-fds 1 passes fd 3 and nothing else" "$(ls /proc/"$pid"/fd | sort -n | tr '\n' ' ')" "0 1 2 3 "
 expect_eq "fd 3 is the caller's file" "$(cat /proc/"$pid"/fd/3)" preserved
-h delete -f pf
-h run -d -b "$B" nopf 3<"$T/fd3" 4<"$T/fd3" </dev/null
-pid=$(state_field nopf pid)
+h delete -f pf-$$
+h run -d -b "$B" nopf-$$ 3<"$T/fd3" 4<"$T/fd3" </dev/null
+pid=$(state_field nopf-$$ pid)
 expect_eq "without --preserve-fds only stdio reaches the process" "$(ls /proc/"$pid"/fd | sort -n | tr '\n' ' ')" "0 1 2 "
-h delete -f nopf
+h delete -f nopf-$$
 
 # RLIM_INFINITY written as a uint64 (as runc's specs do) is unlimited, not a parse error
 # (jq would round the number: it goes in with sed)
 edit "$B" '.process.rlimits = [{"type":"RLIMIT_CORE","hard":"BIG","soft":"BIG"}] | .process.args = ["sh","-c","ulimit -H -c"]'
 sed -i 's/"BIG"/18446744073709551615/g' "$B/config.json"
-expect_eq "rlimit 18446744073709551615 is unlimited" "$(h run -b "$B" biglimit 2>&1 </dev/null)" unlimited
+expect_eq "rlimit 18446744073709551615 is unlimited" "$(h run -b "$B" biglimit-$$ 2>&1 </dev/null)" unlimited
 finish

@@ -3,119 +3,121 @@
 # running before start, exit codes, kill, delete, list, run -d, pid files.
 . "$(dirname "$0")/lib.sh"
 B=$T/b
-# the container's command is this run's own (other tests' leftovers, or another run
-# on the machine, also sleep 300): "no sleep left" speaks only of this test
-marker="sleep 1$$"
+# the container's command is this test's own (checks.sh's $LONG; other runs on the
+# machine sleep too): "no sleep left" speaks only of this test
+marker="sleep $LONG"
 bundle "$B" $marker
 
-h create -b "$B" --pid-file "$T/pid" c1 </dev/null
+h create -b "$B" --pid-file "$T/pid" c1-$$ </dev/null
 expect_eq "create exits 0" $? 0
-expect_eq "status after create" "$(state_field c1 status)" created
-pid=$(state_field c1 pid)
+expect_eq "status after create" "$(state_field c1-$$ status)" created
+pid=$(state_field c1-$$ pid)
 expect_eq "pid file holds the init pid" "$(cat "$T/pid")" "$pid"
-expect_eq "state bundle" "$(state_field c1 bundle)" "$(realpath "$B")"
-expect_eq "state rootfs" "$(state_field c1 rootfs)" "$(realpath "$B")/rootfs"
-expect_eq "state id" "$(state_field c1 id)" c1
-expect_match "state created is RFC 3339" "$(state_field c1 created)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$'
-expect_match "state ociVersion" "$(state_field c1 ociVersion)" '^1\.'
-check "the state dir is 0700" [ "$(stat -c %a "$ROOT/c1")" = 700 ]
-check "exec.fifo exists before start" [ -p "$ROOT/c1/exec.fifo" ]
+expect_eq "state bundle" "$(state_field c1-$$ bundle)" "$(realpath "$B")"
+expect_eq "state rootfs" "$(state_field c1-$$ rootfs)" "$(realpath "$B")/rootfs"
+expect_eq "state id" "$(state_field c1-$$ id)" c1-$$
+expect_match "state created is RFC 3339" "$(state_field c1-$$ created)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$'
+expect_match "state ociVersion" "$(state_field c1-$$ ociVersion)" '^1\.'
+check "the state dir is 0700" [ "$(stat -c %a "$ROOT/c1-$$")" = 700 ]
+check "exec.fifo exists before start" [ -p "$ROOT/c1-$$/exec.fifo" ]
 cmd=$(tr '\0' ' ' </proc/"$pid"/cmdline)
 check "user process not running before start" [ "${cmd#$marker}" = "$cmd" ]
-check "init is in the container's cgroup" grep -q ":/c1$" /proc/"$pid"/cgroup
+check "init is in the container's cgroup" grep -q ":/c1-$$\$" /proc/"$pid"/cgroup
 check "init has its own pid namespace" [ "$(readlink /proc/"$pid"/ns/pid)" != "$(readlink /proc/self/ns/pid)" ]
 for ns in mnt uts ipc net; do
 	check "init has its own $ns namespace" [ "$(readlink /proc/"$pid"/ns/$ns)" != "$(readlink /proc/self/ns/$ns)" ]
 done
 
-out=$(h start c1 2>&1)
+out=$(h start c1-$$ 2>&1)
 expect_eq "start exits 0 silently" "$?:$out" "0:"
 sleep 0.2
 cmd=$(tr '\0' ' ' </proc/"$pid"/cmdline)
 expect_eq "user process runs after start" "$cmd" "$marker "
-expect_eq "status after start" "$(state_field c1 status)" running
-check "exec.fifo gone after start" [ ! -e "$ROOT/c1/exec.fifo" ]
-out=$(h start c1 2>&1)
+expect_eq "status after start" "$(state_field c1-$$ status)" running
+check "exec.fifo gone after start" [ ! -e "$ROOT/c1-$$/exec.fifo" ]
+out=$(h start c1-$$ 2>&1)
 expect_match "second start refused" "$out" "husk: start: cannot start an already running container"
 
-out=$(h delete c1 2>&1)
+out=$(h delete c1-$$ 2>&1)
 expect_match "delete of a running container needs --force" "$out" "not stopped: running"
-check "refused delete left it running" [ "$(state_field c1 status)" = running ]
+check "refused delete left it running" [ "$(state_field c1-$$ status)" = running ]
 
 h list >"$T/list"
-expect_match "list shows the container" "$(cat "$T/list")" "^c1 +$pid +running +$(realpath "$B")"
-expect_match "list names the owner from /etc/passwd" "$(cat "$T/list")" "^c1 .* root\$"
-expect_eq "list -q" "$(h list -q)" c1
-expect_eq "list --format json" "$(h list --format json | jq -r '.[0].id + " " + .[0].status')" "c1 running"
+expect_match "list shows the container" "$(cat "$T/list")" "^c1-$$ +$pid +running +$(realpath "$B")"
+expect_match "list names the owner from /etc/passwd" "$(cat "$T/list")" "^c1-$$ .* root\$"
+expect_eq "list -q" "$(h list -q)" c1-$$
+expect_eq "list --format json" "$(h list --format json | jq -r '.[0].id + " " + .[0].status')" "c1-$$ running"
 
 # pid 1 of a namespace ignores signals it has no handler for (kernel rule)
-h kill c1 sigusr1
+h kill c1-$$ sigusr1
 sleep 0.2
-expect_eq "SIGUSR1 (lower case, SIG prefix) is ignored by a handler-less pid 1" "$(state_field c1 status)" running
-h kill c1 sigkill
+expect_eq "SIGUSR1 (lower case, SIG prefix) is ignored by a handler-less pid 1" "$(state_field c1-$$ status)" running
+h kill c1-$$ sigkill
 sleep 0.3
-expect_eq "kill sigkill stops it" "$(state_field c1 status)" stopped
-expect_eq "a stopped container shows pid 0" "$(state_field c1 pid)" 0
-out=$(h kill c1 KILL 2>&1)
+expect_eq "kill sigkill stops it" "$(state_field c1-$$ status)" stopped
+expect_eq "a stopped container shows pid 0" "$(state_field c1-$$ pid)" 0
+out=$(h kill c1-$$ KILL 2>&1)
 expect_match "kill of a stopped container" "$out" "container not running"
-h delete c1
+h delete c1-$$
 expect_eq "delete of a stopped container" $? 0
-check "nothing left after delete" nothing_left c1
-out=$(h state c1 2>&1)
-expect_match "state after delete" "$out" 'container "c1" does not exist'
+check "nothing left after delete" nothing_left c1-$$
+out=$(h state c1-$$ 2>&1)
+expect_match "state after delete" "$out" "container \"c1-$$\" does not exist"
 
 # kill by number, then delete; --all through the cgroup
-h create -b "$B" c2 </dev/null && h start c2
-h kill c2 9
+h create -b "$B" c2-$$ </dev/null && h start c2-$$
+h kill c2-$$ 9
 sleep 0.3
-expect_eq "kill 9" "$(state_field c2 status)" stopped
-h delete c2
-h create -b "$B" c3 </dev/null && h start c3
-h kill --all c3 KILL
+expect_eq "kill 9" "$(state_field c2-$$ status)" stopped
+h delete c2-$$
+h create -b "$B" c3-$$ </dev/null && h start c3-$$
+h kill --all c3-$$ KILL
 sleep 0.3
-expect_eq "kill --all KILL" "$(state_field c3 status)" stopped
-h delete c3
-check "nothing left after kill --all" nothing_left c3
+expect_eq "kill --all KILL" "$(state_field c3-$$ status)" stopped
+h delete c3-$$
+check "nothing left after kill --all" nothing_left c3-$$
 
 # delete of a created container (never started) needs no --force
-h create -b "$B" c4 </dev/null
-h delete c4
+h create -b "$B" c4-$$ </dev/null
+h delete c4-$$
 expect_eq "delete of a created container" $? 0
-check "nothing left of a created container" nothing_left c4
+check "nothing left of a created container" nothing_left c4-$$
 
 # delete --force of a running one
-h run -d -b "$B" c5 </dev/null
-expect_eq "run -d leaves it running" "$(state_field c5 status)" running
-h delete --force c5
+h run -d -b "$B" c5-$$ </dev/null
+expect_eq "run -d leaves it running" "$(state_field c5-$$ status)" running
+h delete --force c5-$$
 expect_eq "delete --force" $? 0
-check "nothing left after delete --force" nothing_left c5
+check "nothing left after delete --force" nothing_left c5-$$
 # a killed process may still be on its way out for a moment
 for _ in $(seq 30); do no_process "$marker" 2>/dev/null && break; sleep 0.1; done
 check "no sleep left" no_process "$marker"
 
 # exit codes through run
 bundle "$B" true
-h run -b "$B" e0 </dev/null; expect_eq "run exit code 0" $? 0
+h run -b "$B" e0-$$ </dev/null; expect_eq "run exit code 0" $? 0
 edit "$B" '.process.args = ["sh","-c","exit 3"]'
-h run -b "$B" e3 </dev/null; expect_eq "run exit code 3" $? 3
-edit "$B" '.process.args = ["sleep","300"]'
-"$HUSK" --root "$ROOT" run -b "$B" e137 </dev/null &
+h run -b "$B" e3-$$ </dev/null; expect_eq "run exit code 3" $? 3
+edit "$B" '.process.args = ["sleep",$s]' --arg s "$LONG"
+"$HUSK" --root "$ROOT" run -b "$B" e137-$$ </dev/null &
 runpid=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ "$(state_field e137 status)" = running ] && break; sleep 0.1; done
-h kill e137 KILL
+# (up to 10 s: under ASan a run takes more than one; a kill before it runs would
+# leave the wait below on a sleep that never ends)
+for _ in $(seq 100); do [ "$(state_field e137-$$ status)" = running ] && break; sleep 0.1; done
+h kill e137-$$ KILL
 wait $runpid
 expect_eq "run exit code 137 (SIGKILL from outside)" $? 137
-for id in e0 e3 e137; do check "run deleted $id" nothing_left $id; done
+for id in e0-$$ e3-$$ e137-$$; do check "run deleted $id" nothing_left $id; done
 edit "$B" '.process.args = ["sh","-c","exit 4"]'
-h run --keep -b "$B" keep </dev/null
-expect_eq "run --keep keeps the stopped container" "$(state_field keep status)" stopped
-h delete keep
+h run --keep -b "$B" keep-$$ </dev/null
+expect_eq "run --keep keeps the stopped container" "$(state_field keep-$$ status)" stopped
+h delete keep-$$
 
 # run forwards signals to the container
-edit "$B" '.process.args = ["sh","-c","trap \"echo got TERM; exit 7\" TERM; while :; do sleep 0.05; done"]'
-"$HUSK" --root "$ROOT" run -b "$B" fwd >"$T/fwd.out" 2>&1 </dev/null &
+edit "$B" '.process.args = ["sh","-c","trap \"echo got TERM; exit 7\" TERM; while :; do sleep 0.05; done",$m]' --arg m "$LONG"
+"$HUSK" --root "$ROOT" run -b "$B" fwd-$$ >"$T/fwd.out" 2>&1 </dev/null &
 runpid=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ "$(state_field fwd status)" = running ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ "$(state_field fwd-$$ status)" = running ] && break; sleep 0.1; done
 sleep 0.2
 kill -TERM $runpid
 wait $runpid
@@ -124,7 +126,7 @@ expect_eq "the container saw the forwarded SIGTERM" "$(cat "$T/fwd.out")" "got T
 
 # stdout and stderr pass through; state of a never-started id
 edit "$B" '.process.args = ["sh","-c","echo out; echo err >&2"]'
-h run -b "$B" io >"$T/o" 2>"$T/e" </dev/null
+h run -b "$B" io-$$ >"$T/o" 2>"$T/e" </dev/null
 expect_eq "stdout passes through" "$(cat "$T/o")" out
 expect_eq "stderr passes through" "$(cat "$T/e")" err
 

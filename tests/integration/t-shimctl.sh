@@ -12,6 +12,9 @@ export HUSK_SHIM_SOCKET_DIR=$T/s
 export HUSK_SHIM_ROOT=$T/shimroot
 B=$T/b
 bundle "$B" sh -c 'echo out-line; echo err-line >&2; exit 5'
+# runc-v2's state root is /run/containerd/runc/<namespace>: a namespace of our own
+# there (its containers have ids of our own too), removed when empty
+trap 'cleanup; rmdir /run/containerd/runc/it-$$ 2>/dev/null' EXIT
 
 # --- start: prints the address, no newline; the address file; a detached shim ---
 mkdir -p "$T/c1"
@@ -19,7 +22,7 @@ cp "$B/config.json" "$T/c1/"
 edit "$T/c1" ".root.path = \"$B/rootfs\""
 mkfifo "$T/c1/log"
 exec 7<>"$T/c1/log" # containerd holds the log fifo open for reading
-out=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address /run/it.sock -id c1-$$ -root "$ROOT" start 2>&1)
+out=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address "$T/it.sock" -id c1-$$ -root "$ROOT" start 2>&1)
 expect_match "start prints a unix:// address" "$out" "^unix://$T/s/[0-9a-f]{64}$"
 expect_eq "start writes the bundle's address file (no newline)" "$(cat "$T/c1/address")" "$out"
 sock=${out#unix://}
@@ -31,36 +34,36 @@ check "the shim runs in its own session (detached)" test "$(ps -o sid= -p "$spid
 check "the shim's stderr is the bundle's log fifo" test "$(readlink /proc/"$spid"/fd/2)" = "$T/c1/log"
 check "the shim holds neither of start's output fds (0 and 1 are /dev/null)" \
 	test "$(readlink /proc/"$spid"/fd/0) $(readlink /proc/"$spid"/fd/1)" = "/dev/null /dev/null"
-out2=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address /run/it.sock -id c1-$$ -root "$ROOT" start 2>&1)
+out2=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address "$T/it.sock" -id c1-$$ -root "$ROOT" start 2>&1)
 expect_eq "a second start finds the running shim and reuses it" "$out2" "$out"
 
 # --- the socket directory: one the shim makes is 0700 whatever the umask; one
 # that exists (shared with other shims: runc-v2 makes it 0600) keeps its mode ---
 mkdir -p "$T/sd"
 cp "$T/c1/config.json" "$T/sd/"
-a=$(cd "$T/sd" && umask 0277 && HUSK_SHIM_SOCKET_DIR=$T/s2 timeout 10 "$SHIM" -namespace it -address /run/it.sock -id sd-$$ -root "$ROOT" start 2>&1)
+a=$(cd "$T/sd" && umask 0277 && HUSK_SHIM_SOCKET_DIR=$T/s2 timeout 10 "$SHIM" -namespace it -address "$T/it.sock" -id sd-$$ -root "$ROOT" start 2>&1)
 check "a socket dir the shim makes is 0700, even under umask 0277" test "$(stat -c %a "$T/s2")" = 700
 "$CTL" -a "$a" shutdown sd-$$ >/dev/null
 mkdir -m 0755 "$T/s3"
-a=$(cd "$T/sd" && HUSK_SHIM_SOCKET_DIR=$T/s3 timeout 10 "$SHIM" -namespace it -address /run/it.sock -id sd2-$$ -root "$ROOT" start 2>&1)
+a=$(cd "$T/sd" && HUSK_SHIM_SOCKET_DIR=$T/s3 timeout 10 "$SHIM" -namespace it -address "$T/it.sock" -id sd2-$$ -root "$ROOT" start 2>&1)
 check "a socket dir that exists keeps its mode (documented: shared with other shims)" test "$(stat -c %a "$T/s3")" = 755
 check "... and the socket in it is 0600" test "$(stat -c %a "${a#unix://}")" = 600
 "$CTL" -a "$a" shutdown sd2-$$ >/dev/null
 
 # --- the task through shimctl, and a SIGKILLed shim cleaned up by delete ---
-edit "$T/c1" '.process.args = ["sleep", "100"]'
+edit "$T/c1" '.process.args = ["sleep", $s]' --arg s "$LONG"
 "$CTL" -a "$out" create c1-$$ --bundle "$T/c1" >/dev/null && ok "create through the started shim" || not_ok "create"
 ipid=$("$CTL" -a "$out" --json state c1-$$ | jq -r .pid)
 "$CTL" -a "$out" start c1-$$ >/dev/null || not_ok "start"
 check "the container runs" kill -0 "$ipid"
 kill -9 "$spid"
 sleep 0.2
-resp=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address /run/it.sock -id c1-$$ -bundle "$T/c1" delete 2>"$T/delete.err" | od -An -tx1 | tr -d ' \n')
+resp=$(cd "$T/c1" && timeout 10 "$SHIM" -namespace it -address "$T/it.sock" -id c1-$$ -bundle "$T/c1" delete 2>"$T/delete.err" | od -An -tx1 | tr -d ' \n')
 expect_match "delete prints a DeleteResponse (pid, exit 137, exited_at)" "$resp" "^08[0-9a-f]+10890 *11a"
 i=0
 while kill -0 "$ipid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "delete killed the orphaned container" sh -c "! kill -0 $ipid 2>/dev/null || grep -q zombie /proc/$ipid/status 2>/dev/null || [ \"\$(awk '{print \$3}' /proc/$ipid/stat)\" = Z ]"
-check "delete removed its state" test ! -e "$ROOT/c1"
+check "delete removed its state" test ! -e "$ROOT/c1-$$"
 check "delete removed the socket" test ! -e "$sock"
 nothing_left c1-$$ && ok "no cgroup or mount left" || not_ok "c1 left something"
 exec 7<&-
@@ -90,10 +93,10 @@ if [ -n "$RUNCV2" ]; then
 	# the verbs one by one against a runc-v2 shim
 	mkdir -p "$T/v3"
 	cp "$T/c1/config.json" "$T/v3/"
-	edit "$T/v3" '.process.args = ["sleep", "100"]'
+	edit "$T/v3" '.process.args = ["sleep", $s]' --arg s "$LONG"
 	mkfifo "$T/v3/log"
 	exec 8<>"$T/v3/log"
-	a=$(cd "$T/v3" && TTRPC_ADDRESS=$T/none.sock "$RUNCV2" -namespace it -address "$T/ctrd.sock" -id v3-$$ start)
+	a=$(cd "$T/v3" && TTRPC_ADDRESS=$T/none.sock "$RUNCV2" -namespace "it-$$" -address "$T/ctrd.sock" -id v3-$$ start)
 	"$CTL" -a "$a" create v3-$$ --bundle "$T/v3" >/dev/null && ok "runc-v2: create" || not_ok "runc-v2: create"
 	expect_eq "runc-v2: state --json says created" "$("$CTL" -a "$a" --json state v3-$$ | jq -r .status)" created
 	"$CTL" -a "$a" start v3-$$ >/dev/null && ok "runc-v2: start" || not_ok "runc-v2: start"
@@ -105,7 +108,7 @@ if [ -n "$RUNCV2" ]; then
 	"$CTL" -a "$a" state v3-$$ >/dev/null 2>&1
 	expect_eq "runc-v2: state after delete is NotFound (exit 4)" "$?" 4
 	"$CTL" -a "$a" shutdown v3-$$ >/dev/null 2>&1
-	(cd "$T/v3" && "$RUNCV2" -namespace it -address "$T/ctrd.sock" -id v3-$$ -bundle "$T/v3" delete >/dev/null 2>&1)
+	(cd "$T/v3" && "$RUNCV2" -namespace "it-$$" -address "$T/ctrd.sock" -id v3-$$ -bundle "$T/v3" delete >/dev/null 2>&1)
 	exec 8<&-
 else
 	not_ok "containerd-shim-runc-v2 is not installed (tools/install-deps installs containerd)"
@@ -142,12 +145,12 @@ else
 		cp "$T/c1/config.json" "$T/v4/"
 		mkfifo "$T/v4/log"
 		exec 8<>"$T/v4/log"
-		a=$(cd "$T/v4" && TTRPC_ADDRESS=$T/none.sock "$RUNCV2" -namespace it -address "$T/ctrd.sock" -id v4-$$ start)
+		a=$(cd "$T/v4" && TTRPC_ADDRESS=$T/none.sock "$RUNCV2" -namespace "it-$$" -address "$T/ctrd.sock" -id v4-$$ start)
 		"$CTL" -a "$a" create v4-$$ --bundle "$T/v4" --systemd-cgroup >/dev/null 2>"$T/v4.err"
 		expect_eq "runc-v2 + runc with SystemdCgroup: create fails the same way" "$?" 1
 		expect_match "runc-v2 + runc with SystemdCgroup: runc's message is husk's" "$(cat "$T/v4.err")" "$SDMSG"
 		"$CTL" -a "$a" shutdown v4-$$ >/dev/null 2>&1
-		(cd "$T/v4" && "$RUNCV2" -namespace it -address "$T/ctrd.sock" -id v4-$$ -bundle "$T/v4" delete >/dev/null 2>&1)
+		(cd "$T/v4" && "$RUNCV2" -namespace "it-$$" -address "$T/ctrd.sock" -id v4-$$ -bundle "$T/v4" delete >/dev/null 2>&1)
 		exec 8<&-
 	fi
 fi
@@ -155,7 +158,7 @@ fi
 # --- serve -forward-signals: SIGTERM to the shim goes to the container ---
 mkdir -p "$T/fs"
 cp "$T/c1/config.json" "$T/fs/"
-edit "$T/fs" '.process.args = ["sh", "-c", "trap \"exit 42\" TERM; while :; do sleep 0.1; done"]'
+edit "$T/fs" '.process.args = ["sh", "-c", "trap \"exit 42\" TERM; while :; do sleep 0.1; done", $m]' --arg m "$LONG"
 "$SHIM" -id fs-$$ -root "$ROOT" -socket "$T/fs.sock" -forward-signals serve 2>"$T/fs.log" &
 fspid=$!
 i=0
@@ -176,7 +179,7 @@ expect_eq "the shim exits 0 after Shutdown" "$?" 0
 # a reader that waits for EOF first must get it while the process still exists.
 mkdir -p "$T/eo"
 cp "$T/c1/config.json" "$T/eo/"
-edit "$T/eo" '.process.args = ["sh", "-c", "echo init-out; echo init-err >&2; sleep 100"]'
+edit "$T/eo" '.process.args = ["sh", "-c", "echo init-out; echo init-err >&2; exec sleep \"$0\"", $s]' --arg s "$LONG"
 "$SHIM" -id eo-$$ -root "$ROOT" -socket "$T/eo.sock" serve 2>"$T/eo.log" &
 eopid=$!
 i=0
@@ -244,7 +247,7 @@ wait "$lrpid"
 # call must still be answered in time, and no helper may stay behind.
 mkdir -p "$T/lf"
 cp "$T/c1/config.json" "$T/lf/"
-edit "$T/lf" '.process.args = ["sleep", "100"]'
+edit "$T/lf" '.process.args = ["sleep", $s]' --arg s "$LONG"
 mkfifo "$T/lf/log"
 exec 7<>"$T/lf/log"
 "$SHIM" -debug -id lf-$$ -root "$ROOT" -socket "$T/lf.sock" serve 2>"$T/lf/log" 7<&- &
@@ -281,6 +284,7 @@ for p in $(pgrep -f -- "[-]socket $T/lf.sock"); do kill -9 "$p"; done
 
 # --- shimctl run --tty, as a person uses it (tmux) ---
 S=shimctl-$$
+TMUX_SERVERS="$TMUX_SERVERS $S"
 tmux -L "$S" new-session -d -x 90 -y 30 "$CTL run --tty t1-$$ --bundle $B -- sh; echo run-exit=\$? >$T/tty.rc; sleep 30"
 check "tty: the container's shell prompts" tmux_shows "$S" '#'
 tmux -L "$S" send-keys 'tty; stty size' Enter

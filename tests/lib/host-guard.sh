@@ -19,10 +19,57 @@ snapshot() {
 		[ -r "$k" ] && echo "${k#/proc/sys/} $(tr -s '\t ' ' ' <"$k")"
 	done
 }
+# watchdog PID SECONDS: ctest's TIMEOUT ends a test with SIGKILL to its whole
+# process tree (CMake 3.25 has no TIMEOUT_SIGNAL_NAME), so no EXIT trap runs and
+# a detached container, shim or daemon outlives it. HUSK_TEST_TIMEOUT (ctest's
+# less a minute, tests/CMakeLists.txt) comes first: SIGTERM to the script, whose
+# trap (checks.sh) exits and runs its EXIT trap; if a foreground command holds
+# the trap up, SIGTERM to the script's own children after 10 s; SIGKILL after 30.
+watchdog() {
+	n=0
+	while [ $n -lt "$2" ]; do sleep 1; kill -0 "$1" 2>/dev/null || exit 0; n=$((n + 1)); done
+	echo "host-guard: still running after ${2}s: SIGTERM, so that its EXIT trap cleans up" >&3
+	kill -TERM "$1" 2>/dev/null
+	n=0
+	while [ $n -lt 30 ]; do
+		sleep 1
+		kill -0 "$1" 2>/dev/null || exit 0
+		n=$((n + 1))
+		[ $n = 10 ] && pkill -TERM -P "$1"
+	done
+	kill -KILL "$1" 2>/dev/null
+}
 [ $# -ge 1 ] || { echo "usage: host-guard.sh SCRIPT [ARGS...]" >&2; exit 2; }
 before=$(snapshot)
-sh "$@"
-rc=$?
+# in the background, so that the watchdog and our own traps can signal it (an
+# asynchronous list ignores SIGINT: ^C and HUP come to it as SIGTERM from here)
+sh "$@" &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null' INT TERM HUP
+dog=""
+if [ "${HUSK_TEST_TIMEOUT:-0}" -gt 0 ]; then
+	# (its say on fd 3; its shell's own stderr nowhere: stopping its sleep below
+	# would make it print "Terminated")
+	watchdog "$pid" "$HUSK_TEST_TIMEOUT" 3>&2 2>/dev/null &
+	dog=$!
+fi
+while :; do
+	wait "$pid"
+	rc=$?
+	# a trapped signal ends the wait early: wait again while it runs
+	kill -0 "$pid" 2>/dev/null || break
+done
+# (and if it ended just after the signal, its own status; 127: already reaped)
+if [ $rc -gt 128 ]; then
+	wait "$pid" 2>/dev/null
+	r=$?
+	[ $r = 127 ] || rc=$r
+fi
+if [ -n "$dog" ]; then
+	pkill -P "$dog" 2>/dev/null
+	kill "$dog" 2>/dev/null
+	wait "$dog" 2>/dev/null
+fi
 after=$(snapshot)
 if [ "$before" != "$after" ]; then
 	echo "host-guard: $1 changed the host:"

@@ -41,6 +41,20 @@ long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+const char *long_secs(void)
+{
+	static char s[32];
+	const char *run = getenv("HUSK_TEST_RUN");
+
+	if (!*s) {
+		if (run && strlen(run) == 6 && strspn(run, "0123456789") == 6 && run[0] != '0')
+			snprintf(s, sizeof(s), "1%s%07d", run, (int)getpid());
+		else
+			snprintf(s, sizeof(s), "1%06d%07d", (int)(getpid() % 900000 + 100000), (int)getpid());
+	}
+	return s;
+}
+
 const char *path_in(struct shim_env *e, const char *name)
 {
 	static char bufs[4][512];
@@ -143,8 +157,9 @@ void env_up(struct shim_env *e, const char *const *args, const char *events_addr
 		 * behind must not hold the pipe ctest waits on */
 		int log = open(e->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
 		int null = open("/dev/null", O_RDONLY);
-		/* a test runner killed by a timeout takes its shim along */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+		/* a test runner that dies takes its shim along; SIGTERM: the shim
+		 * removes its containers first (SIGKILL would leave them running) */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() == 1)
 			_exit(127);
 		if (log < 0 || null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
 			_exit(127);

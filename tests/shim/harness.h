@@ -57,6 +57,12 @@ int state_of(struct shim_env *e, const char *id, const char *exec_id, int *statu
 int exec_add(struct shim_env *e, const char *id, const char *exec_id, const char *const *args, const char *out,
 	     bool tty);
 
+/* seconds for a long-running command ("sleep", long_secs()): never reached, and
+ * the mark of this run and test in the command line, as tests/lib/checks.sh's
+ * $LONG (1, HUSK_TEST_RUN, the pid: 14 digits), so that suite/leftovers finds a
+ * container this test left */
+const char *long_secs(void);
+
 /* a path in the env's dir */
 const char *path_in(struct shim_env *e, const char *name);
 /* a fifo at path_in(name), opened for reading (non-blocking) */

@@ -301,7 +301,7 @@ static void test_logger_never_ready(void **state)
 	env_up(&e, NULL, NULL);
 	f = fopen(path_in(&e, "mute.sh"), "w");
 	assert_non_null(f);
-	fprintf(f, "#!/bin/sh\nexec sleep 1000\n");
+	fprintf(f, "#!/bin/sh\nexec sleep %s\n", long_secs());
 	fclose(f);
 	chmod(path_in(&e, "mute.sh"), 0755);
 	snprintf(uri, sizeof(uri), "binary://%s", path_in(&e, "mute.sh"));

@@ -198,7 +198,7 @@ static void test_wrong_state(void **state)
 	int st;
 
 	(void)state;
-	env_up(&e, ARGS("sleep", "100"), NULL);
+	env_up(&e, ARGS("sleep", long_secs()), NULL);
 	/* nothing created yet */
 	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_NOT_FOUND);
 	assert_rpc(&e, state_of(&e, C1, NULL, NULL, NULL), TTRPC_NOT_FOUND);
@@ -379,7 +379,7 @@ static void test_deadline(void **state)
 	int st;
 
 	(void)state;
-	env_up(&e, ARGS("sleep", "100"), NULL);
+	env_up(&e, ARGS("sleep", long_secs()), NULL);
 	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
 	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
 	pr.id = (char *)C1;
@@ -411,7 +411,7 @@ static void test_clients(void **state)
 	int st, fds;
 
 	(void)state;
-	env_up(&e, ARGS("sleep", "100"), NULL);
+	env_up(&e, ARGS("sleep", long_secs()), NULL);
 	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
 	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
 	fds = shim_fd_count(&e);
@@ -528,7 +528,7 @@ static void test_1000_execs(void **state)
 	int n = n_env && atoi(n_env) > 0 ? atoi(n_env) : 1000;
 
 	(void)state;
-	env_up(&e, ARGS("sleep", "1000"), NULL);
+	env_up(&e, ARGS("sleep", long_secs()), NULL);
 	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
 	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
 	fds0 = shim_fd_count(&e);
@@ -567,7 +567,7 @@ static void test_exec_start_fails(void **state)
 	int out, st;
 
 	(void)state;
-	env_up(&e, ARGS("sleep", "100"), NULL);
+	env_up(&e, ARGS("sleep", long_secs()), NULL);
 	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
 	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
 	out = fifo_reader(&e, "xout");
@@ -633,7 +633,7 @@ static void test_protected_image(void **state)
 	int st, shim_exe, init_exe;
 
 	(void)state;
-	env_up(&e, ARGS("sleep", "100"), NULL);
+	env_up(&e, ARGS("sleep", long_secs()), NULL);
 	shim_exe = hold_image(e.pid);
 	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
 	assert_rpc(&e, state_of(&e, C1, NULL, &st, &pid), TTRPC_OK);
@@ -929,7 +929,7 @@ static void test_events(void **state)
 
 	(void)state;
 	recorder_start(&r, "husk-events");
-	env_up(&e, ARGS("sleep", "100"), r.addr);
+	env_up(&e, ARGS("sleep", long_secs()), r.addr);
 	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
 	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
 	assert_rpc(&e, exec_add(&e, C1, "e1", ARGS("true"), NULL, false), TTRPC_OK);
@@ -997,7 +997,7 @@ static void test_event_order_fast_exits(void **state)
 	{
 		json_t *cfg = bundle_config(&e), *a = json_array();
 		json_array_append_new(a, json_string("sleep"));
-		json_array_append_new(a, json_string("1000"));
+		json_array_append_new(a, json_string(long_secs()));
 		json_object_set_new(json_object_get(cfg, "process"), "args", a);
 		bundle_save(&e, cfg);
 	}
@@ -1038,7 +1038,7 @@ static void init_exit_with_execs(bool pidns)
 	int init_exit = -1, st, late;
 
 	recorder_start(&r, pidns ? "husk-events-initexit" : "husk-events-initexit-nopidns");
-	env_up(&e, ARGS("sleep", "1000"), r.addr);
+	env_up(&e, ARGS("sleep", long_secs()), r.addr);
 	if (!pidns) {
 		json_t *cfg = bundle_config(&e), *nss = json_object_get(json_object_get(cfg, "linux"), "namespaces"), *ns;
 		size_t i;
@@ -1052,7 +1052,7 @@ static void init_exit_with_execs(bool pidns)
 	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
 	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
 	for (int i = 0; i < 3; i++) {
-		assert_rpc(&e, exec_add(&e, C1, ids[i], ARGS("sleep", "1000"), NULL, false), TTRPC_OK);
+		assert_rpc(&e, exec_add(&e, C1, ids[i], ARGS("sleep", long_secs()), NULL, false), TTRPC_OK);
 		assert_rpc(&e, start(&e, C1, ids[i], NULL), TTRPC_OK);
 	}
 	assert_rpc(&e, exec_add(&e, C1, "late", ARGS("true"), NULL, false), TTRPC_OK);

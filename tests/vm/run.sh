@@ -60,6 +60,10 @@ while read -r m name _; do
 		fi
 		mapfile -t cmd < <(jq -r '.command[]' <<<"$t")
 		mapfile -t envs < <(jq -r '.properties[]? | select(.name == "ENVIRONMENT") | .value[]' <<<"$t")
+		# host-guard's own deadline (HUSK_TEST_TIMEOUT) stretches as the TIMEOUT does
+		for i in "${!envs[@]}"; do
+			case ${envs[$i]} in HUSK_TEST_TIMEOUT=*) envs[$i]=HUSK_TEST_TIMEOUT=$((${envs[$i]#*=} * slow)) ;; esac
+		done
 		dir=$(jq -r '(.properties[]? | select(.name == "WORKING_DIRECTORY") | .value) // empty' <<<"$t")
 		tmo=$(jq -r '(.properties[]? | select(.name == "TIMEOUT") | .value) // 1500' <<<"$t")
 		run_test sh -c 'cd "$1" && shift && exec "$@"' _ "${dir:-$build}" timeout -k 10 $((${tmo%.*} * slow)) env "${envs[@]}" "${cmd[@]}"

@@ -1,0 +1,57 @@
+#!/bin/sh
+# The suite's own machinery (docs/testing.md), on throwaway scripts:
+# - host-guard's deadline: a script past HUSK_TEST_TIMEOUT gets SIGTERM and its
+#   EXIT trap runs (ctest's own TIMEOUT would SIGKILL the whole tree, trap and
+#   all), also when a foreground command holds the trap up; what it detached is
+#   gone, and the test fails;
+# - leftovers.sh: a process of the run (by its variable, by its mark in the
+#   command line) is found, named, stopped, and fails the check; a clean run passes.
+# Runs as root like the other script tests; about 20 s.
+set -u
+. "$(dirname "$0")/checks.sh"
+LIB=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d --suffix=.husk-self)
+# a run of our own, not the run this test belongs to
+FAKE=$(( ($$ + 450000) % 900000 + 100000 ))
+# gone PID: no such process, or a zombie (killed, its parent not yet waiting)
+gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+trap 'for p in $(cat "$T"/*.pid 2>/dev/null); do kill -9 "$p" 2>/dev/null; done; rm -f "$T"/*; rmdir "$T"' EXIT
+
+# --- the deadline: a script that detaches a process, then blocks in the foreground
+cat >"$T/victim.sh" <<EOF
+. "$LIB/checks.sh"
+setsid sleep \$LONG </dev/null >/dev/null 2>&1 &
+echo \$! >"$T/detached.pid"
+trap 'kill \$(cat "$T/detached.pid"); echo trap-ran >"$T/trap"' EXIT
+sleep \$LONG2
+EOF
+t0=$(date +%s)
+HUSK_TEST_RUN=$FAKE HUSK_TEST_TIMEOUT=2 timeout 90 sh "$LIB/host-guard.sh" "$T/victim.sh" >"$T/out" 2>&1
+rc=$?
+took=$(($(date +%s) - t0))
+check "a script past its deadline fails (status $rc)" [ "$rc" != 0 ] && [ "$rc" != 124 ]
+check "within the watchdog's 2 + 10 s (and slack), not the outer limit of 90 ($took s)" [ "$took" -le 30 ]
+expect_eq "its EXIT trap ran" "$(cat "$T/trap" 2>/dev/null)" trap-ran
+pid=$(cat "$T/detached.pid" 2>/dev/null)
+check "what it detached is gone" eval "[ -n '$pid' ] && gone '$pid'"
+expect_match "host-guard says why" "$(cat "$T/out")" "still running after 2s"
+
+# --- a script within its deadline is left alone
+printf '. "%s/checks.sh"\nsleep 1\nexit 0\n' "$LIB" >"$T/quick.sh"
+HUSK_TEST_RUN=$FAKE HUSK_TEST_TIMEOUT=30 timeout 60 sh "$LIB/host-guard.sh" "$T/quick.sh" >"$T/out" 2>&1
+expect_eq "a script within its deadline keeps its status" "$?" 0
+
+# --- leftovers.sh
+HUSK_TEST_RUN=$FAKE sh "$LIB/leftovers.sh" >"$T/out" 2>&1
+expect_eq "no process of a run: leftovers passes" "$?" 0
+HUSK_TEST_RUN=$FAKE setsid sleep 600 </dev/null >/dev/null 2>&1 &
+echo $! >"$T/env.pid"
+setsid sleep "1${FAKE}0000001" </dev/null >/dev/null 2>&1 &
+echo $! >"$T/mark.pid"
+HUSK_TEST_RUN=$FAKE sh "$LIB/leftovers.sh" >"$T/out" 2>&1
+expect_eq "a process of the run left: leftovers fails" "$?" 1
+expect_match "and names the one with the run's variable" "$(cat "$T/out")" "^  $(cat "$T/env.pid"): sleep 600"
+expect_match "and the one with the run's mark" "$(cat "$T/out")" "^  $(cat "$T/mark.pid"): sleep 1${FAKE}0000001"
+sleep 0.5
+check "and stops them" eval "gone $(cat "$T/env.pid") && gone $(cat "$T/mark.pid")"
+finish
