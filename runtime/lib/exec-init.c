@@ -72,7 +72,7 @@ void exec_init_main(struct exec_ctx *c)
 	free(msg);
 	/* a foreground caller's death does not take the process with it (as runc) */
 	prctl(PR_SET_PDEATHSIG, 0);
-	if (proc_keep_fds(c->opts->preserve_fds) < 0) {
+	if (proc_keep_fds(c->opts->preserve_fds, ps.seccomp_loaded) < 0) {
 		husk_error_sys(&err, -errno, "keep the preserved fds");
 		proc_fail(c->sync_child, &err);
 	}

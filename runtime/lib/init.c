@@ -169,7 +169,7 @@ void init_main(struct create_ctx *c)
 		husk_error_sys(&err, -errno, "close the sync socket");
 		proc_fail(c->sync_child, &err);
 	}
-	if (proc_keep_fds(keep) < 0)
+	if (proc_keep_fds(keep, ps.seccomp_loaded) < 0)
 		_exit(1);
 
 	/* blocks until `start` opens the other end */

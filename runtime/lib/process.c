@@ -429,13 +429,13 @@ static int close_inherited(int from)
 }
 
 /* Mark every fd from `from` on close-on-exec, with close_range or, where that
- * is missing or denied, one by one. */
-static int mark_cloexec_from(int from)
+ * is missing, denied or (filtered) not to be tried, one by one. */
+static int mark_cloexec_from(int from, bool filtered)
 {
 	DIR *d;
 	struct dirent *e;
 
-	if (cloexec_from(from) == 0)
+	if (!filtered && cloexec_from(from) == 0)
 		return 0;
 	if (!(d = opendir("/proc/self/fd")))
 		return -errno;
@@ -448,7 +448,7 @@ static int mark_cloexec_from(int from)
 	return 0;
 }
 
-int proc_keep_fds(int preserve)
+int proc_keep_fds(int preserve, bool filtered)
 {
 	for (int fd = 3; fd < 3 + preserve; fd++) {
 		int fl = fcntl(fd, F_GETFD);
@@ -457,7 +457,7 @@ int proc_keep_fds(int preserve)
 	}
 	/* belt and braces: proc_start closed every inherited fd and ours are
 	 * close-on-exec, so a profile denying this cannot leak anything */
-	(void)mark_cloexec_from(3 + preserve);
+	(void)mark_cloexec_from(3 + preserve, filtered);
 	return 0;
 }
 
@@ -480,6 +480,7 @@ void proc_start(int sync_parent, int sync_child, int preserve, struct sync_msg *
 	struct husk_error err = {0};
 
 	close(sync_parent);
+	sync_child_mode();
 	/* if the runtime dies before procRun, so do we (a runtime that died even
 	 * earlier shows as EOF on the sync socket below) */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -518,15 +519,18 @@ int proc_apply(struct proc_setup *ps, struct husk_error *err)
 	in_cwd = enter_cwd_first(p->cwd, err);
 	if (in_cwd < 0)
 		return in_cwd;
+	/* before the filter: runc sets it while preparing the rootfs, so a
+	 * profile need not allow umask (denied, the process would keep our 0) */
+	umask(p->user.has_umask ? p->user.umask : 022);
 	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the
-	 * drop (crun's order); only the user and capability switch follow it */
+	 * drop (crun's order); only the user and capability switch follow it,
+	 * and every call after it is one runc's init makes after its own load */
 	if (!p->no_new_privileges && load_seccomp(ps, err) < 0)
 		return err->code;
 	if (fix_stdio_owner(p->user.uid, err) < 0)
 		return err->code;
 	if (caps_before_user(p, err) < 0 || set_user(p, ps->userns, err) < 0 || caps_after_user(p, err) < 0)
 		return err->code;
-	umask(p->user.has_umask ? p->user.umask : 022);
 	if (!in_cwd && enter_cwd_again(p->cwd, err) < 0)
 		return err->code;
 	if (lookup_exec(p, &ps->exe, err) < 0)

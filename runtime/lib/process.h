@@ -27,7 +27,8 @@ __attribute__((noreturn)) void proc_fail(int sync_fd, const struct husk_error *e
  * the runtime's end of the sync socket, die with the runtime, become
  * non-dumpable, default signal dispositions and an empty mask, close every
  * fd ≥ 3+preserve that is not close-on-exec (the caller's; runc's init never
- * has them), then wait for BOOTSTRAP (msg is scratch space). Exits on failure. */
+ * has them), then wait for BOOTSTRAP (msg is scratch space). Exits on failure.
+ * From here the sync socket is written and read as sync_child_mode says. */
 void proc_start(int sync_parent, int sync_child, int preserve, struct sync_msg *msg);
 /* A new session keyring named after the container (best effort, as runc). */
 void proc_join_session_keyring(const char *id);
@@ -50,13 +51,15 @@ int proc_apply(struct proc_setup *ps, struct husk_error *err);
  * listening). Call it as late as possible: the last step before execve. */
 int proc_seccomp_late(struct proc_setup *ps, bool notify_only, struct husk_error *err);
 int proc_set_affinity(const char *list, struct husk_error *err);
-/* fds 3..3+preserve-1 survive execve; everything above is close-on-exec. */
-int proc_keep_fds(int preserve);
 /* Exit in the init or an exec'd process, also after the seccomp filter is
  * loaded: a profile may deny exit_group too (defaultAction SCMP_ACT_ERRNO),
  * and glibc's _exit then faults on hlt; this raises SIGILL instead, without
  * a sanitizer's _exit in between. (Under ASan such a process still spins in
  * the sanitizer's runtime: t-mutate skips that case there.) */
 __attribute__((noreturn)) void proc_exit_filtered(int status);
+/* fds 3..3+preserve-1 survive execve; everything above is close-on-exec.
+ * filtered: a seccomp filter is loaded already, so only the calls runc's init
+ * makes there (/proc/self/fd and fcntl, not close_range). */
+int proc_keep_fds(int preserve, bool filtered);
 
 #endif

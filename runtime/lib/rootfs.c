@@ -891,7 +891,8 @@ static int mask_path(const char *path, struct husk_error *err)
 	if (stat(path, &st) < 0)
 		return errno == ENOENT ? 0 : husk_error_sys(err, -errno, "mask %s", path);
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k") < 0)
+		/* no data, as runc: what /proc/mounts shows is runc's "ro,relatime" */
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) < 0)
 			return husk_error_sys(err, -errno, "mask directory %s", path);
 	} else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
 		return husk_error_sys(err, -errno, "mask %s", path);

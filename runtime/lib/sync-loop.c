@@ -5,17 +5,44 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
-#include <signal.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "husk/husk.h"
 
 #include "internal.h"
 #include "security.h"
 #include "sync.h"
 #include "util.h"
+
+/* How the process that closed the sync socket early ended, for the error:
+ * ", killed by signal SIGSYS" (a seccomp profile's kill action, say) or ", exit
+ * status N". It is our child and is not reaped here (WNOWAIT); its exit
+ * follows its close of the socket, so we wait up to a second for it. */
+static void describe_end(pid_t pid, char *buf, size_t len)
+{
+	siginfo_t si = {0};
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	buf[0] = '\0';
+	if (pfd >= 0) {
+		struct pollfd p = {.fd = pfd, .events = POLLIN};
+		(void)poll(&p, 1, 1000);
+		close(pfd);
+	}
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != pid)
+		return;
+	if (si.si_code == CLD_EXITED)
+		snprintf(buf, len, ", exit status %d", si.si_status);
+	else if ((si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED) && husk_signal_name(si.si_status))
+		snprintf(buf, len, ", killed by signal SIG%s", husk_signal_name(si.si_status));
+	else if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED)
+		snprintf(buf, len, ", killed by signal %d", si.si_status);
+}
 
 /* One message; 0 to go on, -errno (err set) to stop. */
 static int answer(const struct sync_loop *l, const struct sync_msg *msg, int passfd, bool *ran,
@@ -52,31 +79,6 @@ static int answer(const struct sync_loop *l, const struct sync_msg *msg, int pas
 	return husk_error_set(err, -EPROTO, "unexpected sync message %s", sync_type_name(msg->type));
 }
 
-/* The process closed the socket without a word: it died. Say how, from its
- * wait status, left unreaped (WNOWAIT) for the caller; it may take a moment
- * between closing its files and becoming a zombie. */
-static int exited_during_setup(const struct sync_loop *l, struct husk_error *err)
-{
-	siginfo_t si;
-
-	for (int tries = 0; tries < 100; tries++) {
-		struct timespec ts = {0, 1000 * 1000};
-
-		memset(&si, 0, sizeof(si));
-		if (l->pid <= 0 || waitid(P_PID, (id_t)l->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
-			break;
-		if (si.si_pid == l->pid && si.si_code == CLD_EXITED)
-			return husk_error_set(err, -ECHILD, "%s exited during setup (exit status %d)", l->who,
-					      si.si_status);
-		if (si.si_pid == l->pid)
-			return husk_error_set(err, -ECHILD, "%s exited during setup (killed by %s%s)", l->who,
-					      sigabbrev_np(si.si_status) ? "SIG" : "signal ",
-					      sigabbrev_np(si.si_status) ? sigabbrev_np(si.si_status) : "?");
-		nanosleep(&ts, NULL);
-	}
-	return husk_error_set(err, -ECHILD, "%s exited during setup", l->who);
-}
-
 int sync_loop_run(const struct sync_loop *l, struct husk_error *err)
 {
 	struct sync_msg *msg = xcalloc(1, sizeof(*msg));
@@ -86,7 +88,13 @@ int sync_loop_run(const struct sync_loop *l, struct husk_error *err)
 	while (r == 0) {
 		r = sync_recv_fd(l->fd, msg, &passfd);
 		if (r == -EPIPE) {
-			r = ran ? 1 : exited_during_setup(l, err);
+			char how[64];
+			if (ran) {
+				r = 1;
+				break;
+			}
+			describe_end(l->pid, how, sizeof(how));
+			r = husk_error_set(err, -ECHILD, "%s exited during setup%s", l->who, how);
 			break;
 		}
 		if (r < 0) {

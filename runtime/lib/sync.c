@@ -4,6 +4,7 @@
 #include "sync.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,6 +18,15 @@ const char *sync_type_name(uint32_t type)
 					    "procReady", "procRun", "procError", "procSeccomp",
 					    "procSeccompDone", "initPidfd", "mountSource"};
 	return type < ARRAY_SIZE(names) ? names[type] : "?";
+}
+
+/* Set in the cloned init and exec'd process by sync_child_mode: their
+ * messages without an fd go with write(2) and read(2), never send/recv. */
+static bool child_mode;
+
+void sync_child_mode(void)
+{
+	child_mode = true;
 }
 
 static int send_msg(int fd, enum sync_type type, int code, const char *payload, int passfd)
@@ -35,6 +45,12 @@ static int send_msg(int fd, enum sync_type type, int code, const char *payload, 
 		memcpy(m->payload, payload, plen);
 	if (passfd >= 0) {
 		r = send_with_fd(fd, m, offsetof(struct sync_msg, payload) + plen, passfd);
+	} else if (child_mode) {
+		/* a record on SOCK_SEQPACKET all the same; SIGPIPE (the runtime
+		 * is gone) ends the child as the EPIPE would */
+		do
+			n = write(fd, m, offsetof(struct sync_msg, payload) + plen);
+		while (n < 0 && errno == EINTR);
 	} else {
 		do
 			n = send(fd, m, offsetof(struct sync_msg, payload) + plen, MSG_NOSIGNAL);
@@ -66,10 +82,22 @@ int sync_send_error(int fd, const struct husk_error *err)
 	return sync_send(fd, SYNC_PROC_ERROR, err->code ? err->code : -EINVAL, err->msg);
 }
 
-int sync_recv_fd(int fd, struct sync_msg *m, int *passfd)
+/* One record into m: with recvmsg when an fd may come, else (in the child)
+ * with read(2), which discards any fd sent along. */
+static int recv_msg(int fd, struct sync_msg *m, int *passfd, bool want_fd)
 {
-	ssize_t n = recv_with_fd(fd, m, sizeof(*m) - 1, passfd);
+	ssize_t n;
 
+	*passfd = -1;
+	if (want_fd || !child_mode) {
+		n = recv_with_fd(fd, m, sizeof(*m) - 1, passfd);
+	} else {
+		do
+			n = read(fd, m, sizeof(*m) - 1);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			n = -errno;
+	}
 	if (n > 0 && ((size_t)n < offsetof(struct sync_msg, payload) ||
 		      m->len != (size_t)n - offsetof(struct sync_msg, payload)))
 		n = -EBADMSG;
@@ -85,9 +113,14 @@ int sync_recv_fd(int fd, struct sync_msg *m, int *passfd)
 	return 0;
 }
 
+int sync_recv_fd(int fd, struct sync_msg *m, int *passfd)
+{
+	return recv_msg(fd, m, passfd, true);
+}
+
 int sync_recv(int fd, struct sync_msg *m)
 {
-	int passfd, r = sync_recv_fd(fd, m, &passfd);
+	int passfd, r = recv_msg(fd, m, &passfd, false);
 
 	if (passfd >= 0)
 		close(passfd);

@@ -34,6 +34,15 @@ struct sync_msg {
 
 const char *sync_type_name(uint32_t type);
 
+/* For the cloned init and exec'd process, from its start: its messages
+ * without an fd are written and read with write(2)/read(2) only, as runc's
+ * init does (JSON on the pipe), since a seccomp profile loaded before its last
+ * messages (noNewPrivileges false) need allow no more than runc's init makes:
+ * send/recv would be denied there and the error report lost with them. The
+ * runtime's side keeps send(MSG_NOSIGNAL), so a dead child is EPIPE, not
+ * SIGPIPE. */
+void sync_child_mode(void);
+
 int sync_send(int fd, enum sync_type type, int code, const char *payload);
 int sync_send_error(int fd, const struct husk_error *err);
 /* A message that carries an fd (and a code). */

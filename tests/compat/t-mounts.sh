@@ -22,6 +22,11 @@ case_same "read-only tmpfs with a mount inside" \
 	'.mounts += [{"destination":"/mnt","type":"tmpfs","source":"tmpfs","options":["ro"]},{"destination":"/mnt/sub","type":"tmpfs","source":"tmpfs"}]' \
 	sh -c 'grep " /mnt" /proc/mounts | cut -d" " -f2,4 | cut -d, -f1; touch /mnt/x 2>/dev/null || echo ro'
 
+# masked paths as the container's /proc/mounts shows them: a directory under a
+# read-only tmpfs without options, a file under /dev/null (runc's maskPath)
+case_same "masked paths in /proc/mounts" '.linux.maskedPaths = ["/proc/acpi", "/proc/kcore", "/sys/firmware", "/proc/nosuch"]' \
+	sh -c 'grep -E " /proc/acpi | /proc/kcore | /sys/firmware " /proc/mounts | cut -d" " -f1-4'
+
 # a tmpfs over an existing directory takes its mode (runc >= 1.1.8, crun; runc 1.1.5 too here)
 rt_bundle "$B" stat -c '%a' /etc /mnt/new
 edit "$B" '.mounts += [{"destination":"/etc","type":"tmpfs","source":"tmpfs"},{"destination":"/mnt/new","type":"tmpfs","source":"tmpfs"}]'

@@ -16,7 +16,7 @@ set -u
 . "$(dirname "$0")/../lib/checks.sh"
 BUILD=${HUSK_BUILD:?HUSK_BUILD must point at the build directory}
 [ "$(id -u)" = 0 ] || { echo "e2e tests need root"; exit 1; }
-for t in podman conmon; do
+for t in podman conmon jq; do
 	command -v $t >/dev/null || { echo "needs $t (tools/install-deps installs podman)"; exit 1; }
 done
 HUSK_BIN=${HUSK_PODMAN_RUNTIME:-$BUILD/husk}
@@ -132,6 +132,60 @@ expect_eq "--device: husk" "$RC:$(echo $OUT)" "0:3 1:5"
 same_run "--privileged" --privileged $IMG sh -c 'grep CapEff /proc/self/status; test -c /dev/zero && echo dev-ok'
 expect_match "--privileged: husk" "$RC:$(echo $OUT)" "^0:CapEff:.* dev-ok$"
 
+# a custom seccomp profile (docker's default, as `husk spec --seccomp-default`
+# has it) without what runc's init never calls after loading it (podman leaves
+# noNewPrivileges false): send/recv on the sync socket, umask, close_range
+mkdir -p "$P/sp" && (cd "$P/sp" && "$BUILD/husk" spec --seccomp-default) &&
+	jq '.linux.seccomp | .syscalls |= map(.names -= ["sendto", "recvfrom", "sendmsg", "recvmsg", "umask", "close_range"])' \
+		"$P/sp/config.json" >"$P/seccomp.json" || { echo "no seccomp profile"; exit 1; }
+same_run "--security-opt seccomp=PROFILE" --security-opt seccomp="$P/seccomp.json" $IMG sh -c 'echo works; grep Umask /proc/self/status; true'
+expect_eq "--security-opt seccomp=PROFILE: husk" "$RC:$(echo $OUT)" "0:works Umask: 0022"
+same_run "--read-only --read-only-tmpfs=false" --read-only --read-only-tmpfs=false $IMG sh -c 'touch /tmp/x 2>/dev/null || echo ro'
+expect_eq "--read-only --read-only-tmpfs=false: husk" "$RC:$OUT" "0:ro"
+same_run "--cgroupns=private" --cgroupns=private $IMG sh -c 'cut -d: -f3 /proc/self/cgroup | sort -u'
+expect_eq "--cgroupns=private: husk" "$RC:$OUT" "0:/"
+same_run "--cgroupns=host" --cgroupns=host $IMG readlink /proc/self/ns/cgroup
+expect_eq "--cgroupns=host: husk" "$RC:$OUT" "0:$(readlink /proc/self/ns/cgroup)"
+same_run "--systemd=always" --systemd=always $IMG sh -c 'echo $container; grep -E " /run | /tmp " /proc/mounts | cut -d" " -f2,3'
+expect_eq "--systemd=always: husk" "$RC:$(echo $OUT)" "0:podman /tmp tmpfs /run tmpfs"
+# --userns=auto takes its ids from /etc/subuid and /etc/subgid (empty on this
+# machine): a file of ours bound over both in a private mount namespace
+echo 'containers:200000:100000' >"$P/subid"
+for RT in runc husk; do
+	OUT=$(unshare -m --propagation private sh -c 'mount --bind "$1" /etc/subuid && mount --bind "$1" /etc/subgid &&
+		shift && exec "$@"' sh "$P/subid" timeout 60 podman --root "$P/root" --runroot "$P/runroot" --storage-driver vfs \
+		--tmpdir "$P/tmp" --cgroup-manager cgroupfs --runtime "$P/$RT" run --rm --network none --cgroup-parent "/$CGP" \
+		--userns=auto $IMG sh -c 'id -u; cat /proc/self/uid_map; stat -c %u /etc/passwd' 2>&1)
+	expect_eq "--userns=auto ($RT)" "$(echo $OUT)" "0 0 200000 1024 0"
+done
+
+# a pod with an infra container (the pause image of tools/pause.c)
+"$BUILD/mkimage" -p "$BUILD/pause" "$P/pause.tar" localhost/pause:husk >/dev/null &&
+	pm runc load -i "$P/pause.tar" >/dev/null 2>&1 || { echo "pause image failed"; exit 1; }
+for RT in runc husk; do
+	pod=pod-$RT-$$
+	podid=$(pm $RT pod create --name $pod --network none --cgroup-parent "/$CGP" --infra-image localhost/pause:husk \
+		--share ipc,uts,pid,net 2>/dev/null)
+	pm $RT run -d --pod $pod --name pa-$RT-$$ $IMG sleep $LONG2 >/dev/null 2>&1
+	expect_eq "--pod: the pod's processes ($RT)" \
+		"$(pm $RT run --rm --pod $pod $IMG ps -o comm 2>&1 | sort | tr '\n' ' ')" "COMMAND pause ps sleep "
+	expect_eq "pod ps ($RT)" "$(pm $RT pod ps --format '{{.Status}} {{.NumberOfContainers}}' 2>&1)" "Running 2"
+	pm $RT pod pause $pod >/dev/null 2>&1
+	expect_eq "pod pause ($RT)" "$(pm $RT pod ps --format '{{.Status}}' 2>&1)" "Paused"
+	pm $RT pod unpause $pod >/dev/null 2>&1
+	pm $RT pod kill $pod >/dev/null 2>&1
+	wait_exited() { [ "$(pm $RT pod ps --format '{{.Status}}' 2>&1)" = Exited ]; }
+	n=0; while ! wait_exited && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	expect_eq "pod kill: every container 137 ($RT)" \
+		"$(pm $RT ps -a --pod --format '{{.Status}}' 2>&1 | sed 's/ (\([0-9]*\)).*/ \1/' | sort -u)" "Exited 137"
+	pm $RT pod rm -f $pod >/dev/null 2>&1
+	# podman 4.3 (cgroupfs) leaves the pod's cgroup in name=systemd and the
+	# hybrid unified hierarchy, whatever the runtime: removed here
+	for d in /sys/fs/cgroup/*/"$CGP/$podid" /sys/fs/cgroup/unified/"$CGP/$podid"; do
+		[ -n "$podid" ] && [ -d "$d" ] && rmdir "$d" 2>/dev/null
+	done
+done
+
 # -d, exec, stop, rm
 for RT in runc husk; do
 	n=p-$RT-$$
@@ -141,6 +195,30 @@ for RT in runc husk; do
 	pm $RT exec $n sh -c 'exit 4' >/dev/null 2>&1
 	expect_eq "exec: exit code ($RT)" "$?" 4
 	expect_eq "logs ($RT)" "$(pm $RT logs $n 2>&1)" started
+	expect_eq "top ($RT)" "$(pm $RT top $n pid comm 2>&1 | awk 'NR > 1 { print $2 }')" sleep
+	pm $RT pause $n >/dev/null 2>&1
+	expect_eq "pause: State ($RT)" "$(pm $RT inspect -f '{{.State.Status}} {{.State.Paused}}' $n 2>&1)" "paused true"
+	out=$(pm $RT exec $n true 2>&1); rc=$?
+	expect_eq "exec while paused: podman's error ($RT)" "$rc $out" \
+		"255 Error: can only create exec sessions on running containers: container state improper"
+	pm $RT unpause $n >/dev/null 2>&1
+	# signals, healthcheck run, restart
+	h=h-$RT-$$
+	prun $RT -d --name $h --health-cmd 'test -e /tmp/ok' --health-interval 0 $IMG \
+		sh -c 'trap "echo got-usr1" USR1; trap "exit 3" TERM; echo up; while :; do sleep 0.1; done' $LONG3
+	pm $RT healthcheck run $h >/dev/null 2>&1
+	expect_eq "healthcheck run: unhealthy ($RT)" "$?" 1
+	pm $RT exec $h touch /tmp/ok
+	pm $RT healthcheck run $h >/dev/null 2>&1
+	expect_eq "healthcheck run: healthy ($RT)" "$? $(pm $RT inspect -f '{{.State.Health.Status}}' $h 2>&1)" "0 healthy"
+	pm $RT kill -s USR1 $h >/dev/null 2>&1
+	n2=0; while ! pm $RT logs $h 2>&1 | grep -q got-usr1 && [ $n2 -lt 50 ]; do sleep 0.1; n2=$((n2 + 1)); done
+	expect_eq "kill -s USR1 ($RT)" "$(pm $RT logs $h 2>&1 | tr '\n' ' ')" "up got-usr1 "
+	pm $RT restart -t 2 $h >/dev/null 2>&1
+	expect_eq "restart ($RT)" "$(pm $RT inspect -f '{{.State.Status}}' $h 2>&1)" running
+	pm $RT kill -s TERM $h >/dev/null 2>&1
+	expect_eq "kill -s TERM: wait gives the exit code ($RT)" "$(pm $RT wait $h 2>&1)" 3
+	pm $RT rm -f $h >/dev/null 2>&1
 	pm $RT stop -t 1 $n >/dev/null 2>&1
 	expect_eq "stop ($RT)" "$(pm $RT inspect -f '{{.State.Status}} {{.State.ExitCode}}' $n 2>&1)" "exited 137"
 	pm $RT rm $n >/dev/null 2>&1
