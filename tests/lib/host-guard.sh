@@ -5,8 +5,23 @@
 # set without a UTS namespace) would otherwise pass silently and hurt the host.
 # What is compared: owner, group and mode of the host's device nodes the
 # runtime bind-mounts or creates, hostname and domainname, and the sysctls a
-# container may ask for. Prints each difference and exits 1 on any.
+# container may ask for; and the wall clock against the boot clock (a container
+# with CAP_SYS_TIME sets the host's time: CLOCK_REALTIME has no namespace).
+# Prints each difference and exits 1 on any.
 set -u
+# clock_offset: the wall clock less the boot clock (/proc/uptime), in seconds: it
+# stays put while time passes and moves when someone sets the time. The selftest
+# (which must not set the host's clock either) gives a file whose number is read
+# in place of the wall clock: HUSK_GUARD_WALL_CLOCK_FILE.
+clock_offset() {
+	if [ -n "${HUSK_GUARD_WALL_CLOCK_FILE:-}" ]; then
+		wall=$(cat "$HUSK_GUARD_WALL_CLOCK_FILE")
+	else
+		wall=$(date +%s)
+	fi
+	read -r up _ </proc/uptime
+	echo $((wall - ${up%.*}))
+}
 snapshot() {
 	for d in /dev/null /dev/zero /dev/full /dev/tty /dev/ptmx /dev/random /dev/urandom; do
 		[ -e "$d" ] && echo "$d $(stat -c '%u:%g %a %t:%T' "$d")"
@@ -41,6 +56,7 @@ watchdog() {
 }
 [ $# -ge 1 ] || { echo "usage: host-guard.sh SCRIPT [ARGS...]" >&2; exit 2; }
 before=$(snapshot)
+clock_before=$(clock_offset)
 # in the background, so that the watchdog and our own traps can signal it (an
 # asynchronous list ignores SIGINT: ^C and HUP come to it as SIGTERM from here)
 sh "$@" &
@@ -71,6 +87,13 @@ if [ -n "$dog" ]; then
 	wait "$dog" 2>/dev/null
 fi
 after=$(snapshot)
+# more than 2 s: the two reads are a second apart at most, and NTP slews
+moved=$(($(clock_offset) - clock_before))
+if [ "$moved" -gt 2 ] || [ "$moved" -lt -2 ]; then
+	echo "host-guard: $1 changed the host: the wall clock moved by $moved s against the boot clock"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 if [ "$before" != "$after" ]; then
 	echo "host-guard: $1 changed the host:"
 	printf '%s\n' "$before" >"${TMPDIR:-/tmp}/host-guard.$$.a"

@@ -41,6 +41,18 @@ printf '. "%s/checks.sh"\nsleep 1\nexit 0\n' "$LIB" >"$T/quick.sh"
 HUSK_TEST_RUN=$FAKE HUSK_TEST_TIMEOUT=30 timeout 60 sh "$LIB/host-guard.sh" "$T/quick.sh" >"$T/out" 2>&1
 expect_eq "a script within its deadline keeps its status" "$?" 0
 
+# --- the clock: a script during which the wall clock jumps (a file stands in for
+# the wall clock: the suite must not set the host's), and one during which it runs on
+date +%s >"$T/wall"
+printf 'echo $(($(cat "%s") - 3600)) >"%s"\n' "$T/wall" "$T/wall" >"$T/clock.sh"
+HUSK_GUARD_WALL_CLOCK_FILE=$T/wall timeout 60 sh "$LIB/host-guard.sh" "$T/clock.sh" >"$T/out" 2>&1
+expect_eq "a script during which the clock was set back an hour fails" "$?" 1
+expect_match "host-guard says so" "$(cat "$T/out")" "the wall clock moved by -3600 s"
+date +%s >"$T/wall"
+printf 'sleep 1; echo $(($(cat "%s") + 1)) >"%s"\n' "$T/wall" "$T/wall" >"$T/clock.sh"
+HUSK_GUARD_WALL_CLOCK_FILE=$T/wall timeout 60 sh "$LIB/host-guard.sh" "$T/clock.sh" >"$T/out" 2>&1
+expect_eq "a script during which the clock just ran passes" "$?" 0
+
 # --- leftovers.sh
 HUSK_TEST_RUN=$FAKE sh "$LIB/leftovers.sh" >"$T/out" 2>&1
 expect_eq "no process of a run: leftovers passes" "$?" 0
