@@ -41,7 +41,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* The value of the \uXXXX escape at s (s[0] == '\\'), -1 when it is not one. */
+/* The value of the \u escape (four hex digits) at s (s[0] == '\\'), -1 when it is not one. */
 static long u_escape(const char *s, size_t n)
 {
 	char hex[5];
