@@ -4,6 +4,7 @@
 #   EXIT trap runs (ctest's own TIMEOUT would SIGKILL the whole tree, trap and
 #   all), also when a foreground command holds the trap up; what it detached is
 #   gone, and the test fails;
+# - the shim harness's deadline: its shim removes its container before the test exits;
 # - leftovers.sh: a process of the run (by its variable, by its mark in the
 #   command line) is found, named, stopped, and fails the check; a clean run passes.
 # Runs as root like the other script tests; about 20 s.
@@ -52,6 +53,27 @@ date +%s >"$T/wall"
 printf 'sleep 1; echo $(($(cat "%s") + 1)) >"%s"\n' "$T/wall" "$T/wall" >"$T/clock.sh"
 HUSK_GUARD_WALL_CLOCK_FILE=$T/wall timeout 60 sh "$LIB/host-guard.sh" "$T/clock.sh" >"$T/out" 2>&1
 expect_eq "a script during which the clock just ran passes" "$?" 0
+
+# --- the shim harness's deadline (tests/shim/harness.c): past HUSK_TEST_TIMEOUT the
+# C test stops its shim with SIGTERM, so the shim removes its container (ctest's
+# TIMEOUT would SIGKILL shim and container, leaving their state), and exits 1
+t0=$(date +%s)
+HUSK_TEST_TIMEOUT=4 timeout 60 "$HUSK_BUILD/test_shim_rpc" >"$T/out" 2>&1
+rc=$?
+took=$(($(date +%s) - t0))
+expect_eq "shim harness past its deadline: exit 1" "$rc" 1
+check "within the deadline and the shim's 10 s ($took s)" [ "$took" -le 20 ]
+expect_match "it says why" "$(cat "$T/out")" "past HUSK_TEST_TIMEOUT"
+dir=$(sed -n 's/^--- left for inspection: //p' "$T/out" | tail -1)
+check "it names its temp dir ($dir)" [ -n "$dir" ] && [ -d "$dir/root" ]
+expect_eq "the shim removed its container: no state under its root" "$(ls -A "$dir/root" 2>/dev/null)" ""
+if [ -n "$dir" ]; then
+	expect_eq "and no process of it is left (its bundle)" "$(pgrep -f "$dir/" | tr '\n' ' ')" ""
+	case $dir in /tmp/husk-shimtest.*)
+		find "$dir" -mount -depth \( -type f -o -type l -o -type p -o -type s \) -delete
+		find "$dir" -mount -depth -type d -empty -delete ;;
+	esac
+fi
 
 # --- leftovers.sh
 HUSK_TEST_RUN=$FAKE sh "$LIB/leftovers.sh" >"$T/out" 2>&1

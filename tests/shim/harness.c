@@ -207,6 +207,43 @@ int env_teardown(void **state)
 	return 0;
 }
 
+/* SIGALRM: only async-signal-safe calls (write, kill, waitpid, nanosleep, _exit) */
+static void deadline_passed(int sig)
+{
+	static const char msg[] = "harness: past HUSK_TEST_TIMEOUT: SIGTERM to the shim, so that it removes its "
+				  "containers, then exit\n";
+	pid_t pid = live_set ? live.pid : 0;
+	int ws;
+
+	(void)sig;
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		for (int i = 0; i < 1000 && waitpid(pid, &ws, WNOHANG) == 0; i++) {
+			struct timespec ts = {0, 10 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+		kill(pid, SIGKILL);
+		/* as env_teardown: the temp dir stays for inspection, and says where */
+		(void)!write(STDERR_FILENO, "--- left for inspection: ", 25);
+		(void)!write(STDERR_FILENO, live.dir, strlen(live.dir));
+		(void)!write(STDERR_FILENO, "\n", 1);
+	}
+	_exit(1);
+}
+
+void harness_deadline(void)
+{
+	const char *v = getenv("HUSK_TEST_TIMEOUT");
+	long secs = v ? strtol(v, NULL, 10) : 0;
+	struct sigaction sa = {.sa_handler = deadline_passed};
+
+	if (secs <= 0)
+		return;
+	assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
+	alarm((unsigned)secs);
+}
+
 /* only what the test made: files of the temp dir, then empty dirs (the
  * bundle's rootfs is ours too; nothing is mounted there) */
 static void remove_tree(const char *dir)

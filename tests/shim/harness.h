@@ -36,6 +36,12 @@ void env_up(struct shim_env *e, const char *const *args, const char *events_addr
 void env_down(struct shim_env *e);
 /* cmocka teardown: a shim a failed test left running is stopped */
 int env_teardown(void **state);
+/* HUSK_TEST_TIMEOUT seconds (ctest's TIMEOUT less a minute; unset or 0: none)
+ * from now, the test ends itself: SIGTERM to the live shim, which removes its
+ * containers (ctest's own TIMEOUT SIGKILLs the whole tree, shim and containers
+ * with it, leaving their cgroups and state), SIGKILL after 10 s, exit 1.
+ * Call it first thing in main. */
+void harness_deadline(void);
 /* edit the bundle's config.json (call before Create) */
 json_t *bundle_config(struct shim_env *e);
 void bundle_save(struct shim_env *e, json_t *cfg);

@@ -317,6 +317,7 @@ static void test_logger_never_ready(void **state)
 
 int main(void)
 {
+	harness_deadline();
 	snprintf(cid, sizeof(cid), "shim-io-%d", (int)getpid());
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_fifos, env_teardown),

@@ -1353,6 +1353,7 @@ static void test_hostile_input(void **state)
 
 int main(void)
 {
+	harness_deadline();
 	snprintf(C1, sizeof(C1), "c1-%d", (int)getpid());
 	snprintf(C2, sizeof(C2), "c2-%d", (int)getpid());
 	const struct CMUnitTest tests[] = {
