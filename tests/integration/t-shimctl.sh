@@ -114,6 +114,18 @@ else
 	not_ok "containerd-shim-runc-v2 is not installed (tools/install-deps installs containerd)"
 fi
 
+# serve NAME LOG [FLAG...]: a shim of our own for container NAME-$$ on $T/NAME.sock,
+# in the background, its stderr to LOG (and never the test's fd 7); returns once
+# the socket is there. SERVED is its pid.
+serve() {
+	name=$1 log=$2
+	shift 2
+	"$SHIM" "$@" -id "$name-$$" -root "$ROOT" -socket "$T/$name.sock" serve 2>"$log" 7<&- &
+	SERVED=$!
+	i=0
+	while [ ! -S "$T/$name.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
+
 # --- runc-v2's SystemdCgroup option (CreateTaskRequest.options, which containerd's
 # CRI sends for `SystemdCgroup = true`) reaches the runtime as --systemd-cgroup.
 # This host runs no systemd, so the create must fail with the systemd driver's
@@ -125,10 +137,8 @@ if [ -d /run/systemd/system ]; then
 else
 	mkdir -p "$T/sdc"
 	cp "$T/c1/config.json" "$T/sdc/"
-	"$SHIM" -id sdc-$$ -root "$ROOT" -socket "$T/sdc.sock" serve 2>"$T/sdc.log" &
-	sdcpid=$!
-	i=0
-	while [ ! -S "$T/sdc.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	serve sdc "$T/sdc.log"
+	sdcpid=$SERVED
 	"$CTL" -a "$T/sdc.sock" create sdc-$$ --bundle "$T/sdc" --systemd-cgroup >/dev/null 2>"$T/sdc.err"
 	expect_eq "SystemdCgroup option: create fails (no systemd here)" "$?" 1
 	expect_match "SystemdCgroup option: husk's systemd driver refused it" "$(cat "$T/sdc.err")" "$SDMSG"
@@ -159,10 +169,8 @@ fi
 mkdir -p "$T/fs"
 cp "$T/c1/config.json" "$T/fs/"
 edit "$T/fs" '.process.args = ["sh", "-c", "trap \"exit 42\" TERM; while :; do sleep 0.1; done", $m]' --arg m "$LONG"
-"$SHIM" -id fs-$$ -root "$ROOT" -socket "$T/fs.sock" -forward-signals serve 2>"$T/fs.log" &
-fspid=$!
-i=0
-while [ ! -S "$T/fs.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+serve fs "$T/fs.log" -forward-signals
+fspid=$SERVED
 "$CTL" -a "$T/fs.sock" create fs-$$ --bundle "$T/fs" >/dev/null && "$CTL" -a "$T/fs.sock" start fs-$$ >/dev/null
 sleep 0.3
 kill -TERM "$fspid"
@@ -180,10 +188,8 @@ expect_eq "the shim exits 0 after Shutdown" "$?" 0
 mkdir -p "$T/eo"
 cp "$T/c1/config.json" "$T/eo/"
 edit "$T/eo" '.process.args = ["sh", "-c", "echo init-out; echo init-err >&2; exec sleep \"$0\"", $s]' --arg s "$LONG"
-"$SHIM" -id eo-$$ -root "$ROOT" -socket "$T/eo.sock" serve 2>"$T/eo.log" &
-eopid=$!
-i=0
-while [ ! -S "$T/eo.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+serve eo "$T/eo.log"
+eopid=$SERVED
 # eof_reader NAME: a reader on fifo $T/NAME that records what it read and
 # whether EOF came within 5 s (rc 0) or not (124)
 eof_reader() {
@@ -217,10 +223,8 @@ wait "$eopid"
 # container waits in the fifo the shim holds, and EOF follows once it is read ---
 mkdir -p "$T/lr"
 cp "$T/c1/config.json" "$T/lr/"
-"$SHIM" -id lr-$$ -root "$ROOT" -socket "$T/lr.sock" serve 2>"$T/lr.log" &
-lrpid=$!
-i=0
-while [ ! -S "$T/lr.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+serve lr "$T/lr.log"
+lrpid=$SERVED
 # late_read FIFO ARGS: run lr-$$ with process.args ARGS (JSON) and its stdout
 # the new fifo FIFO, open FIFO only once the container has ended, then delete
 # it; $late is "<cat's status> <what cat read>".
@@ -250,10 +254,8 @@ cp "$T/c1/config.json" "$T/lf/"
 edit "$T/lf" '.process.args = ["sleep", $s]' --arg s "$LONG"
 mkfifo "$T/lf/log"
 exec 7<>"$T/lf/log"
-"$SHIM" -debug -id lf-$$ -root "$ROOT" -socket "$T/lf.sock" serve 2>"$T/lf/log" 7<&- &
-lfpid=$!
-i=0
-while [ ! -S "$T/lf.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+serve lf "$T/lf/log" -debug
+lfpid=$SERVED
 exec 7<&- # the reader leaves: the shim's fd 2 is a fifo nobody reads
 lf() { "$CTL" -a "$T/lf.sock" --timeout 5000 "$@" >/dev/null 2>"$T/lf.err"; }
 lf create lf-$$ --bundle "$T/lf" && ok "log fifo without a reader: Create answers" || not_ok "log fifo: Create: $(cat "$T/lf.err")"
