@@ -50,10 +50,21 @@ sysctl_case "net.ipv4.ip_forward without a network namespace is refused" "$NONE"
 sysctl_case "a /-separated net key with a network namespace is set" "$NET" net/ipv4/ip_forward 1
 sysctl_case "net.* joining the caller's network namespace is refused" \
 	"[{\"type\":\"network\",\"path\":\"/proc/$$/ns/net\"}]" net.ipv4.ping_group_range "0 0"
+# own_ns_ready NS PID: PID is in an NS namespace other than ours. Until unshare
+# has run, /proc/PID/ns/NS is the host's, and runc 1.1 (which checks only the
+# net path) would write the host's setting: a fixed sleep is no guard under load
+own_ns_ready() {
+	for _ in $(seq 100); do
+		[ "$(readlink "/proc/$2/ns/$1")" != "$(readlink "/proc/self/ns/$1")" ] && return 0
+		sleep 0.1
+	done
+	echo "unshare gave $2 no $1 namespace of its own in 10 s"
+	exit 1
+}
 # another network namespace, joined by path: accepted
 unshare -n sleep "$LONG" &
 other=$!
-sleep 0.2
+own_ns_ready net $other
 sysctl_case "net.* joining another network namespace is set" \
 	"[{\"type\":\"network\",\"path\":\"/proc/$other/ns/net\"}]" net.ipv4.ping_group_range "0 0"
 kill $other; wait $other 2>/dev/null
@@ -75,7 +86,7 @@ husk_refuses "kernel.domainname joining the caller's uts namespace is refused" \
 	"[{\"type\":\"uts\",\"path\":\"/proc/$$/ns/uts\"}]" kernel.domainname sysctl.test
 unshare -i sleep "$LONG" &
 other=$!
-sleep 0.2
+own_ns_ready ipc $other
 sysctl_case "fs.mqueue.* joining another ipc namespace is set" \
 	"[{\"type\":\"ipc\",\"path\":\"/proc/$other/ns/ipc\"}]" fs.mqueue.queues_max 100
 kill $other; wait $other 2>/dev/null

@@ -114,3 +114,34 @@ gone() {
 settled() {
 	wait_until 5 gone "$1" 2>/dev/null || gone "$1"
 }
+
+# events_start: `ctr events` writing every event to $CT/events ($events_pid),
+# returning once it is subscribed: a sentinel event it must have printed (a
+# label on our namespace, /namespaces/update), so no fixed sleep decides
+# whether the events that follow are seen under load
+events_start() {
+	ctr -a "$CT_SOCK" events >"$CT/events" 2>&1 &
+	events_pid=$!
+	_sentinel=0
+	while :; do
+		_sentinel=$((_sentinel + 1))
+		ctr -a "$CT_SOCK" namespaces label "$NS" husk.test/sentinel=$_sentinel >/dev/null
+		if wait_until 1 events_seen; then return 0; fi
+		[ $_sentinel -lt 30 ] || { echo "ctr events printed no event in 30 s"; exit 1; }
+	done
+}
+
+# events_seen: the last sentinel is in $CT/events
+events_seen() {
+	grep -q "/namespaces/update .*husk.test/sentinel\":\"$_sentinel\"" "$CT/events"
+}
+
+# events_stop: every event published so far is in $CT/events (one subscriber
+# receives them in order, so a new sentinel comes after them), then ctr stops
+events_stop() {
+	_sentinel=$((_sentinel + 1))
+	ctr -a "$CT_SOCK" namespaces label "$NS" husk.test/sentinel=$_sentinel >/dev/null
+	wait_until 30 events_seen || { echo "the last sentinel event did not arrive in 30 s"; FAIL=$((FAIL + 1)); }
+	kill "$events_pid" 2>/dev/null
+	wait "$events_pid" 2>/dev/null
+}

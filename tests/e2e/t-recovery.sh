@@ -40,9 +40,7 @@ c containers delete a1
 check "a1 leaves nothing" settled a1
 
 # --- a shim killed with SIGKILL: containerd runs `containerd-shim-husk-v2 delete`
-ctr -a "$CT_SOCK" events >"$CT/events" 2>&1 &
-events_pid=$!
-sleep 0.3
+events_start
 c run -d --runtime $RT "$IMG" k1 sleep "$LONG" >/dev/null
 init=$(c task ls | awk '$1 == "k1" { print $2 }')
 shim=$(shim_pid k1)
@@ -54,8 +52,7 @@ check "the delete contract killed the container" wait_until 5 sh -c "! kill -0 $
 c containers delete k1
 check "the container can then be removed" [ $? -eq 0 ]
 check "nothing of k1 is left (socket, husk state, cgroup, rootfs mount, bundle)" settled k1
-sleep 0.3
-kill $events_pid 2>/dev/null
+events_stop
 check "containerd published k1's exit with the pid delete reported and 137" sh -c \
 	"grep ' $NS /tasks/exit ' $CT/events | grep '\"container_id\":\"k1\"' | grep -q '\"pid\":$init,\"exit_status\":137'"
 

@@ -6,9 +6,7 @@
 e2e_up
 
 # every event of our namespace, as ctr prints them: "<time> <ns> <topic> <json>"
-ctr -a "$CT_SOCK" events >"$CT/events" 2>&1 &
-events_pid=$!
-sleep 0.3
+events_start
 
 c run -d --runtime $RT "$IMG" d1 sleep "$LONG" >/dev/null
 expect_eq "ctr run -d: the task is RUNNING" "$(task_status d1)" RUNNING
@@ -84,8 +82,7 @@ c containers delete d2
 check "d2 leaves nothing" settled d2
 
 # the events, in order (the exec bg and x1..x4 come and go in between)
-sleep 0.5
-kill $events_pid 2>/dev/null
+events_stop
 topics=$(awk -v ns="$NS" '$5 == ns && $6 ~ /^\/tasks\// { print $6 }' "$CT/events" | uniq | tr '\n' ' ')
 expect_match "events: create, start, exec-added, exec-started, exit, paused, resumed, exit, delete" "$topics" \
 	'^/tasks/create /tasks/start /tasks/exec-added /tasks/exec-started (/tasks/(exec-added|exec-started|exit) )*/tasks/paused /tasks/resumed (/tasks/exit )+/tasks/delete /tasks/create /tasks/start /tasks/exit /tasks/delete $'
