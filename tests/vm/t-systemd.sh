@@ -180,6 +180,36 @@ for r in runc husk; do
 	check "$r: default unit removed" unit_gone "runc-$tag-$r-d.scope"
 done
 
+# --- unit and slice names systemd escapes in its cgroup tree (cg_escape: '_'
+# before a name starting with '.' or '_', or named like a controller's file):
+# the container's cgroup is the one systemd made for the unit, its
+# ControlGroup. runc 1.1 writes the limits (and puts exec'd processes) in a
+# directory of its own, with the bare name (docs/compat.md): systemd is the
+# oracle here ---
+for c in "system.slice:.$tag:esc1" "pids-$tag.slice:husk:esc2"; do
+	id=${c##*:}
+	bundle_for husk "$c" '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 42}}'
+	rt husk run -d -b "$T/b-husk" "$id"
+	expect_eq "$c: run" "$RC" 0
+	[ "$RC" = 0 ] || echo "$ERR"
+	case $id in esc1) unit=.$tag-esc1.scope ;; esc2) unit=husk-esc2.scope ;; esac
+	cg=$(prop "$unit" ControlGroup)
+	case $id in esc1) want=/system.slice/_.$tag-esc1.scope ;; esc2) want=/_pids.slice/pids-$tag.slice/$unit ;; esac
+	expect_eq "$c: systemd's cgroup of the unit" "$cg" "$want"
+	expect_eq "$c: memory.max in the unit's cgroup" "$(cat "$CG$cg/memory.max" 2>&1)" 67108864
+	expect_eq "$c: pids.max in the unit's cgroup" "$(cat "$CG$cg/pids.max" 2>&1)" 42
+	rt husk exec "$id" cat /proc/self/cgroup
+	expect_eq "$c: exec lands in the unit's cgroup" "$OUT" "0::$cg"
+	rt husk ps --format json "$id"
+	expect_eq "$c: ps finds the init in it" "$(printf '%s' "$OUT" | jq length)" 1
+	rt husk delete -f "$id"
+	expect_eq "$c: delete -f" "$RC" 0
+	check "$c: no unit after delete" unit_gone "$unit"
+	check "$c: no cgroup after delete" test ! -e "$CG$cg"
+	check "$c: no directory of the bare name" test ! -e "$CG/system.slice/.$tag-esc1.scope" -a ! -e "$CG/pids.slice"
+done
+systemctl stop "pids-$tag.slice" >/dev/null 2>&1
+
 # --- org.systemd.property.* annotations: extra unit properties (runc's
 # initSystemdProps), ...Sec converted to ...USec; the spec's resources win ---
 annot='.annotations = {"org.systemd.property.CollectMode": "'"'inactive-or-failed'"'",
