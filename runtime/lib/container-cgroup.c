@@ -140,38 +140,28 @@ static int store_update(const char *state_dir, json_t *config, json_t *upd, stru
 	return r < 0 ? husk_error_sys(err, r, "write %s", path) : 0;
 }
 
-/* systemd: runc's Set with the container's resources after the update (all
- * of them: SetUnitProperties, then every file) */
-static int update_systemd(const struct husk_state *st, json_t *config, json_t *upd, struct husk_error *err)
+/* systemd: runc's update replaces the memory, cpu, cpuset, pids and blkio
+ * weight fields of its config with the update's values (0, unset, for a
+ * flag not given) and runs Set: SetUnitProperties with what the update
+ * gives, then the files. So the properties and files come from the update
+ * alone, as with cgroupfs: `update --memory -1` lifts swap as there, and
+ * `--memory-swap` alone is refused as by runc. One addition: systemd
+ * rewrites io.weight to its default when it applies the new properties (no
+ * unit property carries blockIO.weight), so the container's weight is
+ * written again, where runc 1.1 leaves it at 100 (docs/compat.md). */
+static int update_systemd(const struct husk_state *st, json_t *config, struct husk_spec *delta,
+			  struct husk_error *err)
 {
-	json_t *merged = json_deep_copy(config), *linux_, *res;
-	struct husk_spec *spec = NULL;
-	char *text;
-	int r;
+	struct husk_resources *res = &delta->linux_.resources;
+	json_t *w = json_object_get(
+		json_object_get(json_object_get(json_object_get(config, "linux"), "resources"), "blockIO"), "weight");
 
-	if (!merged)
-		return husk_error_set(err, -ENOMEM, "update: copy the config");
-	linux_ = json_object_get(merged, "linux");
-	if (!linux_) {
-		linux_ = json_object();
-		json_object_set_new(merged, "linux", linux_);
+	if (!res->block_io.has_weight && json_is_integer(w) && json_integer_value(w) > 0 &&
+	    json_integer_value(w) <= UINT16_MAX) {
+		res->block_io.has_weight = true;
+		res->block_io.weight = (uint16_t)json_integer_value(w);
 	}
-	res = json_object_get(linux_, "resources");
-	if (!res) {
-		res = json_object();
-		json_object_set_new(linux_, "resources", res);
-	}
-	json_object_update_recursive(res, upd);
-	text = json_dumps(merged, JSON_COMPACT);
-	json_decref(merged);
-	if (!text)
-		return husk_error_set(err, -ENOMEM, "update: serialize the config");
-	r = husk_spec_parse(text, strlen(text), "config.json", &spec, err);
-	free(text);
-	if (r == 0)
-		r = cg_systemd_update(st->systemd_unit, &st->cgroup_dirs, &spec->linux_, err);
-	husk_spec_free(spec);
-	return r;
+	return cg_systemd_update(st->systemd_unit, &st->cgroup_dirs, &delta->linux_, err);
 }
 
 int husk_update(const char *root, const char *id, const char *resources_json, struct husk_error *err)
@@ -211,7 +201,7 @@ int husk_update(const char *root, const char *id, const char *resources_json, st
 		}
 	}
 	if (st->systemd_unit)
-		r = update_systemd(st, config, upd, err);
+		r = update_systemd(st, config, delta, err);
 	else
 		r = cgroup_apply_update(&st->cgroup_dirs, &delta->linux_, err);
 	if (r == 0)

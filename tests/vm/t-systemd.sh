@@ -132,6 +132,26 @@ for f in memory.max memory.swap.max pids.max cpu.max cpu.weight; do
 		"$(cat "$CG/system.slice/$tag-runc-c1.scope/$f")"
 done
 
+# the update's values alone, as runc's update (it zeroes what is not given):
+# swap stays as it is after --memory, --memory-swap alone needs a limit,
+# --memory -1 lifts swap too
+sc() { cat "$CG/system.slice/$tag-$1-c1.scope/$2" 2>&1; }
+for r in runc husk; do
+	rt $r update --memory 200m c1
+	eval "u1_$r=\$RC:\$(sc $r memory.max):\$(sc $r memory.swap.max):\$(prop $tag-$r-c1.scope MemorySwapMax)"
+	rt $r update --memory-swap 900m c1
+	eval "u2_$r=\$RC:\$(sc $r memory.swap.max)"
+	rt $r update --memory -1 c1
+	eval "u3_$r=\$RC:\$(sc $r memory.max):\$(sc $r memory.swap.max):\$(prop $tag-$r-c1.scope MemoryMax):\$(prop $tag-$r-c1.scope MemorySwapMax)"
+done
+expect_eq "update --memory alone: status, memory.max, swap as runc's" "$u1_husk" "$u1_runc"
+expect_eq "update --memory-swap alone: status and swap as runc's" "$u2_husk" "$u2_runc"
+expect_eq "update --memory -1: status, files and properties as runc's" "$u3_husk" "$u3_runc"
+expect_eq "update --memory -1 lifts swap" "$u3_husk" "0:max:max:infinity:infinity"
+# systemd rewrites io.weight to its default when it applies new properties;
+# husk writes the container's weight again (runc 1.1 leaves 100: docs/compat.md)
+expect_eq "after updates: io.weight still the container's (blockIO.weight 300)" "$(sc husk io.weight)" "default 2930"
+
 # --- pause / resume through cgroup.freeze ---
 for r in runc husk; do
 	rt $r pause c1
@@ -237,6 +257,22 @@ for r in runc husk; do
 	check "$r: refused property leaves no unit" unit_gone "$tag-$r-an2.scope"
 done
 expect_eq "refused property: status as runc's" "$rc5_husk" "$rc5_runc"
+# a Slice annotation puts the scope in another slice than cgroupsPath says:
+# the cgroup the runtime computed holds no process, and delete -f must still
+# end the container (husk waited 10 s for an init its cgroup kill missed and
+# left it all; runc's delete -f kills the init by its pid)
+for r in runc husk; do
+	bundle_for $r "system.slice:$tag-$r:sl" ".annotations = {\"org.systemd.property.Slice\": \"'$tag.slice'\"}"
+	rt $r run -d -b "$T/b-$r" sl
+	eval "slrun_$r=\$RC"
+	expect_eq "$r: Slice annotation: the scope is in that slice" "$(prop "$tag-$r-sl.scope" ControlGroup)" "/$tag.slice/$tag-$r-sl.scope"
+	rt $r delete -f sl
+	eval "sldel_$r=\$RC"
+	[ "$RC" = 0 ] || echo "$r: $ERR"
+	check "$r: Slice annotation: no unit after delete -f" unit_gone "$tag-$r-sl.scope"
+	check "$r: Slice annotation: no cgroup after delete -f" test ! -e "$CG/$tag.slice/$tag-$r-sl.scope"
+done
+expect_eq "Slice annotation: run and delete -f as runc's" "$slrun_husk:$sldel_husk" "$slrun_runc:$sldel_runc"
 
 # --- failed creates leave no unit ---
 for r in runc husk; do
