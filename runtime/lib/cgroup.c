@@ -171,8 +171,10 @@ static char *own_cgroup(const char *self_cgroup, const struct cgroup_hier *h)
 	return xstrdup("/");
 }
 
-/* Normalize "a//b/./c/" → "/a/b/c"; refuses "..". */
-static int clean_path(const char *in, char **out)
+/* Normalize "a//b/./c/" → "/a/b/c", and "/a/../b" → "/b" as runc's
+ * CleanPath does: lexically, a ".." at the top stays there (a relative path
+ * never climbs above the cgroup it is taken under). */
+static void clean_path(const char *in, char **out)
 {
 	_cleanup_free_ char *copy = xstrdup(in);
 	char *save = NULL, *tok, *res = xstrdup("");
@@ -182,15 +184,17 @@ static int clean_path(const char *in, char **out)
 		if (!strcmp(tok, "."))
 			continue;
 		if (!strcmp(tok, "..")) {
-			free(res);
-			return -EINVAL;
+			/* lexically, never above the root: runc's CleanPath */
+			char *slash = strrchr(res, '/');
+			if (slash)
+				*slash = '\0';
+			continue;
 		}
 		n = xasprintf("%s/%s", res, tok);
 		free(res);
 		res = n;
 	}
 	*out = res; /* "" means the root */
-	return 0;
 }
 
 int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs,
@@ -210,9 +214,7 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 				      "linux.cgroupsPath \"%s\": the systemd slice:prefix:name form needs the systemd cgroup driver (husk --systemd-cgroup)",
 				      cgroups_path);
 	relative = cgroups_path && *cgroups_path && cgroups_path[0] != '/';
-	if (clean_path(cgroups_path && *cgroups_path ? cgroups_path : id, &inner) < 0)
-		return husk_error_set(err, -EINVAL, "linux.cgroupsPath \"%s\": must not contain \"..\"",
-				      cgroups_path);
+	clean_path(cgroups_path && *cgroups_path ? cgroups_path : id, &inner);
 	if (!*inner)
 		return husk_error_set(err, -EINVAL, "linux.cgroupsPath \"%s\": must not be the root cgroup",
 				      cgroups_path);

@@ -272,7 +272,7 @@ bad() { # desc filter want id
 }
 bad "negative memory limit" '.linux.resources.memory.limit = -5' 'linux.resources.memory.limit: -5 is out of range' neg
 bad "swap below memory" '.linux.resources.memory = {"limit":67108864,"swap":1048576}' 'swap: \(1048576\) must not be less than limit' swap
-bad "cgroupsPath with .." '.linux.cgroupsPath = "/a/../../b"' 'must not contain ".."' dotdot
+bad "cgroupsPath with .. up to the root" '.linux.cgroupsPath = "/a/../.."' 'must not be the root cgroup' dotdot
 if $V2; then
 	bad "unified: not a file name" '.linux.resources.unified = {"../x.y":"1"} | .linux.cgroupsPath = $p' '(is not a|invalid) cgroup file name' unif
 	# cgroup core files that act on processes are no resource settings (runc

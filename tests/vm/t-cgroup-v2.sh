@@ -84,6 +84,21 @@ detached nested '.linux.resources.memory = {limit: 67108864}' memory.max
 expect_eq "a nested cgroupsPath on a fresh hierarchy: memory.max (runc)" "$file_runc" "67108864 "
 expect_eq "a nested cgroupsPath on a fresh hierarchy: memory.max as runc's" "$file_husk" "$file_runc"
 
+# --- ".." in cgroupsPath is cleaned lexically as runc's CleanPath (never above
+# the root: a relative "../x" is x under the runtime's own cgroup) ---
+for rt in husk runc; do
+	i=0
+	for p in "/$CG/$rt/x/../dd" "../$CG-rel-$rt"; do
+		i=$((i + 1))
+		jq '.linux.cgroupsPath = $p | .process.env += ["PROBE=sysfs"]' --arg p "$p" "$base" >"$B/config.json"
+		under $rt "$B"
+		eval "dd${i}_$rt=\"\$RC \$(printf '%s' \"\$OUT\" | grep '^self ' | sed \"s#/\$rt/#/RT/#; s#-rel-\$rt#-rel-RT#\")\""
+	done
+done
+expect_eq "cgroupsPath /x/../dd: the cgroup as runc's" "$dd1_husk" "$dd1_runc"
+expect_eq "cgroupsPath /x/../dd is /dd" "$dd1_husk" "0 self 0::/$CG/RT/dd"
+expect_eq "cgroupsPath ../x: the cgroup as runc's" "$dd2_husk" "$dd2_runc"
+
 # --- fault 1: devices are confined by default; a listed device obeys deny-all ---
 pair "no device rules: a mknod'd loop0 cannot be opened (runc's default filter)" 'del(.linux.resources)' "MK=b 7 0"
 pair "no device rules: runc's default devices open" 'del(.linux.resources)'
