@@ -307,10 +307,40 @@ static void enable_controllers(const char *dir, const char *ctrls)
 		(void)write_file(path, tok, strlen(tok));
 }
 
+/* runc's fs2 CreateCgroupPath, for each level of a pure v2 path: a level in
+ * "domain invalid" state (a cgroup made under one that holds processes and
+ * has threaded controllers on) is made threaded when the container needs no
+ * domain controller, and refused when it does; a threaded level is refused
+ * when a domain controller is needed. */
+static int check_level_type(const char *level, bool domain, struct husk_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/cgroup.type", level), *type = NULL;
+	size_t len;
+
+	if (read_file(path, &type, NULL) < 0)
+		return 0; /* the root has no cgroup.type */
+	len = strlen(type);
+	while (len && type[len - 1] == '\n')
+		type[--len] = '\0';
+	if (!strcmp(type, "domain invalid")) {
+		if (domain)
+			return husk_error_set(err, -EOPNOTSUPP,
+					      "cannot enter cgroupv2 \"%s\" with domain controllers -- it is in an invalid state",
+					      level);
+		(void)write_file(path, "threaded", 8);
+	} else if (domain && (!strcmp(type, "threaded") || !strcmp(type, "domain threaded"))) {
+		return husk_error_set(err, -EOPNOTSUPP,
+				      "cannot enter cgroupv2 \"%s\" with domain controllers -- it is in %s mode", level, type);
+	}
+	return 0;
+}
+
 /* mkdir each level of dir below its hierarchy's mountpoint, top down. On a
  * pure v2 host each level above dir enables the root's controllers for its
- * children; on v1 cpuset each level gets cpus/mems. */
-static int make_levels(const char *dir, const struct cgroup_hier *h, bool pure_v2, struct husk_strv *made)
+ * children, and each level's type is checked (check_level_type); on v1 cpuset
+ * each level gets cpus/mems. */
+static int make_levels(const char *dir, const struct cgroup_hier *h, bool pure_v2, bool domain,
+		       struct husk_strv *made, struct husk_error *err)
 {
 	_cleanup_free_ char *cur = xstrdup(dir);
 	_cleanup_free_ char *ctrls = pure_v2 && h->v2 ? v2_controllers(h->mountpoint) : NULL;
@@ -330,10 +360,12 @@ static int make_levels(const char *dir, const struct cgroup_hier *h, bool pure_v
 			if (made)
 				strv_push(made, xstrdup(cur));
 		} else if (errno != EEXIST) {
-			return -errno;
+			return husk_error_sys(err, -errno, "create cgroup %s", dir);
 		}
-		if (cpuset && (r = cpuset_copy_if_empty(cur, parent)) < 0)
+		if (ctrls && (r = check_level_type(cur, domain, err)) < 0)
 			return r;
+		if (cpuset && (r = cpuset_copy_if_empty(cur, parent)) < 0)
+			return husk_error_sys(err, r, "create cgroup %s", dir);
 		if (next)
 			*next = '/';
 		p = next ? next : p + strlen(p);
@@ -354,9 +386,38 @@ int cgroup_check_unused(const struct husk_strv *dirs, struct husk_error *err)
 	return 0;
 }
 
-int cgroup_create(const struct husk_strv *dirs, struct husk_strv *made, struct husk_error *err)
+/* the freezer state a cgroup inherits: v1's freezer.state, v2's "frozen 1"
+ * in cgroup.events (set in a new cgroup whose parent is frozen) */
+static bool frozen_by_parent(const char *dir)
+{
+	_cleanup_free_ char *v1 = xasprintf("%s/freezer.state", dir), *v2 = xasprintf("%s/cgroup.events", dir);
+	_cleanup_free_ char *text = NULL, *events = NULL;
+
+	if (read_file(v1, &text, NULL) == 0 && (!strncmp(text, "FROZEN", 6) || !strncmp(text, "FREEZING", 8)))
+		return true;
+	return read_file(v2, &events, NULL) == 0 && (!strncmp(events, "frozen 1", 8) || strstr(events, "\nfrozen 1"));
+}
+
+bool cg_needs_domain(const struct husk_resources *r)
+{
+	if (!r)
+		return false;
+	for (int k = 0; k < 4; k++)
+		if (r->block_io.n_throttle[k])
+			return true;
+	return (r->memory.has_limit && r->memory.limit) || (r->memory.has_reservation && r->memory.reservation) ||
+	       (r->memory.has_swap && r->memory.swap) || (r->cpu.has_shares && r->cpu.shares) ||
+	       (r->cpu.has_quota && r->cpu.quota) || (r->cpu.has_period && r->cpu.period) ||
+	       (r->cpu.has_rt_runtime && r->cpu.rt_runtime) || (r->cpu.has_rt_period && r->cpu.rt_period) ||
+	       r->cpu.has_idle || r->cpu.has_burst || (r->block_io.has_weight && r->block_io.weight) ||
+	       r->block_io.n_weight_devices || r->n_hugepage_limits;
+}
+
+int cgroup_create(const struct husk_strv *dirs, const struct husk_resources *res, struct husk_strv *made,
+		  struct husk_error *err)
 {
 	struct cg_layout L;
+	bool domain = cg_needs_domain(res);
 	int r = cg_layout_open(dirs, &L, err);
 
 	for (size_t i = 0; r == 0 && i < L.nt; i++) {
@@ -364,11 +425,14 @@ int cgroup_create(const struct husk_strv *dirs, struct husk_strv *made, struct h
 			r = husk_error_set(err, -ENOENT, "create cgroup %s: not in a mounted cgroup hierarchy", L.t[i].dir);
 			break;
 		}
-		r = make_levels(L.t[i].dir, L.t[i].h, !L.v1, made);
-		if (r < 0)
-			r = husk_error_sys(err, r, "create cgroup %s", L.t[i].dir);
+		r = make_levels(L.t[i].dir, L.t[i].h, !L.v1, domain, made, err);
 	}
 	cg_layout_close(&L);
+	/* a frozen level above freezes the new cgroup too: an init born there
+	 * would never run, and the create would wait for it forever */
+	for (size_t i = 0; r == 0 && i < dirs->n; i++)
+		if (frozen_by_parent(dirs->v[i]))
+			r = husk_error_set(err, -EBUSY, "cgroup %s is frozen: a cgroup above it is frozen", dirs->v[i]);
 	return r;
 }
 

@@ -99,6 +99,44 @@ expect_eq "cgroupsPath /x/../dd: the cgroup as runc's" "$dd1_husk" "$dd1_runc"
 expect_eq "cgroupsPath /x/../dd is /dd" "$dd1_husk" "0 self 0::/$CG/RT/dd"
 expect_eq "cgroupsPath ../x: the cgroup as runc's" "$dd2_husk" "$dd2_runc"
 
+# --- a parent that holds a process (its threaded controllers on, so a new
+# child is "domain invalid"): runc's CreateCgroupPath makes the new cgroup
+# threaded when the container needs no domain controller, and refuses it when
+# it does (memory) ---
+for rt in husk runc; do
+	mkdir -p "/sys/fs/cgroup/$CG/$rt/busy"
+	sleep 300 &
+	echo $! >"/sys/fs/cgroup/$CG/$rt/busy/cgroup.procs"
+	eval "busy_$rt=\$!"
+done
+for rt in husk runc; do
+	i=0
+	for f in '.linux.resources = {pids: {limit: 9}}' '.linux.resources = {memory: {limit: 67108864}}'; do
+		i=$((i + 1))
+		jq "$f"' | .linux.cgroupsPath = $p | .process.args = ["sh", "-c", "p=$(sed -n s/^0:://p /proc/self/cgroup); echo $p $(cat /sys/fs/cgroup$p/cgroup.type) $(cat /sys/fs/cgroup$p/pids.max)"]' \
+			--arg p "/$CG/$rt/busy/kid$i" "$base" >"$B/config.json"
+		under $rt "$B"
+		eval "busy${i}_$rt=\"\$RC \$(printf '%s' \"\$OUT\" | sed \"s#/\$rt/#/RT/#\")\""
+	done
+done
+expect_eq "under a parent with a process: the cgroup as runc's (threaded)" "$busy1_husk" "$busy1_runc"
+expect_eq "under a parent with a process: runc's answer" "$busy1_runc" "0 /$CG/RT/busy/kid1 threaded 9"
+expect_eq "under a parent with a process, with a memory limit: refused as by runc" "${busy2_husk%% *}" "${busy2_runc%% *}"
+kill "$busy_husk" "$busy_runc"
+wait "$busy_husk" "$busy_runc" 2>/dev/null
+
+# --- a frozen parent freezes a new cgroup: husk refuses the create (an init
+# born there never runs: husk waited for it forever, as runc 1.1.5 does) ---
+mkdir -p "/sys/fs/cgroup/$CG/frz"
+echo 1 >"/sys/fs/cgroup/$CG/frz/cgroup.freeze"
+jq '.linux.cgroupsPath = $p | .process.args = ["true"]' --arg p "/$CG/frz/c" "$base" >"$B/config.json"
+COMPAT_TIMEOUT=40 under husk "$B"
+expect_eq "under a frozen parent: refused" "$RC" 1
+expect_match "under a frozen parent: why" "$ERR" 'is frozen: a cgroup above it is frozen'
+check "under a frozen parent: no cgroup left" test ! -e "/sys/fs/cgroup/$CG/frz/c"
+check "under a frozen parent: no state left" test -z "$("$HUSK" --root "$T/root-husk" list -q)"
+echo 0 >"/sys/fs/cgroup/$CG/frz/cgroup.freeze"
+
 # --- fault 1: devices are confined by default; a listed device obeys deny-all ---
 pair "no device rules: a mknod'd loop0 cannot be opened (runc's default filter)" 'del(.linux.resources)' "MK=b 7 0"
 pair "no device rules: runc's default devices open" 'del(.linux.resources)'
