@@ -164,7 +164,7 @@ static char *own_cgroup(const char *self_cgroup, const struct cgroup_hier *h)
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
 			continue;
-		*c2 = '\0';
+		*c1 = *c2 = '\0'; /* ID, controllers, path */
 		if (h->v2 ? (!strcmp(line, "0") && c1[1] == '\0') : same_set(c1 + 1, h->controllers))
 			return xstrdup(c2 + 1);
 	}
@@ -203,7 +203,7 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 	_cleanup_free_ char *inner = NULL, *self_cgroup = NULL;
 	struct cgroup_hier *h;
 	size_t n;
-	bool relative;
+	bool relative, pure_v2 = true;
 	int r;
 
 	memset(dirs, 0, sizeof(*dirs));
@@ -213,7 +213,8 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 		return husk_error_set(err, -EINVAL,
 				      "linux.cgroupsPath \"%s\": the systemd slice:prefix:name form needs the systemd cgroup driver (husk --systemd-cgroup)",
 				      cgroups_path);
-	relative = cgroups_path && *cgroups_path && cgroups_path[0] != '/';
+	/* no path is the id, relative (runc: Name = id, Path = "") */
+	relative = !cgroups_path || cgroups_path[0] != '/';
 	clean_path(cgroups_path && *cgroups_path ? cgroups_path : id, &inner);
 	if (!*inner)
 		return husk_error_set(err, -EINVAL, "linux.cgroupsPath \"%s\": must not be the root cgroup",
@@ -225,6 +226,9 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 		cgroup_hierarchies_free(h, n);
 		return husk_error_set(err, -ENOENT, "no cgroup hierarchy is mounted");
 	}
+	for (size_t i = 0; i < n; i++)
+		if (!h[i].v2 && *h[i].controllers && strncmp(h[i].controllers, "name=", 5))
+			pure_v2 = false;
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *full = NULL;
 		const char *rel;
@@ -235,6 +239,14 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 			if (!self_cgroup && read_file("/proc/self/cgroup", &self_cgroup, NULL) < 0)
 				self_cgroup = xstrdup("");
 			own = own_cgroup(self_cgroup, &h[i]);
+			/* runc's fs2 takes the parent of its own cgroup on a pure v2
+			 * host (that one holds processes: a service's or a session
+			 * scope's), its v1 manager the own cgroup itself */
+			if (pure_v2) {
+				char *slash = strrchr(own, '/');
+				if (slash)
+					slash[slash == own] = '\0';
+			}
 			full = xasprintf("%s%s", strcmp(own, "/") ? own : "", inner);
 		} else {
 			full = xstrdup(inner);

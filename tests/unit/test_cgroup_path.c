@@ -11,7 +11,7 @@
 
 #include "internal.h"
 
-static void test_default_is_slash_id(void **state)
+static void test_default_is_relative_id(void **state)
 {
 	(void)state;
 	struct husk_error err = {0};
@@ -22,13 +22,14 @@ static void test_default_is_slash_id(void **state)
 	assert_int_equal(cgroup_hierarchies(&h, &n), 0);
 	assert_int_equal(cgroup_plan(NULL, "c1", &dirs, &names, &err), 0);
 	assert_int_equal(dirs.n, n);
+	/* the id, relative to the caller's own cgroup as runc's (here usually
+	 * the root; this machine's memory hierarchy puts us in a sub-cgroup) */
 	for (size_t i = 0; i < n; i++) {
-		char *want;
-		assert_true(asprintf(&want, "%s/c1", h[i].mountpoint) > 0);
-		if (!strcmp(h[i].root, "/"))
-			assert_string_equal(dirs.v[i], want);
+		size_t ml = strlen(h[i].mountpoint), dl = strlen(dirs.v[i]);
+		assert_true(dl >= ml + 3);
+		assert_memory_equal(dirs.v[i], h[i].mountpoint, ml);
+		assert_string_equal(dirs.v[i] + dl - 3, "/c1");
 		assert_string_equal(names.v[i], strrchr(h[i].mountpoint, '/') + 1);
-		free(want);
 	}
 	strv_free_items(&dirs);
 	strv_free_items(&names);
@@ -93,7 +94,7 @@ static void test_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default_is_slash_id), cmocka_unit_test(test_dotdot_cleaned),
+		cmocka_unit_test(test_default_is_relative_id), cmocka_unit_test(test_dotdot_cleaned),
 		cmocka_unit_test(test_absolute_and_cleaned),
 		cmocka_unit_test(test_refused),
 	};
