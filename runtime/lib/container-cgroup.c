@@ -164,6 +164,24 @@ static int update_systemd(const struct husk_state *st, json_t *config, struct hu
 	return cg_systemd_update(st->systemd_unit, &st->cgroup_dirs, &delta->linux_, err);
 }
 
+/* runc 1.1's update: a quota or a period given alone keeps the other at
+ * its value in the container's config (so `--cpu-period` does not lift the
+ * quota, and `--cpu-quota` keeps a period other than 100 ms) */
+static void keep_cpu_pair(json_t *config, struct husk_resources *d)
+{
+	json_t *cpu = json_object_get(json_object_get(json_object_get(config, "linux"), "resources"), "cpu");
+	json_t *quota = json_object_get(cpu, "quota"), *period = json_object_get(cpu, "period");
+	bool q = d->cpu.has_quota && d->cpu.quota, p = d->cpu.has_period && d->cpu.period;
+
+	if (q && !p && json_is_integer(period) && json_integer_value(period) > 0) {
+		d->cpu.has_period = true;
+		d->cpu.period = (uint64_t)json_integer_value(period);
+	} else if (p && !q && json_is_integer(quota) && json_integer_value(quota) != 0) {
+		d->cpu.has_quota = true;
+		d->cpu.quota = json_integer_value(quota);
+	}
+}
+
 int husk_update(const char *root, const char *id, const char *resources_json, struct husk_error *err)
 {
 	_cleanup_free_ char *cpath = NULL;
@@ -190,6 +208,7 @@ int husk_update(const char *root, const char *id, const char *resources_json, st
 	r = parse_update(upd, &delta, err);
 	if (r < 0)
 		goto out;
+	keep_cpu_pair(config, &delta->linux_.resources);
 	if (delta->linux_.resources.memory.has_limit && delta->linux_.resources.memory.limit > 0 &&
 	    check_before_update(config, delta)) {
 		int64_t usage = memory_usage(&st->cgroup_dirs);

@@ -192,6 +192,25 @@ expect_eq "update --memory -1: memory.swap.max as runc's" "$swap_husk" "$swap_ru
 expect_eq "events --stats after update: unlimited figures as runc's" \
 	"$(printf '%s' "$stats_husk" | jq -r "$q")" "$(printf '%s' "$stats_runc" | jq -r "$q")"
 
+# --- update --cpu-period or --cpu-quota alone keeps the other at the
+# container's value (runc 1.1's update; husk wrote "max PERIOD", lifting the
+# quota, and 100 ms for a quota alone) ---
+for rt in husk runc; do
+	jq '.linux.resources.cpu = {quota: 50000, period: 100000} | .linux.cgroupsPath = $p | .process.env += ["PROBE=sleep"]' \
+		--arg p "/$CG/$rt/cpu" "$base" >"$B/config.json"
+	cli $rt run -d -b "$B" cpu-$$
+	[ "$RC" = 0 ] || not_ok "$rt run -d cpu: $ERR"
+	cli $rt update --cpu-period 50000 cpu-$$
+	eval "cp1_$rt=\"\$RC \$(cat /sys/fs/cgroup/$CG/$rt/cpu/cpu.max)\""
+	cli $rt update --cpu-quota 20000 cpu-$$
+	eval "cp2_$rt=\"\$RC \$(cat /sys/fs/cgroup/$CG/$rt/cpu/cpu.max)\""
+	cli $rt delete -f cpu-$$
+done
+expect_eq "update --cpu-period alone: cpu.max as runc's" "$cp1_husk" "$cp1_runc"
+expect_eq "update --cpu-period alone keeps the quota" "$cp1_husk" "0 50000 50000"
+expect_eq "update --cpu-quota alone: cpu.max as runc's" "$cp2_husk" "$cp2_runc"
+expect_eq "update --cpu-quota alone keeps the period" "$cp2_husk" "0 20000 50000"
+
 # --- fault 5: the shim's Stats is containerd's v2 Metrics here ---
 mkdir -p "$T/sh"
 jq '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 33}} | .linux.cgroupsPath = $p | .process.env += ["PROBE=sleep"]' \
