@@ -216,8 +216,11 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 	/* no path is the id, relative (runc: Name = id, Path = "") */
 	relative = !cgroups_path || cgroups_path[0] != '/';
 	clean_path(cgroups_path && *cgroups_path ? cgroups_path : id, &inner);
+	/* runc would join the root cgroup, or for a relative path the cgroup it
+	 * is taken under (a service's, system.slice): neither is the container's */
 	if (!*inner)
-		return husk_error_set(err, -EINVAL, "linux.cgroupsPath \"%s\": must not be the root cgroup",
+		return husk_error_set(err, -EINVAL, relative ? "linux.cgroupsPath \"%s\": must not be the cgroup a relative path is taken under"
+							: "linux.cgroupsPath \"%s\": must not be the root cgroup",
 				      cgroups_path);
 	r = cgroup_hierarchies(&h, &n);
 	if (r < 0)
