@@ -423,7 +423,11 @@ static json_t *stats_v2(const struct cg_layout *L)
 	json_t *cpu = kv_object(d, "cpu.stat"), *raw = kv_object(d, "memory.stat");
 	json_t *bytes = json_array(), *ios = json_array(), *out;
 	uint64_t mem = read_u64(d, "memory.current"), mem_limit = read_limit(d, "memory.max");
-	uint64_t swap_limit = read_limit(d, "memory.swap.max");
+	uint64_t swap_limit = read_limit(d, "memory.swap.max"), pids_limit = read_limit(d, "pids.max");
+
+	/* runc's statPids: no limit ("max") is 0, which its omitempty drops */
+	if (pids_limit == UINT64_MAX)
+		pids_limit = 0;
 
 	/* runc reports swap as memory+swap on v2 too, as v1 does */
 	if (swap_limit != UINT64_MAX)
@@ -444,7 +448,7 @@ static json_t *stats_v2(const struct cg_layout *L)
 		"usage", U64(read_u64(d, "memory.swap.current") + mem), "limit", U64(swap_limit), "failcnt",
 		(json_int_t)0, "kernel", "failcnt", (json_int_t)0, "limit", (json_int_t)0, "kernelTCP", "failcnt",
 		(json_int_t)0, "limit", (json_int_t)0, "raw", raw,
-		"pids", "current", (json_int_t)read_u64(d, "pids.current"), "limit", U64(read_limit(d, "pids.max")),
+		"pids", "current", (json_int_t)read_u64(d, "pids.current"), "limit", U64(pids_limit),
 		"blkio", "ioServiceBytesRecursive", bytes, "ioServicedRecursive", ios, "hugetlb", hugetlb_stats_v2(d));
 	json_decref(cpu);
 	return out;
