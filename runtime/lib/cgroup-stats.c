@@ -391,32 +391,65 @@ static json_t *stats_v1(const struct cg_layout *L)
 	return out;
 }
 
+/* runc 1.1's fs2 statHugeTlb: per page size the usage (hugetlb.SIZE.current)
+ * and failcnt (the "max" count of hugetlb.SIZE.events) */
+static json_t *hugetlb_stats_v2(const char *dir)
+{
+	json_t *o = json_object();
+	DIR *d = dir ? opendir(dir) : NULL;
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char size[32];
+		int end = 0;
+		if (sscanf(e->d_name, "hugetlb.%31[^.].current%n", size, &end) == 1 && end && !e->d_name[end]) {
+			_cleanup_free_ char *cur = xasprintf("hugetlb.%s.current", size),
+					    *ev = xasprintf("hugetlb.%s.events", size);
+			json_t *events = kv_object(dir, ev);
+			json_object_set_new(o, size,
+					    json_pack("{s:I, s:I}", "usage", (json_int_t)read_u64(dir, cur), "failcnt",
+						      (json_int_t)kv_get(events, "max")));
+			json_decref(events);
+		}
+	}
+	if (d)
+		closedir(d);
+	return o;
+}
+
 static json_t *stats_v2(const struct cg_layout *L)
 {
 	const char *d = cg_layout_dir(L, "");
 	json_t *cpu = kv_object(d, "cpu.stat"), *raw = kv_object(d, "memory.stat");
 	json_t *bytes = json_array(), *ios = json_array(), *out;
 	uint64_t mem = read_u64(d, "memory.current"), mem_limit = read_limit(d, "memory.max");
-	uint64_t swap_limit = read_limit(d, "memory.swap.max");
+	uint64_t swap_limit = read_limit(d, "memory.swap.max"), pids_limit = read_limit(d, "pids.max");
+
+	/* runc's statPids: no limit ("max") is 0, which its omitempty drops */
+	if (pids_limit == UINT64_MAX)
+		pids_limit = 0;
 
 	/* runc reports swap as memory+swap on v2 too, as v1 does */
 	if (swap_limit != UINT64_MAX)
 		swap_limit += mem_limit;
 	io_stat_v2(d, bytes, ios);
+	/* runc 1.1's fs2 fills usage and limit; failcnt (not omitempty in its
+	 * events types) stays 0, and kernel/kernelTCP are zero entries */
 	out = json_pack(
 		"{s:{s:{s:I, s:[], s:I, s:I}, s:{s:I, s:I, s:I}},"
-		" s:{s:I, s:{s:I, s:I}, s:{s:I, s:I}, s:o},"
-		" s:{s:I, s:I}, s:{s:o, s:o}, s:{}}",
+		" s:{s:I, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:{s:I, s:I}, s:{s:I, s:I}, s:o},"
+		" s:{s:I, s:I}, s:{s:o, s:o}, s:o}",
 		"cpu", "usage", "total", (json_int_t)(kv_get(cpu, "usage_usec") * 1000), "percpu", "kernel",
 		(json_int_t)(kv_get(cpu, "system_usec") * 1000), "user", (json_int_t)(kv_get(cpu, "user_usec") * 1000),
 		"throttling", "periods", (json_int_t)kv_get(cpu, "nr_periods"), "throttledPeriods",
 		(json_int_t)kv_get(cpu, "nr_throttled"), "throttledTime", (json_int_t)(kv_get(cpu, "throttled_usec") * 1000),
 		"memory", "cache", (json_int_t)kv_get(raw, "file"), "usage", "usage",
-		U64(mem), "limit", U64(mem_limit), "swap",
-		"usage", U64(read_u64(d, "memory.swap.current") + mem), "limit", U64(swap_limit),
-		"raw", raw,
-		"pids", "current", (json_int_t)read_u64(d, "pids.current"), "limit", U64(read_limit(d, "pids.max")),
-		"blkio", "ioServiceBytesRecursive", bytes, "ioServicedRecursive", ios, "hugetlb");
+		U64(mem), "limit", U64(mem_limit), "failcnt", (json_int_t)0, "swap",
+		"usage", U64(read_u64(d, "memory.swap.current") + mem), "limit", U64(swap_limit), "failcnt",
+		(json_int_t)0, "kernel", "failcnt", (json_int_t)0, "limit", (json_int_t)0, "kernelTCP", "failcnt",
+		(json_int_t)0, "limit", (json_int_t)0, "raw", raw,
+		"pids", "current", (json_int_t)read_u64(d, "pids.current"), "limit", U64(pids_limit),
+		"blkio", "ioServiceBytesRecursive", bytes, "ioServicedRecursive", ios, "hugetlb", hugetlb_stats_v2(d));
 	json_decref(cpu);
 	return out;
 }

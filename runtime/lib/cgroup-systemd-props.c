@@ -38,6 +38,29 @@ void sd_unit_free(struct sd_unit *u)
 	memset(u, 0, sizeof(*u));
 }
 
+/* systemd's cg_escape: a unit's cgroup directory is its name with '_' in
+ * front when the name could be taken for a kernel file or a v1 hierarchy's
+ * (it starts with '_' or '.', is a cgroup v1 core file, starts with
+ * "cgroup.", or its part before the last '.' is a controller's name), so
+ * that "..-x.scope" lives in "_..-x.scope" and "cpu.slice" in "_cpu.slice".
+ * runc 1.1 does not escape, and then writes the limits to a directory of its
+ * own making that holds no process (docs/compat.md). */
+static char *sd_cg_escape(const char *name)
+{
+	/* systemd 252's cgroup_controller_table */
+	static const char *const ctrl[] = {"cpu",	      "cpuacct",     "cpuset",	    "io",
+					   "blkio",	      "memory",	     "devices",	    "pids",
+					   "bpf-firewall",    "bpf-devices", "bpf-foreign", "bpf-socket-bind",
+					   "bpf-restrict-network-interfaces"};
+	const char *dot = strrchr(name, '.');
+	bool prefix = name[0] == '\0' || name[0] == '_' || name[0] == '.' || !strcmp(name, "notify_on_release") ||
+		      !strcmp(name, "release_agent") || !strcmp(name, "tasks") || !strncmp(name, "cgroup.", 7);
+
+	for (size_t i = 0; !prefix && dot && i < sizeof(ctrl) / sizeof(ctrl[0]); i++)
+		prefix = strlen(ctrl[i]) == (size_t)(dot - name) && !strncmp(name, ctrl[i], (size_t)(dot - name));
+	return xasprintf("%s%s", prefix ? "_" : "", name);
+}
+
 char *sd_expand_slice(const char *slice, struct husk_error *err)
 {
 	static const char suffix[] = ".slice";
@@ -57,7 +80,8 @@ char *sd_expand_slice(const char *slice, struct husk_error *err)
 	if (!*name || name[0] == '-' || name[strlen(name) - 1] == '-' || strstr(name, "--"))
 		goto bad;
 	for (comp = strtok_r(name, "-", &save); comp; comp = strtok_r(NULL, "-", &save)) {
-		char *np = xasprintf("%s/%s%s%s", path, prefix, comp, suffix), *pp = xasprintf("%s%s-", prefix, comp);
+		_cleanup_free_ char *unit = xasprintf("%s%s%s", prefix, comp, suffix), *dir = sd_cg_escape(unit);
+		char *np = xasprintf("%s/%s", path, dir), *pp = xasprintf("%s%s-", prefix, comp);
 		free(path);
 		free(prefix);
 		path = np;
@@ -113,7 +137,8 @@ int sd_unit_parse(const char *cgroups_path, const char *id, struct sd_unit *u, s
 		u->unit = xstrdup(u->name);
 	else
 		u->unit = xasprintf("%s-%s.scope", prefix, u->name);
-	u->path = xasprintf("%s/%s", strcmp(expanded, "/") ? expanded : "", u->unit);
+	_cleanup_free_ char *dir = sd_cg_escape(u->unit);
+	u->path = xasprintf("%s/%s", strcmp(expanded, "/") ? expanded : "", dir);
 	return 0;
 }
 

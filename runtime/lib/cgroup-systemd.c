@@ -470,7 +470,7 @@ int cg_systemd_start(const char *cgroups_path, const char *id, pid_t pid, const 
 	 * only those it manages: no hugetlb, rdma, misc), as runc's
 	 * fs2.CreateCgroupPath; then what systemd has no property for goes to
 	 * the files, as runc's fs2.Set */
-	r = cgroup_create(dirs, NULL, err);
+	r = cgroup_create(dirs, &l->resources, NULL, err);
 	if (r == 0)
 		r = cgroup_apply(dirs, l, err);
 out:

@@ -22,7 +22,8 @@ struct sd_unit {
 	char *slice; /* the parent slice, "system.slice" by default */
 	char *name;  /* the "name" part (the container id by default): the unit's Description */
 	char *unit;  /* "PREFIX-NAME.scope", or NAME itself when it ends in ".slice" */
-	char *path;  /* the unit's cgroup below the v2 mount: "/system.slice/runc-ID.scope" */
+	char *path;  /* the unit's cgroup below the v2 mount: "/system.slice/runc-ID.scope"
+		      * (systemd's escaped directory names: "_.x-ID.scope" for unit ".x-ID.scope") */
 };
 
 /* Parse cgroupsPath as runc does with --systemd-cgroup: "" means
@@ -32,7 +33,10 @@ int sd_unit_parse(const char *cgroups_path, const char *id, struct sd_unit *u, s
 void sd_unit_free(struct sd_unit *u);
 
 /* systemd's slice nesting: "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice",
- * "-.slice" -> "/"; NULL (with err) for a name systemd refuses (runc's ExpandSlice). */
+ * "-.slice" -> "/"; NULL (with err) for a name systemd refuses (runc's
+ * ExpandSlice). Each level is the cgroup directory systemd gives it, escaped
+ * as systemd's cg_escape does ("cpu.slice" -> "/_cpu.slice"), where runc's
+ * ExpandSlice leaves the name as it is. */
 char *sd_expand_slice(const char *slice, struct husk_error *err);
 
 /* --- unit properties, as (name, D-Bus type, value) --- */

@@ -164,15 +164,17 @@ static char *own_cgroup(const char *self_cgroup, const struct cgroup_hier *h)
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
 			continue;
-		*c2 = '\0';
+		*c1 = *c2 = '\0'; /* ID, controllers, path */
 		if (h->v2 ? (!strcmp(line, "0") && c1[1] == '\0') : same_set(c1 + 1, h->controllers))
 			return xstrdup(c2 + 1);
 	}
 	return xstrdup("/");
 }
 
-/* Normalize "a//b/./c/" → "/a/b/c"; refuses "..". */
-static int clean_path(const char *in, char **out)
+/* Normalize "a//b/./c/" → "/a/b/c", and "/a/../b" → "/b" as runc's
+ * CleanPath does: lexically, a ".." at the top stays there (a relative path
+ * never climbs above the cgroup it is taken under). */
+static void clean_path(const char *in, char **out)
 {
 	_cleanup_free_ char *copy = xstrdup(in);
 	char *save = NULL, *tok, *res = xstrdup("");
@@ -182,15 +184,17 @@ static int clean_path(const char *in, char **out)
 		if (!strcmp(tok, "."))
 			continue;
 		if (!strcmp(tok, "..")) {
-			free(res);
-			return -EINVAL;
+			/* lexically, never above the root: runc's CleanPath */
+			char *slash = strrchr(res, '/');
+			if (slash)
+				*slash = '\0';
+			continue;
 		}
 		n = xasprintf("%s/%s", res, tok);
 		free(res);
 		res = n;
 	}
 	*out = res; /* "" means the root */
-	return 0;
 }
 
 int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs,
@@ -199,7 +203,7 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 	_cleanup_free_ char *inner = NULL, *self_cgroup = NULL;
 	struct cgroup_hier *h;
 	size_t n;
-	bool relative;
+	bool relative, pure_v2 = true;
 	int r;
 
 	memset(dirs, 0, sizeof(*dirs));
@@ -209,12 +213,14 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 		return husk_error_set(err, -EINVAL,
 				      "linux.cgroupsPath \"%s\": the systemd slice:prefix:name form needs the systemd cgroup driver (husk --systemd-cgroup)",
 				      cgroups_path);
-	relative = cgroups_path && *cgroups_path && cgroups_path[0] != '/';
-	if (clean_path(cgroups_path && *cgroups_path ? cgroups_path : id, &inner) < 0)
-		return husk_error_set(err, -EINVAL, "linux.cgroupsPath \"%s\": must not contain \"..\"",
-				      cgroups_path);
+	/* no path is the id, relative (runc: Name = id, Path = "") */
+	relative = !cgroups_path || cgroups_path[0] != '/';
+	clean_path(cgroups_path && *cgroups_path ? cgroups_path : id, &inner);
+	/* runc would join the root cgroup, or for a relative path the cgroup it
+	 * is taken under (a service's, system.slice): neither is the container's */
 	if (!*inner)
-		return husk_error_set(err, -EINVAL, "linux.cgroupsPath \"%s\": must not be the root cgroup",
+		return husk_error_set(err, -EINVAL, relative ? "linux.cgroupsPath \"%s\": must not be the cgroup a relative path is taken under"
+							: "linux.cgroupsPath \"%s\": must not be the root cgroup",
 				      cgroups_path);
 	r = cgroup_hierarchies(&h, &n);
 	if (r < 0)
@@ -223,6 +229,9 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 		cgroup_hierarchies_free(h, n);
 		return husk_error_set(err, -ENOENT, "no cgroup hierarchy is mounted");
 	}
+	for (size_t i = 0; i < n; i++)
+		if (!h[i].v2 && *h[i].controllers && strncmp(h[i].controllers, "name=", 5))
+			pure_v2 = false;
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *full = NULL;
 		const char *rel;
@@ -233,6 +242,14 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 			if (!self_cgroup && read_file("/proc/self/cgroup", &self_cgroup, NULL) < 0)
 				self_cgroup = xstrdup("");
 			own = own_cgroup(self_cgroup, &h[i]);
+			/* runc's fs2 takes the parent of its own cgroup on a pure v2
+			 * host (that one holds processes: a service's or a session
+			 * scope's), its v1 manager the own cgroup itself */
+			if (pure_v2) {
+				char *slash = strrchr(own, '/');
+				if (slash)
+					slash[slash == own] = '\0';
+			}
 			full = xasprintf("%s%s", strcmp(own, "/") ? own : "", inner);
 		} else {
 			full = xstrdup(inner);
@@ -305,10 +322,40 @@ static void enable_controllers(const char *dir, const char *ctrls)
 		(void)write_file(path, tok, strlen(tok));
 }
 
+/* runc's fs2 CreateCgroupPath, for each level of a pure v2 path: a level in
+ * "domain invalid" state (a cgroup made under one that holds processes and
+ * has threaded controllers on) is made threaded when the container needs no
+ * domain controller, and refused when it does; a threaded level is refused
+ * when a domain controller is needed. */
+static int check_level_type(const char *level, bool domain, struct husk_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/cgroup.type", level), *type = NULL;
+	size_t len;
+
+	if (read_file(path, &type, NULL) < 0)
+		return 0; /* the root has no cgroup.type */
+	len = strlen(type);
+	while (len && type[len - 1] == '\n')
+		type[--len] = '\0';
+	if (!strcmp(type, "domain invalid")) {
+		if (domain)
+			return husk_error_set(err, -EOPNOTSUPP,
+					      "cannot enter cgroupv2 \"%s\" with domain controllers -- it is in an invalid state",
+					      level);
+		(void)write_file(path, "threaded", 8);
+	} else if (domain && (!strcmp(type, "threaded") || !strcmp(type, "domain threaded"))) {
+		return husk_error_set(err, -EOPNOTSUPP,
+				      "cannot enter cgroupv2 \"%s\" with domain controllers -- it is in %s mode", level, type);
+	}
+	return 0;
+}
+
 /* mkdir each level of dir below its hierarchy's mountpoint, top down. On a
  * pure v2 host each level above dir enables the root's controllers for its
- * children; on v1 cpuset each level gets cpus/mems. */
-static int make_levels(const char *dir, const struct cgroup_hier *h, bool pure_v2, struct husk_strv *made)
+ * children, and each level's type is checked (check_level_type); on v1 cpuset
+ * each level gets cpus/mems. */
+static int make_levels(const char *dir, const struct cgroup_hier *h, bool pure_v2, bool domain,
+		       struct husk_strv *made, struct husk_error *err)
 {
 	_cleanup_free_ char *cur = xstrdup(dir);
 	_cleanup_free_ char *ctrls = pure_v2 && h->v2 ? v2_controllers(h->mountpoint) : NULL;
@@ -328,10 +375,12 @@ static int make_levels(const char *dir, const struct cgroup_hier *h, bool pure_v
 			if (made)
 				strv_push(made, xstrdup(cur));
 		} else if (errno != EEXIST) {
-			return -errno;
+			return husk_error_sys(err, -errno, "create cgroup %s", dir);
 		}
-		if (cpuset && (r = cpuset_copy_if_empty(cur, parent)) < 0)
+		if (ctrls && (r = check_level_type(cur, domain, err)) < 0)
 			return r;
+		if (cpuset && (r = cpuset_copy_if_empty(cur, parent)) < 0)
+			return husk_error_sys(err, r, "create cgroup %s", dir);
 		if (next)
 			*next = '/';
 		p = next ? next : p + strlen(p);
@@ -352,9 +401,38 @@ int cgroup_check_unused(const struct husk_strv *dirs, struct husk_error *err)
 	return 0;
 }
 
-int cgroup_create(const struct husk_strv *dirs, struct husk_strv *made, struct husk_error *err)
+/* the freezer state a cgroup inherits: v1's freezer.state, v2's "frozen 1"
+ * in cgroup.events (set in a new cgroup whose parent is frozen) */
+static bool frozen_by_parent(const char *dir)
+{
+	_cleanup_free_ char *v1 = xasprintf("%s/freezer.state", dir), *v2 = xasprintf("%s/cgroup.events", dir);
+	_cleanup_free_ char *text = NULL, *events = NULL;
+
+	if (read_file(v1, &text, NULL) == 0 && (!strncmp(text, "FROZEN", 6) || !strncmp(text, "FREEZING", 8)))
+		return true;
+	return read_file(v2, &events, NULL) == 0 && (!strncmp(events, "frozen 1", 8) || strstr(events, "\nfrozen 1"));
+}
+
+bool cg_needs_domain(const struct husk_resources *r)
+{
+	if (!r)
+		return false;
+	for (int k = 0; k < 4; k++)
+		if (r->block_io.n_throttle[k])
+			return true;
+	return (r->memory.has_limit && r->memory.limit) || (r->memory.has_reservation && r->memory.reservation) ||
+	       (r->memory.has_swap && r->memory.swap) || (r->cpu.has_shares && r->cpu.shares) ||
+	       (r->cpu.has_quota && r->cpu.quota) || (r->cpu.has_period && r->cpu.period) ||
+	       (r->cpu.has_rt_runtime && r->cpu.rt_runtime) || (r->cpu.has_rt_period && r->cpu.rt_period) ||
+	       r->cpu.has_idle || r->cpu.has_burst || (r->block_io.has_weight && r->block_io.weight) ||
+	       r->block_io.n_weight_devices || r->n_hugepage_limits;
+}
+
+int cgroup_create(const struct husk_strv *dirs, const struct husk_resources *res, struct husk_strv *made,
+		  struct husk_error *err)
 {
 	struct cg_layout L;
+	bool domain = cg_needs_domain(res);
 	int r = cg_layout_open(dirs, &L, err);
 
 	for (size_t i = 0; r == 0 && i < L.nt; i++) {
@@ -362,11 +440,14 @@ int cgroup_create(const struct husk_strv *dirs, struct husk_strv *made, struct h
 			r = husk_error_set(err, -ENOENT, "create cgroup %s: not in a mounted cgroup hierarchy", L.t[i].dir);
 			break;
 		}
-		r = make_levels(L.t[i].dir, L.t[i].h, !L.v1, made);
-		if (r < 0)
-			r = husk_error_sys(err, r, "create cgroup %s", L.t[i].dir);
+		r = make_levels(L.t[i].dir, L.t[i].h, !L.v1, domain, made, err);
 	}
 	cg_layout_close(&L);
+	/* a frozen level above freezes the new cgroup too: an init born there
+	 * would never run, and the create would wait for it forever */
+	for (size_t i = 0; r == 0 && i < dirs->n; i++)
+		if (frozen_by_parent(dirs->v[i]))
+			r = husk_error_set(err, -EBUSY, "cgroup %s is frozen: a cgroup above it is frozen", dirs->v[i]);
 	return r;
 }
 

@@ -140,38 +140,46 @@ static int store_update(const char *state_dir, json_t *config, json_t *upd, stru
 	return r < 0 ? husk_error_sys(err, r, "write %s", path) : 0;
 }
 
-/* systemd: runc's Set with the container's resources after the update (all
- * of them: SetUnitProperties, then every file) */
-static int update_systemd(const struct husk_state *st, json_t *config, json_t *upd, struct husk_error *err)
+/* systemd: runc's update replaces the memory, cpu, cpuset, pids and blkio
+ * weight fields of its config with the update's values (0, unset, for a
+ * flag not given) and runs Set: SetUnitProperties with what the update
+ * gives, then the files. So the properties and files come from the update
+ * alone, as with cgroupfs: `update --memory -1` lifts swap as there, and
+ * `--memory-swap` alone is refused as by runc. One addition: systemd
+ * rewrites io.weight to its default when it applies the new properties (no
+ * unit property carries blockIO.weight), so the container's weight is
+ * written again, where runc 1.1 leaves it at 100 (docs/compat.md). */
+static int update_systemd(const struct husk_state *st, json_t *config, struct husk_spec *delta,
+			  struct husk_error *err)
 {
-	json_t *merged = json_deep_copy(config), *linux_, *res;
-	struct husk_spec *spec = NULL;
-	char *text;
-	int r;
+	struct husk_resources *res = &delta->linux_.resources;
+	json_t *w = json_object_get(
+		json_object_get(json_object_get(json_object_get(config, "linux"), "resources"), "blockIO"), "weight");
 
-	if (!merged)
-		return husk_error_set(err, -ENOMEM, "update: copy the config");
-	linux_ = json_object_get(merged, "linux");
-	if (!linux_) {
-		linux_ = json_object();
-		json_object_set_new(merged, "linux", linux_);
+	if (!res->block_io.has_weight && json_is_integer(w) && json_integer_value(w) > 0 &&
+	    json_integer_value(w) <= UINT16_MAX) {
+		res->block_io.has_weight = true;
+		res->block_io.weight = (uint16_t)json_integer_value(w);
 	}
-	res = json_object_get(linux_, "resources");
-	if (!res) {
-		res = json_object();
-		json_object_set_new(linux_, "resources", res);
+	return cg_systemd_update(st->systemd_unit, &st->cgroup_dirs, &delta->linux_, err);
+}
+
+/* runc 1.1's update: a quota or a period given alone keeps the other at
+ * its value in the container's config (so `--cpu-period` does not lift the
+ * quota, and `--cpu-quota` keeps a period other than 100 ms) */
+static void keep_cpu_pair(json_t *config, struct husk_resources *d)
+{
+	json_t *cpu = json_object_get(json_object_get(json_object_get(config, "linux"), "resources"), "cpu");
+	json_t *quota = json_object_get(cpu, "quota"), *period = json_object_get(cpu, "period");
+	bool q = d->cpu.has_quota && d->cpu.quota, p = d->cpu.has_period && d->cpu.period;
+
+	if (q && !p && json_is_integer(period) && json_integer_value(period) > 0) {
+		d->cpu.has_period = true;
+		d->cpu.period = (uint64_t)json_integer_value(period);
+	} else if (p && !q && json_is_integer(quota) && json_integer_value(quota) != 0) {
+		d->cpu.has_quota = true;
+		d->cpu.quota = json_integer_value(quota);
 	}
-	json_object_update_recursive(res, upd);
-	text = json_dumps(merged, JSON_COMPACT);
-	json_decref(merged);
-	if (!text)
-		return husk_error_set(err, -ENOMEM, "update: serialize the config");
-	r = husk_spec_parse(text, strlen(text), "config.json", &spec, err);
-	free(text);
-	if (r == 0)
-		r = cg_systemd_update(st->systemd_unit, &st->cgroup_dirs, &spec->linux_, err);
-	husk_spec_free(spec);
-	return r;
 }
 
 int husk_update(const char *root, const char *id, const char *resources_json, struct husk_error *err)
@@ -200,6 +208,7 @@ int husk_update(const char *root, const char *id, const char *resources_json, st
 	r = parse_update(upd, &delta, err);
 	if (r < 0)
 		goto out;
+	keep_cpu_pair(config, &delta->linux_.resources);
 	if (delta->linux_.resources.memory.has_limit && delta->linux_.resources.memory.limit > 0 &&
 	    check_before_update(config, delta)) {
 		int64_t usage = memory_usage(&st->cgroup_dirs);
@@ -211,7 +220,7 @@ int husk_update(const char *root, const char *id, const char *resources_json, st
 		}
 	}
 	if (st->systemd_unit)
-		r = update_systemd(st, config, upd, err);
+		r = update_systemd(st, config, delta, err);
 	else
 		r = cgroup_apply_update(&st->cgroup_dirs, &delta->linux_, err);
 	if (r == 0)

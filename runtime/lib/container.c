@@ -192,6 +192,19 @@ static int destroy(struct husk_state *st, struct husk_error *err)
 	return r;
 }
 
+/* SIGKILL to the init, through a pidfd of the pid and start time recorded
+ * (never to a process that reused the pid) */
+static void kill_init(const struct husk_state *st)
+{
+	int pidfd = pidfd_for(st->pid, st->start_time);
+
+	if (pidfd < 0)
+		return;
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		husk_warn("delete %s: kill init: %s", st->id, strerror(errno));
+	close(pidfd);
+}
+
 int husk_delete(const char *root, const char *id, bool force, struct husk_error *err)
 {
 	struct husk_state *st;
@@ -209,22 +222,20 @@ int husk_delete(const char *root, const char *id, bool force, struct husk_error 
 	switch (st->status) {
 	case HUSK_STATUS_STOPPED:
 		break;
-	case HUSK_STATUS_CREATED: {
+	case HUSK_STATUS_CREATED:
 		/* never started: nothing of the user's runs yet, delete needs no --force */
-		int pidfd = pidfd_for(st->pid, st->start_time);
-		if (pidfd >= 0) {
-			if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
-				husk_warn("delete %s: kill init: %s", st->id, strerror(errno));
-			close(pidfd);
-		}
+		kill_init(st);
 		break;
-	}
 	default:
 		if (!force) {
 			r = husk_error_set(err, -EBUSY, "cannot delete container %s that is not stopped: %s",
 					   st->id, husk_status_name(st->status));
 			goto out;
 		}
+		/* the init by its pid too, as runc's delete -f: it may have left the
+		 * cgroup (moved by someone, or a systemd property such as Slice put
+		 * the scope elsewhere), and then the cgroup's kill misses it */
+		kill_init(st);
 		r = cgroup_signal_all(&st->cgroup_dirs, SIGKILL, err);
 		if (r < 0)
 			goto out;

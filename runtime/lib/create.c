@@ -619,7 +619,7 @@ int husk_create(const struct husk_create_opts *o, pid_t *pid_out, struct husk_er
 	}
 	/* systemd makes the scope with the init in it (cg_systemd_start) */
 	if (r == 0 && !c.systemd_unit)
-		r = cgroup_create(&c.cgroup_dirs, &c.cgroup_made, err);
+		r = cgroup_create(&c.cgroup_dirs, &c.spec->linux_.resources, &c.cgroup_made, err);
 	/* limits in place before the init exists */
 	if (r == 0 && !c.systemd_unit)
 		r = cgroup_apply(&c.cgroup_dirs, &c.spec->linux_, err);

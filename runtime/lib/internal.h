@@ -38,8 +38,15 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct husk_strv *dirs
 /* A container's cgroup must not hold processes or be frozen already. */
 int cgroup_check_unused(const struct husk_strv *dirs, struct husk_error *err);
 /* mkdir each dir and the levels above it; made (or NULL) gets each directory
- * this call made, top down, also on failure, for the caller's undo */
-int cgroup_create(const struct husk_strv *dirs, struct husk_strv *made, struct husk_error *err);
+ * this call made, top down, also on failure, for the caller's undo. On a pure
+ * v2 host a level in "domain invalid" state is made threaded when res (or
+ * NULL) needs no domain controller, and -EOPNOTSUPP with runc's message
+ * ("cannot enter cgroupv2 ... with domain controllers") when it does, as
+ * runc's CreateCgroupPath. */
+int cgroup_create(const struct husk_strv *dirs, const struct husk_resources *res, struct husk_strv *made,
+		  struct husk_error *err);
+/* runc's containsDomainController: res sets memory, io, cpu or hugetlb */
+bool cg_needs_domain(const struct husk_resources *res);
 int cgroup_enter(const struct husk_strv *dirs, pid_t pid, struct husk_error *err);
 /* rmdir the leaves (and cgroups nested in them); tolerant of already-gone dirs. */
 int cgroup_destroy(const struct husk_strv *dirs, struct husk_error *err);

@@ -353,6 +353,19 @@ static int parse_resources(json_t *o, struct husk_resources *r, struct husk_erro
 		    !strchr(r->unified.v[i].key, '.'))
 			return spec_ferr(err, "linux.resources.unified", NULL, "invalid cgroup file name \"%s\"",
 				    r->unified.v[i].key);
+	/* the cgroup core files that move, freeze or kill processes or change
+	 * the tree are no resource settings: written into the new cgroup they
+	 * freeze the init before it runs (runc 1.1 then waits forever), move a
+	 * host process in (the cgroup can no longer be removed), or make the
+	 * cgroup refuse its init (docs/compat.md) */
+	static const char *const not_resources[] = {"cgroup.procs", "cgroup.threads", "cgroup.freeze",
+						    "cgroup.kill", "cgroup.subtree_control"};
+	for (size_t i = 0; i < r->unified.n; i++)
+		for (size_t j = 0; j < sizeof(not_resources) / sizeof(not_resources[0]); j++)
+			if (!strcmp(r->unified.v[i].key, not_resources[j]))
+				return spec_ferr(err, "linux.resources.unified", NULL,
+						 "\"%s\" is not a resource setting: it acts on the processes or the cgroup tree",
+						 r->unified.v[i].key);
 	return 0;
 }
 

@@ -272,9 +272,15 @@ bad() { # desc filter want id
 }
 bad "negative memory limit" '.linux.resources.memory.limit = -5' 'linux.resources.memory.limit: -5 is out of range' neg
 bad "swap below memory" '.linux.resources.memory = {"limit":67108864,"swap":1048576}' 'swap: \(1048576\) must not be less than limit' swap
-bad "cgroupsPath with .." '.linux.cgroupsPath = "/a/../../b"' 'must not contain ".."' dotdot
+bad "cgroupsPath with .. up to the root" '.linux.cgroupsPath = "/a/../.."' 'must not be the root cgroup' dotdot
 if $V2; then
 	bad "unified: not a file name" '.linux.resources.unified = {"../x.y":"1"} | .linux.cgroupsPath = $p' '(is not a|invalid) cgroup file name' unif
+	# cgroup core files that act on processes are no resource settings (runc
+	# writes them: cgroup.freeze hangs it, cgroup.procs moves a host process in)
+	bad "unified: cgroup.kill refused" '.linux.resources.unified = {"cgroup.kill":"1"} | .linux.cgroupsPath = $p' \
+		'"cgroup.kill" is not a resource setting' unikill
+	bad "unified: cgroup.subtree_control refused" '.linux.resources.unified = {"cgroup.subtree_control":"+pids"} | .linux.cgroupsPath = $p' \
+		'"cgroup.subtree_control" is not a resource setting' unisub
 	bad "v2: swap without a memory limit" '.linux.resources.memory = {"swap":1048576} | .linux.cgroupsPath = $p' 'needs a memory limit' swap2
 else
 	bad "a controller the host lacks (hugetlb)" '.linux.resources.hugepageLimits = [{"pageSize":"2MB","limit":2097152}] | .linux.cgroupsPath = $p' \

@@ -217,6 +217,21 @@ static void test_cgroups_path(void **state)
 	/* runc keeps an empty prefix as it is */
 	expect_unit("system.slice::c4", "x", "system.slice", "-c4.scope", "/system.slice/-c4.scope");
 
+	/* the unit's cgroup is the directory systemd makes (cg_escape): '_' in
+	 * front of a name starting with '.' or '_', or that looks like a
+	 * controller's file (runc 1.1 uses the bare name, a directory with no
+	 * process; the VM's t-systemd.sh checks systemd's ControlGroup) */
+	expect_unit("system.slice:..:c5", "x", "system.slice", "..-c5.scope", "/system.slice/_..-c5.scope");
+	expect_unit("system.slice:_p:c6", "x", "system.slice", "_p-c6.scope", "/system.slice/__p-c6.scope");
+	expect_unit("system.slice:.p:c7", "x", "system.slice", ".p-c7.scope", "/system.slice/_.p-c7.scope");
+	expect_unit("pids.slice:p:c8", "x", "pids.slice", "p-c8.scope", "/_pids.slice/p-c8.scope");
+	expect_unit("system.slice:cgroup.x:c9", "x", "system.slice", "cgroup.x-c9.scope",
+		    "/system.slice/_cgroup.x-c9.scope");
+	expect_unit("system.slice:p:memory.slice", "x", "system.slice", "memory.slice", "/system.slice/_memory.slice");
+	/* a unit whose part before the last '.' is more than a controller's name
+	 * is not escaped; a parent slice that is one is */
+	expect_unit("cpu-a.slice:pids:c10", "x", "cpu-a.slice", "pids-c10.scope", "/_cpu.slice/cpu-a.slice/pids-c10.scope");
+
 	expect_unit_error("bad", "expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups, got \"bad\" instead");
 	expect_unit_error("/a/b", "got \"/a/b\" instead");
 	expect_unit_error("a.slice:b", "slice:prefix:name");
@@ -258,6 +273,14 @@ static void test_expand_slice(void **state)
 	expect_slice("slice", NULL);
 	expect_slice("a/b.slice", NULL);
 	expect_slice("test.scope", NULL);
+	/* each level escaped as systemd's cg_slice_to_path does */
+	expect_slice("cpu.slice", "/_cpu.slice");
+	expect_slice("io-x.slice", "/_io.slice/io-x.slice");
+	expect_slice("memory-pids.slice", "/_memory.slice/memory-pids.slice");
+	expect_slice("_a-b.slice", "/__a.slice/__a-b.slice");
+	expect_slice("cpuacct.slice", "/_cpuacct.slice");
+	expect_slice("bpf-firewall.slice", "/bpf.slice/_bpf-firewall.slice");
+	expect_slice("cpux.slice", "/cpux.slice");
 }
 
 /* runc's unifiedManager.Apply properties */

@@ -177,6 +177,11 @@ static void test_bad_documents(void **state)
 	expect_error(BASE_HEAD PROC ",\"linux\":{\"resources\":{\"memory\":{\"limit\":\"lots\"}}}}", "linux.resources.memory.limit: must be an integer");
 	expect_error(BASE_HEAD PROC ",\"linux\":{\"resources\":{\"memory\":{\"limit\":2000000,\"swap\":1000000}}}}", "linux.resources.memory.swap");
 	expect_error(BASE_HEAD PROC ",\"linux\":{\"resources\":{\"unified\":{\"../x\":\"1\"}}}}", "invalid cgroup file name");
+	/* cgroup core files that freeze, kill or move processes are no resources */
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"resources\":{\"unified\":{\"memory.high\":\"1\",\"cgroup.freeze\":\"1\"}}}}",
+		     "linux.resources.unified: \"cgroup.freeze\" is not a resource setting");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"resources\":{\"unified\":{\"cgroup.procs\":\"1\"}}}}", "\"cgroup.procs\" is not a resource");
+	expect_error(BASE_HEAD PROC ",\"linux\":{\"resources\":{\"unified\":{\"cgroup.threads\":\"1\"}}}}", "\"cgroup.threads\" is not a resource");
 	expect_error(BASE_HEAD PROC ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOPE\"}}}", "linux.seccomp.defaultAction: unknown action");
 	expect_error(BASE_HEAD PROC ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":9,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}}}",
 		     "linux.seccomp.syscalls[0].args[0].index: 9 is out of range");

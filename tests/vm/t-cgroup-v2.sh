@@ -84,6 +84,59 @@ detached nested '.linux.resources.memory = {limit: 67108864}' memory.max
 expect_eq "a nested cgroupsPath on a fresh hierarchy: memory.max (runc)" "$file_runc" "67108864 "
 expect_eq "a nested cgroupsPath on a fresh hierarchy: memory.max as runc's" "$file_husk" "$file_runc"
 
+# --- ".." in cgroupsPath is cleaned lexically as runc's CleanPath (never above
+# the root: a relative "../x" is x under the runtime's own cgroup) ---
+for rt in husk runc; do
+	i=0
+	for p in "/$CG/$rt/x/../dd" "../$CG-rel-$rt"; do
+		i=$((i + 1))
+		jq '.linux.cgroupsPath = $p | .process.env += ["PROBE=sysfs"]' --arg p "$p" "$base" >"$B/config.json"
+		under $rt "$B"
+		eval "dd${i}_$rt=\"\$RC \$(printf '%s' \"\$OUT\" | grep '^self ' | sed \"s#/\$rt/#/RT/#; s#-rel-\$rt#-rel-RT#\")\""
+	done
+done
+expect_eq "cgroupsPath /x/../dd: the cgroup as runc's" "$dd1_husk" "$dd1_runc"
+expect_eq "cgroupsPath /x/../dd is /dd" "$dd1_husk" "0 self 0::/$CG/RT/dd"
+expect_eq "cgroupsPath ../x: the cgroup as runc's" "$dd2_husk" "$dd2_runc"
+
+# --- a parent that holds a process (its threaded controllers on, so a new
+# child is "domain invalid"): runc's CreateCgroupPath makes the new cgroup
+# threaded when the container needs no domain controller, and refuses it when
+# it does (memory) ---
+for rt in husk runc; do
+	mkdir -p "/sys/fs/cgroup/$CG/$rt/busy"
+	sleep 300 &
+	echo $! >"/sys/fs/cgroup/$CG/$rt/busy/cgroup.procs"
+	eval "busy_$rt=\$!"
+done
+for rt in husk runc; do
+	i=0
+	for f in '.linux.resources = {pids: {limit: 9}}' '.linux.resources = {memory: {limit: 67108864}}'; do
+		i=$((i + 1))
+		jq "$f"' | .linux.cgroupsPath = $p | .process.args = ["sh", "-c", "p=$(sed -n s/^0:://p /proc/self/cgroup); echo $p $(cat /sys/fs/cgroup$p/cgroup.type) $(cat /sys/fs/cgroup$p/pids.max)"]' \
+			--arg p "/$CG/$rt/busy/kid$i" "$base" >"$B/config.json"
+		under $rt "$B"
+		eval "busy${i}_$rt=\"\$RC \$(printf '%s' \"\$OUT\" | sed \"s#/\$rt/#/RT/#\")\""
+	done
+done
+expect_eq "under a parent with a process: the cgroup as runc's (threaded)" "$busy1_husk" "$busy1_runc"
+expect_eq "under a parent with a process: runc's answer" "$busy1_runc" "0 /$CG/RT/busy/kid1 threaded 9"
+expect_eq "under a parent with a process, with a memory limit: refused as by runc" "${busy2_husk%% *}" "${busy2_runc%% *}"
+kill "$busy_husk" "$busy_runc"
+wait "$busy_husk" "$busy_runc" 2>/dev/null
+
+# --- a frozen parent freezes a new cgroup: husk refuses the create (an init
+# born there never runs: husk waited for it forever, as runc 1.1.5 does) ---
+mkdir -p "/sys/fs/cgroup/$CG/frz"
+echo 1 >"/sys/fs/cgroup/$CG/frz/cgroup.freeze"
+jq '.linux.cgroupsPath = $p | .process.args = ["true"]' --arg p "/$CG/frz/c" "$base" >"$B/config.json"
+COMPAT_TIMEOUT=40 under husk "$B"
+expect_eq "under a frozen parent: refused" "$RC" 1
+expect_match "under a frozen parent: why" "$ERR" 'is frozen: a cgroup above it is frozen'
+check "under a frozen parent: no cgroup left" test ! -e "/sys/fs/cgroup/$CG/frz/c"
+check "under a frozen parent: no state left" test -z "$("$HUSK" --root "$T/root-husk" list -q)"
+echo 0 >"/sys/fs/cgroup/$CG/frz/cgroup.freeze"
+
 # --- fault 1: devices are confined by default; a listed device obeys deny-all ---
 pair "no device rules: a mknod'd loop0 cannot be opened (runc's default filter)" 'del(.linux.resources)' "MK=b 7 0"
 pair "no device rules: runc's default devices open" 'del(.linux.resources)'
@@ -123,6 +176,11 @@ for rt in husk runc; do
 	eval "stats_$rt=\$OUT"
 done
 q='.data.memory | [.usage.limit, .swap.limit, (.swap.usage >= .usage.usage)] | @text'
+# every key runc prints, also the zero failcnt, kernel and kernelTCP entries and
+# each hugetlb page size (husk left them out on v2)
+keys='[paths(scalars) | map(tostring) | join(".")] | map(select(test("\\.[0-9]+(\\.|$)") | not)) | sort | join(" ")'
+expect_eq "events --stats: every key as runc's" "$(printf '%s' "$stats_husk" | jq -r "$keys")" \
+	"$(printf '%s' "$stats_runc" | jq -r "$keys")"
 expect_eq "events --stats: memory and memory+swap limits as runc's" \
 	"$(printf '%s' "$stats_husk" | jq -r "$q")" "$(printf '%s' "$stats_runc" | jq -r "$q")"
 for rt in husk runc; do
@@ -138,6 +196,25 @@ expect_eq "update --memory -1: memory.max as runc's" "$max_husk" "$max_runc"
 expect_eq "update --memory -1: memory.swap.max as runc's" "$swap_husk" "$swap_runc"
 expect_eq "events --stats after update: unlimited figures as runc's" \
 	"$(printf '%s' "$stats_husk" | jq -r "$q")" "$(printf '%s' "$stats_runc" | jq -r "$q")"
+
+# --- update --cpu-period or --cpu-quota alone keeps the other at the
+# container's value (runc 1.1's update; husk wrote "max PERIOD", lifting the
+# quota, and 100 ms for a quota alone) ---
+for rt in husk runc; do
+	jq '.linux.resources.cpu = {quota: 50000, period: 100000} | .linux.cgroupsPath = $p | .process.env += ["PROBE=sleep"]' \
+		--arg p "/$CG/$rt/cpu" "$base" >"$B/config.json"
+	cli $rt run -d -b "$B" cpu-$$
+	[ "$RC" = 0 ] || not_ok "$rt run -d cpu: $ERR"
+	cli $rt update --cpu-period 50000 cpu-$$
+	eval "cp1_$rt=\"\$RC \$(cat /sys/fs/cgroup/$CG/$rt/cpu/cpu.max)\""
+	cli $rt update --cpu-quota 20000 cpu-$$
+	eval "cp2_$rt=\"\$RC \$(cat /sys/fs/cgroup/$CG/$rt/cpu/cpu.max)\""
+	cli $rt delete -f cpu-$$
+done
+expect_eq "update --cpu-period alone: cpu.max as runc's" "$cp1_husk" "$cp1_runc"
+expect_eq "update --cpu-period alone keeps the quota" "$cp1_husk" "0 50000 50000"
+expect_eq "update --cpu-quota alone: cpu.max as runc's" "$cp2_husk" "$cp2_runc"
+expect_eq "update --cpu-quota alone keeps the period" "$cp2_husk" "0 20000 50000"
 
 # --- fault 5: the shim's Stats is containerd's v2 Metrics here ---
 mkdir -p "$T/sh"

@@ -132,6 +132,26 @@ for f in memory.max memory.swap.max pids.max cpu.max cpu.weight; do
 		"$(cat "$CG/system.slice/$tag-runc-c1.scope/$f")"
 done
 
+# the update's values alone, as runc's update (it zeroes what is not given):
+# swap stays as it is after --memory, --memory-swap alone needs a limit,
+# --memory -1 lifts swap too
+sc() { cat "$CG/system.slice/$tag-$1-c1.scope/$2" 2>&1; }
+for r in runc husk; do
+	rt $r update --memory 200m c1
+	eval "u1_$r=\$RC:\$(sc $r memory.max):\$(sc $r memory.swap.max):\$(prop $tag-$r-c1.scope MemorySwapMax)"
+	rt $r update --memory-swap 900m c1
+	eval "u2_$r=\$RC:\$(sc $r memory.swap.max)"
+	rt $r update --memory -1 c1
+	eval "u3_$r=\$RC:\$(sc $r memory.max):\$(sc $r memory.swap.max):\$(prop $tag-$r-c1.scope MemoryMax):\$(prop $tag-$r-c1.scope MemorySwapMax)"
+done
+expect_eq "update --memory alone: status, memory.max, swap as runc's" "$u1_husk" "$u1_runc"
+expect_eq "update --memory-swap alone: status and swap as runc's" "$u2_husk" "$u2_runc"
+expect_eq "update --memory -1: status, files and properties as runc's" "$u3_husk" "$u3_runc"
+expect_eq "update --memory -1 lifts swap" "$u3_husk" "0:max:max:infinity:infinity"
+# systemd rewrites io.weight to its default when it applies new properties;
+# husk writes the container's weight again (runc 1.1 leaves 100: docs/compat.md)
+expect_eq "after updates: io.weight still the container's (blockIO.weight 300)" "$(sc husk io.weight)" "default 2930"
+
 # --- pause / resume through cgroup.freeze ---
 for r in runc husk; do
 	rt $r pause c1
@@ -180,6 +200,36 @@ for r in runc husk; do
 	check "$r: default unit removed" unit_gone "runc-$tag-$r-d.scope"
 done
 
+# --- unit and slice names systemd escapes in its cgroup tree (cg_escape: '_'
+# before a name starting with '.' or '_', or named like a controller's file):
+# the container's cgroup is the one systemd made for the unit, its
+# ControlGroup. runc 1.1 writes the limits (and puts exec'd processes) in a
+# directory of its own, with the bare name (docs/compat.md): systemd is the
+# oracle here ---
+for c in "system.slice:.$tag:esc1" "pids-$tag.slice:husk:esc2"; do
+	id=${c##*:}
+	bundle_for husk "$c" '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 42}}'
+	rt husk run -d -b "$T/b-husk" "$id"
+	expect_eq "$c: run" "$RC" 0
+	[ "$RC" = 0 ] || echo "$ERR"
+	case $id in esc1) unit=.$tag-esc1.scope ;; esc2) unit=husk-esc2.scope ;; esac
+	cg=$(prop "$unit" ControlGroup)
+	case $id in esc1) want=/system.slice/_.$tag-esc1.scope ;; esc2) want=/_pids.slice/pids-$tag.slice/$unit ;; esac
+	expect_eq "$c: systemd's cgroup of the unit" "$cg" "$want"
+	expect_eq "$c: memory.max in the unit's cgroup" "$(cat "$CG$cg/memory.max" 2>&1)" 67108864
+	expect_eq "$c: pids.max in the unit's cgroup" "$(cat "$CG$cg/pids.max" 2>&1)" 42
+	rt husk exec "$id" cat /proc/self/cgroup
+	expect_eq "$c: exec lands in the unit's cgroup" "$OUT" "0::$cg"
+	rt husk ps --format json "$id"
+	expect_eq "$c: ps finds the init in it" "$(printf '%s' "$OUT" | jq length)" 1
+	rt husk delete -f "$id"
+	expect_eq "$c: delete -f" "$RC" 0
+	check "$c: no unit after delete" unit_gone "$unit"
+	check "$c: no cgroup after delete" test ! -e "$CG$cg"
+	check "$c: no directory of the bare name" test ! -e "$CG/system.slice/.$tag-esc1.scope" -a ! -e "$CG/pids.slice"
+done
+systemctl stop "pids-$tag.slice" >/dev/null 2>&1
+
 # --- org.systemd.property.* annotations: extra unit properties (runc's
 # initSystemdProps), ...Sec converted to ...USec; the spec's resources win ---
 annot='.annotations = {"org.systemd.property.CollectMode": "'"'inactive-or-failed'"'",
@@ -207,6 +257,45 @@ for r in runc husk; do
 	check "$r: refused property leaves no unit" unit_gone "$tag-$r-an2.scope"
 done
 expect_eq "refused property: status as runc's" "$rc5_husk" "$rc5_runc"
+# a Slice annotation puts the scope in another slice than cgroupsPath says:
+# the cgroup the runtime computed holds no process, and delete -f must still
+# end the container (husk waited 10 s for an init its cgroup kill missed and
+# left it all; runc's delete -f kills the init by its pid)
+for r in runc husk; do
+	# (no resources: with this file's limits runc 1.1.5 fails this create)
+	bundle_for $r "system.slice:$tag-$r:sl" ".annotations = {\"org.systemd.property.Slice\": \"'user.slice'\"} | .linux.resources = {}"
+	rt $r run -d -b "$T/b-$r" sl
+	eval "slrun_$r=\$RC"
+	[ "$RC" = 0 ] || echo "$r: $ERR"
+	expect_eq "$r: Slice annotation: the scope is in that slice" "$(prop "$tag-$r-sl.scope" ControlGroup)" "/user.slice/$tag-$r-sl.scope"
+	rt $r delete -f sl
+	eval "sldel_$r=\$RC"
+	[ "$RC" = 0 ] || echo "$r: $ERR"
+	check "$r: Slice annotation: no unit after delete -f" unit_gone "$tag-$r-sl.scope"
+	check "$r: Slice annotation: no cgroup after delete -f" test ! -e "$CG/user.slice/$tag-$r-sl.scope"
+done
+expect_eq "Slice annotation: run and delete -f as runc's" "$slrun_husk:$sldel_husk" "$slrun_runc:$sldel_runc"
+
+# --- the cgroupfs driver on a systemd host: no cgroupsPath is the id, and a
+# relative path is taken, as runc's fs2 does, under the parent of the
+# runtime's own cgroup (this script runs in husk-vm.service, which holds
+# processes): /system.slice/ID (husk put them at the root: it read no own
+# cgroup from the 0:: line, and took no path as /ID) ---
+for r in runc husk; do
+	case $r in husk) bin=$HUSK ;; runc) bin=$RUNC ;; esac
+	for p in "" "$tag-rel-$r/x"; do
+		mkdir -p "$T/b-$r"
+		jq --arg p "$p" --arg root "$T/b/rootfs" '.root.path = $root | .linux.cgroupsPath = $p |
+			.process.args = ["cat", "/proc/self/cgroup"] | if $p == "" then del(.linux.cgroupsPath) else . end' \
+			"$T/b/config.json" >"$T/b-$r/config.json"
+		out=$("$bin" --root "$T/root-$r-fs" run -b "$T/b-$r" "$tag-fs-$r" 2>&1 </dev/null)
+		eval "fs_${r}_${p:+rel}=\"\$? \$(printf '%s' \"\$out\" | sed \"s/-$r/-RT/g\")\""
+	done
+done
+expect_eq "cgroupfs, no cgroupsPath: the cgroup as runc's" "$fs_husk_" "$fs_runc_"
+expect_eq "cgroupfs, no cgroupsPath: /system.slice/ID" "$fs_husk_" "0 0::/system.slice/$tag-fs-RT"
+expect_eq "cgroupfs, a relative cgroupsPath: the cgroup as runc's" "$fs_husk_rel" "$fs_runc_rel"
+rmdir "$CG/system.slice/$tag-rel-runc" "$CG/system.slice/$tag-rel-husk" 2>/dev/null
 
 # --- failed creates leave no unit ---
 for r in runc husk; do
