@@ -83,18 +83,6 @@ shim_pid() {
 	done
 }
 
-# wait_until SECONDS CMD...: CMD succeeds within SECONDS
-wait_until() {
-	_n=$(($1 * 10))
-	shift
-	while [ $_n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		_n=$((_n - 1))
-	done
-	return 1
-}
-
 # gone ID: nothing of task ID is left: no shim, no socket, no husk state, no
 # cgroup, no mount on its bundle, no bundle
 gone() {

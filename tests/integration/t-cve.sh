@@ -68,10 +68,11 @@ B=$T/bexec
 bundle "$B" sleep "$LONG"
 hc run -d -b "$B" cexec-$$ </dev/null
 hc pause cexec-$$
-"$HC" --root "$ROOT" exec --ignore-paused cexec-$$ sleep 3 3<"$T" </dev/null &
+"$HC" --root "$ROOT" exec --ignore-paused cexec-$$ sleep "$LONG2" 3<"$T" </dev/null &
 hexec=$!
 child=""
-for _ in $(seq 50); do child=$(cat /proc/$hexec/task/$hexec/children 2>/dev/null | tr -d ' '); [ -n "$child" ] && break; sleep 0.05; done
+exec_child() { child=$(cat /proc/$hexec/task/$hexec/children 2>/dev/null | tr -d ' '); [ -n "$child" ]; }
+wait_until 30 exec_child
 check "the exec'd process is waiting, frozen, before its execve" [ -n "$child" ]
 probe="readlink /proc/$child/fd/0 >/dev/null 2>&1 && echo fd-open || echo fd-denied
 	cat /proc/$child/environ >/dev/null 2>&1 && echo env-open || echo env-denied"
@@ -79,8 +80,12 @@ out=$(attack)
 expect_match "exec: a process with the container's caps cannot reach the waiting process's fds" "$out" '^fd-denied$'
 expect_match "exec: nor read its environment" "$out" '^env-denied$'
 hc resume cexec-$$
-sleep 0.3
+# once its execve is done, not a fixed time after resume: its command line is
+# sleep's (before, it is husk's, which names sleep too, after "exec ID")
+runs_sleep() { [ "$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" = "sleep $2 " ]; }
+wait_until 30 runs_sleep "$child" "$LONG2"
 expect_match "exec: control: the same probe reads the process once it runs sleep" "$(attack)" '^fd-open$'
+kill "$child"
 wait $hexec
 expect_eq "the husk binary is unchanged" "$(sha256sum <"$HC")" "$sum_before"
 hc delete -f cexec-$$
@@ -91,15 +96,15 @@ hc delete -f cexec-$$
 mkdir "$T/hold"
 "$BUILD/seccomp-hold" "$T/hold.sock" "$T/hold" 2>"$T/hold.log" &
 agent=$!
-for _ in $(seq 50); do [ -S "$T/hold.sock" ] && break; sleep 0.05; done
+wait_until 30 test -S "$T/hold.sock"
 B=$T/bhold
 bundle "$B" sleep "$LONG"
 edit "$B" '.process.noNewPrivileges = true | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $s,
 	"syscalls": [{"names": ["execve"], "action": "SCMP_ACT_NOTIFY"}]}' --arg s "$T/hold.sock"
 hc run -d -b "$B" chold-$$ </dev/null
-"$HC" --root "$ROOT" exec chold-$$ sleep 2 3<"$T" </dev/null &
+"$HC" --root "$ROOT" exec chold-$$ sleep "$LONG3" 3<"$T" </dev/null &
 hexec=$!
-for _ in $(seq 100); do [ -s "$T/hold/held" ] && break; sleep 0.05; done
+wait_until 30 test -s "$T/hold/held"
 child=$(cat "$T/hold/held" 2>/dev/null)
 check "the exec'd process is held in its execve" [ -n "$child" ]
 expect_match "it has the container's capabilities by then" "$(grep CapEff /proc/$child/status | awk '{print $2}')" \
@@ -113,8 +118,9 @@ expect_match "exec (held at execve): nor its environment" "$out" '^env-denied$'
 # (still husk) writes through it once every husk process is gone
 exec 5</proc/"$child"/exe
 : >"$T/hold/release"
-sleep 0.3
+wait_until 30 runs_sleep "$child" "$LONG3"
 expect_match "exec: control: the same probe reads it once it runs sleep" "$(attack)" '^fd-open$'
+kill "$child"
 wait $hexec
 out=$( (echo EVIL >/proc/$$/fd/5) 2>&1 && echo wrote)
 exec 5<&-
