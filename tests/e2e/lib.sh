@@ -98,9 +98,9 @@ gone() {
 	[ -z "$what" ] || { echo "left behind for $id:$what" >&2; return 1; }
 }
 
-# settled ID: gone within 5 s (containerd's cleanup after a shim is asynchronous)
+# settled ID: gone within 30 s (containerd's cleanup after a shim is asynchronous)
 settled() {
-	wait_until 5 gone "$1" 2>/dev/null || gone "$1"
+	wait_until 30 gone "$1" 2>/dev/null || gone "$1"
 }
 
 # events_start: `ctr events` writing every event to $CT/events ($events_pid),

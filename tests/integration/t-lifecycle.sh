@@ -122,13 +122,7 @@ wait_until 30 has_status fwd-$$ running
 # the shell is pid 1 of its namespace: a SIGTERM before its trap is set is
 # dropped (and run never ends), so it is sent once the shell catches it
 # (SigCgt bit 15), not a fixed time after start
-fwdinit=$(state_field fwd-$$ pid)
-traps_term() {
-	grep -q trap "/proc/$fwdinit/cmdline" 2>/dev/null || return 1
-	cgt=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$fwdinit/status")
-	[ $(((0x$cgt >> 14) & 1)) = 1 ]
-}
-wait_until 30 traps_term || not_ok "the container's shell did not set its TERM trap in 30 s"
+wait_until 30 traps "$(state_field fwd-$$ pid)" 15 || not_ok "the container's shell did not set its TERM trap in 30 s"
 kill -TERM $runpid
 wait $runpid
 expect_eq "run exits with the trap's status after forwarding SIGTERM" $? 7

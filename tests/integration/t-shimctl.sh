@@ -173,13 +173,7 @@ fspid=$SERVED
 "$CTL" -a "$T/fs.sock" create fs-$$ --bundle "$T/fs" >/dev/null && "$CTL" -a "$T/fs.sock" start fs-$$ >/dev/null
 # the shell is pid 1 of its namespace: a SIGTERM before its trap is set is
 # dropped, so it goes once the shell catches TERM (SigCgt bit 15)
-fsinit=$("$CTL" -a "$T/fs.sock" --json state fs-$$ | jq -r .pid)
-traps_term() {
-	grep -q trap "/proc/$fsinit/cmdline" 2>/dev/null || return 1
-	cgt=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$fsinit/status")
-	[ $(((0x$cgt >> 14) & 1)) = 1 ]
-}
-wait_until 30 traps_term || not_ok "fs: the container's shell did not set its TERM trap in 30 s"
+wait_until 30 traps "$("$CTL" -a "$T/fs.sock" --json state fs-$$ | jq -r .pid)" 15 || not_ok "fs: the container's shell did not set its TERM trap in 30 s"
 kill -TERM "$fspid"
 expect_eq "serve -forward-signals: SIGTERM reaches the container (its trap exits 42)" \
 	"$("$CTL" -a "$T/fs.sock" --timeout 10000 wait fs-$$)" 42

@@ -102,17 +102,26 @@ ended() {
 	return 1
 }
 
+# traps PID SIGNUM: PID is a shell running a `trap` command line (not the
+# runtime's init before its execve) and has set its handler for SIGNUM
+# (SigCgt). A shell that is pid 1 of its namespace drops a signal it has no
+# handler for: a test sends it only once the trap is set, never a fixed time
+# after start.
+traps() {
+	grep -q trap "/proc/$1/cmdline" 2>/dev/null || return 1
+	_cgt=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$1/status" 2>/dev/null)
+	[ -n "$_cgt" ] && [ $(((0x$_cgt >> ($2 - 1)) & 1)) = 1 ]
+}
+
 # tmux_shows SERVER PATTERN: the pane shows a line matching PATTERN within 30 s
 tmux_shows() {
 	wait_until 30 sh -c 'tmux -L "$1" capture-pane -p | grep -q -- "$2"' sh "$1" "$2"
 }
 
-# tmux_resized SERVER ROWS COLS: resize the window, and the shell in it sees the
-# new size. The resize reaches the container's terminal asynchronously (tmux's
-# pty, then the runtime's or shim's console copy): `stty size` is asked again
-# until it answers the new size (each answer is a new line in the pane), 30 s at most.
-tmux_resized() {
-	tmux -L "$1" resize-window -x "$3" -y "$2"
+# tmux_size SERVER ROWS COLS: the shell in the pane answers `stty size` with
+# ROWS COLS, asked again until it does (each answer is a new line), 30 s at
+# most: for a size that reaches the container's terminal asynchronously
+tmux_size() {
 	_n=0
 	while [ $_n -lt 30 ]; do
 		tmux -L "$1" send-keys 'stty size' Enter
@@ -120,6 +129,14 @@ tmux_resized() {
 		_n=$((_n + 1))
 	done
 	return 1
+}
+
+# tmux_resized SERVER ROWS COLS: resize the window, and the shell in it sees the
+# new size. The resize reaches the container's terminal asynchronously (tmux's
+# pty, then the runtime's or shim's console copy), so tmux_size asks again.
+tmux_resized() {
+	tmux -L "$1" resize-window -x "$3" -y "$2"
+	tmux_size "$@"
 }
 
 finish() {

@@ -34,9 +34,9 @@ scan() {
 	for d in /proc/[0-9]*; do ours "${d#/proc/}"; done
 }
 
-# a killed process may be on its way out for a moment
+# a killed process may be on its way out for a while on a loaded machine (30 s)
 left=""
-for _ in $(seq 10); do
+for _ in $(seq 60); do
 	left=$(scan)
 	[ -z "$left" ] && break
 	sleep 0.5

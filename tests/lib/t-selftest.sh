@@ -31,7 +31,8 @@ HUSK_TEST_RUN=$FAKE HUSK_TEST_TIMEOUT=2 timeout 90 sh "$LIB/host-guard.sh" "$T/v
 rc=$?
 took=$(($(date +%s) - t0))
 check "a script past its deadline fails (status $rc)" [ "$rc" != 0 ] && [ "$rc" != 124 ]
-check "within the watchdog's 2 + 10 s (and slack), not the outer limit of 90 ($took s)" [ "$took" -le 30 ]
+# (the slack is wide: seconds count double on a loaded 2-core machine)
+check "within the watchdog's 2 + 10 s (and slack), not the outer limit of 90 ($took s)" [ "$took" -le 60 ]
 expect_eq "its EXIT trap ran" "$(cat "$T/trap" 2>/dev/null)" trap-ran
 pid=$(cat "$T/detached.pid" 2>/dev/null)
 check "what it detached is gone" eval "[ -n '$pid' ] && gone '$pid'"
@@ -62,7 +63,8 @@ HUSK_TEST_TIMEOUT=4 timeout 60 "$HUSK_BUILD/test_shim_rpc" >"$T/out" 2>&1
 rc=$?
 took=$(($(date +%s) - t0))
 expect_eq "shim harness past its deadline: exit 1" "$rc" 1
-check "within the deadline and the shim's 10 s ($took s)" [ "$took" -le 20 ]
+# (not ctest's TIMEOUT; slack for a shim under ASan on a loaded machine)
+check "within the deadline and the shim's 10 s, and slack ($took s)" [ "$took" -le 45 ]
 expect_match "it says why" "$(cat "$T/out")" "past HUSK_TEST_TIMEOUT"
 dir=$(sed -n 's/^--- left for inspection: //p' "$T/out" | tail -1)
 check "it names its temp dir ($dir)" [ -n "$dir" ] && [ -d "$dir/root" ]
@@ -86,6 +88,6 @@ HUSK_TEST_RUN=$FAKE sh "$LIB/leftovers.sh" >"$T/out" 2>&1
 expect_eq "a process of the run left: leftovers fails" "$?" 1
 expect_match "and names the one with the run's variable" "$(cat "$T/out")" "^  $(cat "$T/env.pid"): sleep 600"
 expect_match "and the one with the run's mark" "$(cat "$T/out")" "^  $(cat "$T/mark.pid"): sleep 1${FAKE}0000001"
-sleep 0.5
-check "and stops them" eval "gone $(cat "$T/env.pid") && gone $(cat "$T/mark.pid")"
+# (SIGKILL is delivered asynchronously: gone within 30 s, not after a fixed time)
+check "and stops them" wait_until 30 eval "gone $(cat "$T/env.pid") && gone $(cat "$T/mark.pid")"
 finish

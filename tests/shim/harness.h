@@ -82,5 +82,13 @@ int shim_fd_count(struct shim_env *e);
 bool shim_holds(struct shim_env *e, const char *path);
 int shim_zombies(struct shim_env *e);
 long long now_ms(void);
+/* the shim's fd count once it is at most max, or the last count after
+ * WAIT_MS: the shim closes a finished connection's or process's fds on a
+ * later turn of its loop, so a count right after the call races it */
+int shim_fd_count_settled(struct shim_env *e, int max);
+/* what a test waits for at most, in ms: a bound that only matters when the
+ * thing waited for is broken (the suite runs on a loaded 2-core machine and
+ * under ASan, several times slower) */
+#define WAIT_MS 30000
 
 #endif
