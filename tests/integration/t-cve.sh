@@ -12,6 +12,9 @@ chmod 755 "$T" # the userns container's root must reach its bundle
 mkdir "$T/bin" && cp "$HUSK" "$T/bin/husk"
 HC=$T/bin/husk
 hc() { "$HC" --root "$ROOT" "$@"; }
+# runs_sleep PID MARK: the process runs `sleep MARK` (its execve done; before,
+# its command line is husk's, which names sleep too in an exec's arguments)
+runs_sleep() { [ "$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" = "sleep $2 " ]; }
 
 # --- CVE-2019-5736: overwrite the runtime binary through /proc/PID/exe -------
 B=$T/b5736
@@ -80,9 +83,7 @@ out=$(attack)
 expect_match "exec: a process with the container's caps cannot reach the waiting process's fds" "$out" '^fd-denied$'
 expect_match "exec: nor read its environment" "$out" '^env-denied$'
 hc resume cexec-$$
-# once its execve is done, not a fixed time after resume: its command line is
-# sleep's (before, it is husk's, which names sleep too, after "exec ID")
-runs_sleep() { [ "$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" = "sleep $2 " ]; }
+# once its execve is done, not a fixed time after resume
 wait_until 30 runs_sleep "$child" "$LONG2"
 expect_match "exec: control: the same probe reads the process once it runs sleep" "$(attack)" '^fd-open$'
 kill "$child"
@@ -102,6 +103,8 @@ bundle "$B" sleep "$LONG"
 edit "$B" '.process.noNewPrivileges = true | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $s,
 	"syscalls": [{"names": ["execve"], "action": "SCMP_ACT_NOTIFY"}]}' --arg s "$T/hold.sock"
 hc run -d -b "$B" chold-$$ </dev/null
+# (the init's capabilities are compared below: the process's, once it runs sleep)
+wait_until 30 runs_sleep "$(state_field chold-$$ pid)" "$LONG"
 "$HC" --root "$ROOT" exec chold-$$ sleep "$LONG3" 3<"$T" </dev/null &
 hexec=$!
 wait_until 30 test -s "$T/hold/held"
@@ -133,7 +136,11 @@ kill $agent; wait $agent 2>/dev/null
 # Listed from the host: a process listing its own fds sees its listing's fd.
 B=$T/b21626
 bundle "$B" sleep "$LONG"
-fds_of() { ls /proc/"$(state_field "$1" pid)"/fd | sort -n | tr '\n' ' '; }
+# (once the init has exec'd sleep: until then they are husk's init's)
+fds_of() {
+	wait_until 30 runs_sleep "$(state_field "$1" pid)" "$LONG"
+	ls /proc/"$(state_field "$1" pid)"/fd | sort -n | tr '\n' ' '
+}
 h create -b "$B" f1-$$ 5<"$T" 6>"$T/fd6" </dev/null && h start f1-$$
 expect_eq "fds the caller leaked (5, 6) do not reach the container" "$(fds_of f1-$$)" "0 1 2 "
 h create --preserve-fds 2 -b "$B" f2-$$ 3<"$T" 4<"$T" 5<"$T" </dev/null && h start f2-$$

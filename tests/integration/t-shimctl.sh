@@ -145,7 +145,7 @@ else
 	"$CTL" -a "$T/sdc.sock" create sdc-$$ --bundle "$T/sdc" >/dev/null &&
 		ok "without the option the same create works (cgroupfs)" || not_ok "create without SystemdCgroup"
 	"$CTL" -a "$T/sdc.sock" kill sdc-$$ KILL >/dev/null
-	"$CTL" -a "$T/sdc.sock" --timeout 10000 wait sdc-$$ >/dev/null
+	"$CTL" -a "$T/sdc.sock" --timeout 30000 wait sdc-$$ >/dev/null
 	"$CTL" -a "$T/sdc.sock" delete sdc-$$ >/dev/null
 	"$CTL" -a "$T/sdc.sock" shutdown sdc-$$ >/dev/null
 	wait "$sdcpid"
@@ -176,7 +176,7 @@ fspid=$SERVED
 wait_until 30 traps "$("$CTL" -a "$T/fs.sock" --json state fs-$$ | jq -r .pid)" 15 || not_ok "fs: the container's shell did not set its TERM trap in 30 s"
 kill -TERM "$fspid"
 expect_eq "serve -forward-signals: SIGTERM reaches the container (its trap exits 42)" \
-	"$("$CTL" -a "$T/fs.sock" --timeout 10000 wait fs-$$)" 42
+	"$("$CTL" -a "$T/fs.sock" --timeout 30000 wait fs-$$)" 42
 "$CTL" -a "$T/fs.sock" delete fs-$$ >/dev/null
 "$CTL" -a "$T/fs.sock" shutdown fs-$$ >/dev/null
 wait "$fspid"
@@ -216,7 +216,7 @@ expect_eq "exec with a terminal: the pty relay's fifo gets EOF before Delete" "$
 for f in io ie; do while [ ! -s "$T/$f.rc" ]; do sleep 0.05; done; done
 expect_eq "init stdout fifo: EOF when the init ended, before its Delete" "$(cat "$T/io.rc") $(cat "$T/io.got")" "0 init-out"
 expect_eq "init stderr fifo: EOF before Delete" "$(cat "$T/ie.rc") $(cat "$T/ie.got")" "0 init-err"
-"$CTL" -a "$T/eo.sock" --timeout 10000 wait eo-$$ >/dev/null
+"$CTL" -a "$T/eo.sock" --timeout 30000 wait eo-$$ >/dev/null
 "$CTL" -a "$T/eo.sock" delete eo-$$ >/dev/null
 "$CTL" -a "$T/eo.sock" shutdown eo-$$ --now >/dev/null
 wait "$eopid"
@@ -235,7 +235,7 @@ late_read() {
 	mkfifo "$1"
 	"$CTL" -a "$T/lr.sock" create lr-$$ --bundle "$T/lr" --stdout "$1" >/dev/null &&
 		"$CTL" -a "$T/lr.sock" start lr-$$ >/dev/null || not_ok "lr: create/start $2"
-	"$CTL" -a "$T/lr.sock" --timeout 10000 wait lr-$$ >/dev/null
+	"$CTL" -a "$T/lr.sock" --timeout 30000 wait lr-$$ >/dev/null
 	late=$(timeout 30 cat "$1")
 	late="$? $late"
 	"$CTL" -a "$T/lr.sock" delete lr-$$ >/dev/null

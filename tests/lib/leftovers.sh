@@ -34,9 +34,11 @@ scan() {
 	for d in /proc/[0-9]*; do ours "${d#/proc/}"; done
 }
 
-# a killed process may be on its way out for a while on a loaded machine (30 s)
+# a killed process may be on its way out for a while on a loaded machine:
+# HUSK_LEFTOVERS_GRACE seconds (30; the selftest's planted ones never go)
 left=""
-for _ in $(seq 60); do
+grace=${HUSK_LEFTOVERS_GRACE:-30}
+for _ in $(seq $((grace * 2))); do
 	left=$(scan)
 	[ -z "$left" ] && break
 	sleep 0.5
