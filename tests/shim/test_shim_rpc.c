@@ -425,7 +425,7 @@ static void test_clients(void **state)
 	assert_int_equal(ttrpc_client_connect(&b, e.sock), 0);
 	assert_int_equal(write(b.fd, f.data, f.len), (ssize_t)f.len);
 	ttrpc_frame_free(&f);
-	usleep(100000);
+	usleep(100000); /* (a's Wait most likely read before it leaves: no check depends on it) */
 	ttrpc_client_close(&a);
 	/* meanwhile the env's connection is answered at once */
 	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
@@ -439,7 +439,7 @@ static void test_clients(void **state)
 		ssize_t n;
 		struct ttrpc_header h;
 		const uint8_t *payload;
-		assert_int_equal(poll(&p, 1, 10000), 1);
+		assert_int_equal(poll(&p, 1, WAIT_MS), 1);
 		n = read(b.fd, buf, sizeof(buf));
 		assert_true(n > 0);
 		ttrpc_reader_feed(&b.rd, buf, (size_t)n);
