@@ -291,6 +291,41 @@ void env_down(struct shim_env *e)
 	remove_tree(e->dir);
 }
 
+void env_down_signal(struct shim_env *e, int sig)
+{
+	int ws = 0, n = 0;
+	pid_t r = 0;
+	DIR *d;
+	struct dirent *de;
+
+	live_set = false;
+	assert_int_equal(kill(e->pid, sig), 0);
+	for (long long end = now_ms() + WAIT_MS; (r = waitpid(e->pid, &ws, WNOHANG)) == 0 && now_ms() < end;)
+		usleep(10000);
+	if (r == 0) {
+		kill(e->pid, SIGKILL);
+		waitpid(e->pid, &ws, 0);
+	}
+	ttrpc_client_close(&e->cl);
+	d = opendir(e->root);
+	while (d && (de = readdir(d)))
+		n += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	if (n || !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
+		char *log = read_text(e->log);
+		fprintf(stderr, "shim log:\n%s\n", log ? log : "");
+		free(log);
+		run_quiet("for d in %s/*/; do [ -f \"$d/state.json\" ] && %s/husk --root %s delete --force \"$(basename \"$d\")\"; done",
+			  e->root, build_dir(), e->root);
+	}
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), 0);
+	if (n)
+		fail_msg("%d container state(s) left under %s after signal %d to the shim", n, e->root, sig);
+	remove_tree(e->dir);
+}
+
 int rpc_on(struct ttrpc_client *c, const char *method, const void *req, const ProtobufCMessageDescriptor *rd,
 	   void *resp, char **message)
 {

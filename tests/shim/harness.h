@@ -34,6 +34,10 @@ struct shim_env {
 void env_up(struct shim_env *e, const char *const *args, const char *events_addr);
 /* Shutdown --now; the shim must exit 0 (under ASan that includes no leak). */
 void env_down(struct shim_env *e);
+/* the shim stopped by signal SIG instead of Shutdown: it exits 0 within
+ * WAIT_MS, having removed its container (no state left under the root: what
+ * is left is removed with husk delete --force, and the test fails) */
+void env_down_signal(struct shim_env *e, int sig);
 /* cmocka teardown: a shim a failed test left running is stopped */
 int env_teardown(void **state);
 /* HUSK_TEST_TIMEOUT seconds (ctest's TIMEOUT less a minute; unset or 0: none)

@@ -529,6 +529,26 @@ static void test_state_during_create(void **state)
 	env_down(&e);
 }
 
+/* SIGTERM to a shim whose container has an exec'd process running: the shim
+ * removes the container (state, cgroup) before it exits. The container's init
+ * is pid 1 of its namespace, which the kernel lets exit only once every
+ * process in it is reaped; the exec'd one is the shim's child (its subreaper),
+ * so the shim must reap while it waits for the init (it waited without, 10 s,
+ * and left the container behind: seen when the selftest's deadline came during
+ * test_1000_execs) */
+static void test_sigterm_with_exec(void **state)
+{
+	struct shim_env e;
+
+	(void)state;
+	env_up(&e, ARGS("sleep", long_secs()), NULL);
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, exec_add(&e, C1, "e1", ARGS("sleep", long_secs()), NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, "e1", NULL), TTRPC_OK);
+	env_down_signal(&e, SIGTERM);
+}
+
 /* 1000 execs in a running container: each exit exact, and the shim ends
  * with as many fds and no more zombies than it started with (HUSK_TEST_EXECS
  * sets fewer for the TCG guest of tools/vm, where an exec costs ~0.5 s) */
@@ -1399,6 +1419,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_output_64mib, env_teardown),
 		cmocka_unit_test_teardown(test_exit_codes, env_teardown),
 		cmocka_unit_test_teardown(test_1000_execs, env_teardown),
+		cmocka_unit_test_teardown(test_sigterm_with_exec, env_teardown),
 	};
 
 	if (geteuid() != 0) {
