@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "containerd/events/task.pb-c.h"
 #include "event-envelope.h"
@@ -414,12 +415,41 @@ void process_deleted(struct process *p)
 		process_free(p);
 }
 
+/* Shutdown, with the container's processes still running: a pid namespace's
+ * init exits only once every process of the namespace has been reaped, and
+ * an exec'd process is the shim's child (the shim is its subreaper). The
+ * loop that reaps does not run while husk_delete waits for the init, so the
+ * init would wait for a zombie only the shim can reap: husk_delete timed out
+ * (10 s) and left the container (state, cgroups). So everything is killed
+ * first and reaped as it dies, as the loop would, until the init has gone
+ * (10 s at most; a paused container is thawed for its SIGKILL first). */
+static void kill_and_reap(struct shim *s)
+{
+	struct husk_error e = {0};
+
+	if (s->init->pid <= 0 || s->init->reaped)
+		return;
+	if (s->init->state == PROC_PAUSED && husk_resume(s->o.root, s->cid, &e) < 0)
+		shim_log(s, "resume %s on shutdown: %s", s->cid, e.msg);
+	husk_error_clear(&e);
+	if (husk_kill(s->o.root, s->cid, SIGKILL, true, &e) < 0) {
+		shim_log(s, "kill %s on shutdown: %s", s->cid, e.msg);
+		return;
+	}
+	for (int i = 0; i < 1000 && !s->init->reaped; i++) {
+		reaper_collect(s);
+		if (!s->init->reaped)
+			usleep(10000);
+	}
+}
+
 void process_remove_container(struct shim *s)
 {
 	struct husk_error e = {0};
 
 	if (!s->init || s->init->state == PROC_DELETED || !s->cid)
 		return;
+	kill_and_reap(s);
 	if (husk_delete(s->o.root, s->cid, true, &e) < 0 && e.code != -ENOENT)
 		shim_log(s, "delete %s on shutdown: %s", s->cid, e.msg);
 	shim_rootfs_release(s);

@@ -78,11 +78,22 @@ for rt in runc husk; do
 	"$(rt_bin $rt)" --root "$T/root-$rt" events --interval 100s up-$$ >"$T/events-$rt" 2>&1 &
 	eval "ev_$rt=\$!"
 done
-sleep 0.5
+# deleted once both are subscribed, else the check below holds vacuously: runc
+# (Go, no poll of its own to see) holds memory.oom_control and the eventfd it
+# registers on it (libcontainer's registerMemoryEvent opens both, then writes
+# cgroup.event_control); husk registers, then sits in poll
+runc_subscribed() {
+	fds=$(ls -l "/proc/$1/fd" 2>/dev/null)
+	case $fds in *memory.oom_control*) ;; *) return 1 ;; esac
+	case $fds in *"anon_inode:[eventfd]"*) return 0 ;; esac
+	return 1
+}
+wait_until 30 runc_subscribed "$ev_runc" || not_ok "runc events did not subscribe in 30 s"
+wait_until 30 polling "$ev_husk" || not_ok "husk events did not reach its poll in 30 s"
 for rt in runc husk; do cli $rt delete -f up-$$; done
 for rt in runc husk; do
 	eval "pid=\$ev_$rt"
-	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	wait_until 30 ended "$pid"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 done

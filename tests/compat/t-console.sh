@@ -96,7 +96,7 @@ edit "$T/b" '.process.terminal = true'
 for rt in runc husk; do
 	"$BUILD/recvtty" "$T/cs-$rt.sock" "$T/cs-$rt.out" >/dev/null 2>&1 &
 	r=$!
-	for _ in $(seq 50); do [ -S "$T/cs-$rt.sock" ] && break; sleep 0.1; done
+	wait_until 30 test -S "$T/cs-$rt.sock"
 	cli "$rt" run -d --console-socket "$T/cs-$rt.sock" -b "$T/b" "cx-$rt-$$"
 	eval "xrc_$rt=\$RC"
 	eval "con_$rt=\$(in_pty \"$(rt_bin $rt)\" --root \"$T/root-$rt\" exec -t cx-$rt-$$ sh /cprobe.sh)"

@@ -80,7 +80,7 @@ no_fds() {
 LIST='for f in 3 4 5; do [ -e /proc/self/fd/$f ] && echo "$f $(readlink /proc/self/fd/$f)"; done >/pe.out; echo end >>/pe.out'
 # listed RT NAME: wait for the list, keep it as $T/NAME-RT
 listed() {
-	for _ in $(seq 50); do grep -q end "$T/b/rootfs/pe.out" 2>/dev/null && break; sleep 0.1; done
+	wait_until 30 grep -q end "$T/b/rootfs/pe.out" 2>/dev/null
 	mv "$T/b/rootfs/pe.out" "$T/$2-$1" 2>/dev/null
 }
 rt_bundle "$T/b" sh -c "$LIST"

@@ -218,7 +218,7 @@ class StreamResult:
 class Stream:
     """one Exec or Attach session on URL (http://… as the CRI returns it)"""
 
-    def __init__(self, url, timeout=10):
+    def __init__(self, url, timeout=30):
         ws_url = re.sub(r"^http", "ws", url)
         self.ws = websocket.create_connection(ws_url, subprotocols=["v4.channel.k8s.io"],
                                               timeout=timeout)
@@ -268,6 +268,18 @@ class Stream:
                 except ValueError:
                     r.status = {"status": "Unparsed", "message": payload.decode(errors="replace")}
         return pred(r)
+
+    def size_is(self, rows, cols, seconds=30):
+        """the shell on this tty session answers `stty size` with ROWS COLS,
+        asked again each second until it does: a resize travels its own
+        channel (containerd's ResizePty), racing what is sent on stdin"""
+        want = ("%d %d" % (rows, cols)).encode()
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and not self.result.closed:
+            self.send("stty size\n")
+            if self.read_until(lambda r: want in r.stdout, 1):
+                return True
+        return want in self.result.stdout
 
     def wait_end(self, seconds):
         """read to the end of the session; the result"""

@@ -58,7 +58,7 @@ for sig in TERM INT; do
 	p=""
 	# its pid shows before it has exec'd pause and caught TERM and INT: a
 	# signal sent earlier would hit a pid 1 without handlers and be dropped
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		p=$(children "$u")
 		cgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' /proc/"$p"/status 2>/dev/null)
 		[ -n "$p" ] && [ -n "$cgt" ] && [ $((0x$cgt & 0x4002)) = $((0x4002)) ] && break
@@ -66,14 +66,13 @@ for sig in TERM INT; do
 	done
 	if [ "$sig" = TERM ]; then
 		# a shell in pause's namespace leaves a sleep behind as it exits
-		# (nsenter returns once that shell is gone)
-		nsenter -t "$p" -p sh -c 'sleep 1 & exit 0'
-		check "pause: an orphan is re-parented to it" [ -n "$(children "$p")" ]
-		n=0
-		while [ -n "$(children "$p")" ] && [ $n -lt 50 ]; do
-			sleep 0.1
-			n=$((n + 1))
-		done
+		# (nsenter returns once that shell is gone); the sleep lasts until it
+		# is killed, so that no fixed time decides whether it is still seen
+		nsenter -t "$p" -p sh -c "sleep $LONG & exit 0"
+		orphan=$(children "$p")
+		check "pause: an orphan is re-parented to it" [ -n "$orphan" ]
+		[ -z "$orphan" ] || kill $orphan
+		wait_until 30 sh -c "[ -z \"\$(cat /proc/$p/task/$p/children 2>/dev/null)\" ]"
 		expect_eq "pause: and reaped when it ends (no zombie)" "$(children "$p")" ""
 	fi
 	kill -"$sig" "$p"

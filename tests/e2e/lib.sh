@@ -83,18 +83,6 @@ shim_pid() {
 	done
 }
 
-# wait_until SECONDS CMD...: CMD succeeds within SECONDS
-wait_until() {
-	_n=$(($1 * 10))
-	shift
-	while [ $_n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		_n=$((_n - 1))
-	done
-	return 1
-}
-
 # gone ID: nothing of task ID is left: no shim, no socket, no husk state, no
 # cgroup, no mount on its bundle, no bundle
 gone() {
@@ -110,9 +98,9 @@ gone() {
 	[ -z "$what" ] || { echo "left behind for $id:$what" >&2; return 1; }
 }
 
-# settled ID: gone within 5 s (containerd's cleanup after a shim is asynchronous)
+# settled ID: gone within 30 s (containerd's cleanup after a shim is asynchronous)
 settled() {
-	wait_until 5 gone "$1" 2>/dev/null || gone "$1"
+	wait_until 30 gone "$1" 2>/dev/null || gone "$1"
 }
 
 # events_start: `ctr events` writing every event to $CT/events ($events_pid),

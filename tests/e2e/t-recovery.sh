@@ -12,13 +12,15 @@ c run -d --runtime $RT "$IMG" a2 sh -c 'trap "exit 5" USR1; while :; do sleep 0.
 init1=$(c task ls | awk '$1 == "a1" { print $2 }')
 shim1=$(shim_pid a1)
 init2=$(c task ls | awk '$1 == "a2" { print $2 }')
+# a2's USR1 below is dropped unless its shell (pid 1 of its namespace) has set the trap
+wait_until 30 traps "$init2" 10 || not_ok "a2's shell did not set its USR1 trap in 30 s"
 ctrd_stop
 check "containerd is down" sh -c "! ctr -a $CT_SOCK version >/dev/null 2>&1"
 check "the shim outlives containerd" kill -0 "$shim1"
 check "and so does the container" kill -0 "$init1"
 # a2 ends while nobody listens: its exit event cannot be delivered
 kill -USR1 "$init2"
-check "a2 ended while containerd was down" wait_until 10 sh -c "! kill -0 $init2 2>/dev/null"
+check "a2 ended while containerd was down" wait_until 30 sh -c "! kill -0 $init2 2>/dev/null"
 ctrd_start
 expect_eq "after the restart a1 is RUNNING" "$(task_status a1)" RUNNING
 expect_eq "with the same pid" "$(c task ls | awk '$1 == "a1" { print $2 }')" "$init1"
@@ -34,7 +36,7 @@ expect_match "a2's exit status survived containerd's absence" "$out" "exit code 
 c containers delete a2
 check "a2 leaves nothing" settled a2
 c task kill -s KILL a1
-check "a1 stops on SIGKILL after the restart" wait_until 10 is_status a1 STOPPED
+check "a1 stops on SIGKILL after the restart" wait_until 30 is_status a1 STOPPED
 c task delete a1 >/dev/null
 c containers delete a1
 check "a1 leaves nothing" settled a1
@@ -46,9 +48,9 @@ init=$(c task ls | awk '$1 == "k1" { print $2 }')
 shim=$(shim_pid k1)
 check "k1 runs under its shim" sh -c "[ -n '$shim' ] && kill -0 $init"
 kill -9 "$shim"
-check "containerd drops the task of the dead shim" wait_until 10 sh -c \
+check "containerd drops the task of the dead shim" wait_until 30 sh -c \
 	"! ctr -a $CT_SOCK -n $NS task ls | awk '\$1 == \"k1\"' | grep -q k1"
-check "the delete contract killed the container" wait_until 5 sh -c "! kill -0 $init 2>/dev/null"
+check "the delete contract killed the container" wait_until 30 sh -c "! kill -0 $init 2>/dev/null"
 c containers delete k1
 check "the container can then be removed" [ $? -eq 0 ]
 check "nothing of k1 is left (socket, husk state, cgroup, rootfs mount, bundle)" settled k1
@@ -70,10 +72,10 @@ expect_eq "delete by hand exits 0" "$?" 0
 # DeleteResponse: 1 pid (varint, the init's), 2 exit_status 137 (89 01), 3 exited_at
 pidhex=$(printf '%d' "$init" | awk '{ n = $1; s = ""; while (n >= 128) { s = s sprintf("%02x", n % 128 + 128); n = int(n / 128) } print s sprintf("%02x", n) }')
 expect_match "it prints a DeleteResponse with the init's pid and 137" "$(od -An -tx1 "$CT/k2.resp" | tr -d ' \n')" "^08${pidhex}1089011a"
-check "and the container is gone" wait_until 5 sh -c "! kill -0 $init 2>/dev/null"
+check "and the container is gone" wait_until 30 sh -c "! kill -0 $init 2>/dev/null"
 check "its rootfs is unmounted" sh -c "! grep -q ' $BUNDLES/k2/rootfs ' /proc/self/mountinfo"
 ctrd_start
-check "containerd, restarted, drops the task" wait_until 10 sh -c \
+check "containerd, restarted, drops the task" wait_until 30 sh -c \
 	"! ctr -a $CT_SOCK -n $NS task ls | awk '\$1 == \"k2\"' | grep -q k2"
 c containers delete k2
 check "nothing of k2 is left" settled k2

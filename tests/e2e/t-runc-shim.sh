@@ -27,7 +27,7 @@ expect_eq "pause (husk pause)" "$(task_status h4)" PAUSED
 c task resume h4
 expect_eq "resume (husk resume)" "$(task_status h4)" RUNNING
 c task kill -s KILL h4
-check "kill (husk kill)" wait_until 10 is_status h4 STOPPED
+check "kill (husk kill)" wait_until 30 is_status h4 STOPPED
 c task delete h4 >/dev/null
 c containers delete h4
 check "nothing of h4 is left" settled h4

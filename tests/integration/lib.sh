@@ -40,6 +40,8 @@ edit() {
 }
 
 state_field() { h state "$1" 2>/dev/null | jq -r ".$2"; }
+# has_status ID STATUS: the container's state says STATUS now (for wait_until)
+has_status() { [ "$(state_field "$1" status)" = "$2" ]; }
 
 # run_in DIR CMD...: set the bundle's args and run it, printing its output
 run_in() {

@@ -47,14 +47,16 @@ check "nothing left after the pids run" nothing_left pidlim-$$
 bundle "$B" sh -c 'sleep 0.5; dd if=/dev/zero of=/dev/null bs=96M count=1; echo survived'
 edit "$B" '.linux.resources.memory = {"limit": 33554432, "swap": 33554432} | .linux.cgroupsPath = $p' --arg p "/$CG/oom-$$"
 h create -b "$B" oom-$$ </dev/null
-h events --interval 200ms oom-$$ >"$T/oom-events" 2>&1 &
+"$HUSK" --root "$ROOT" events --interval 200ms oom-$$ >"$T/oom-events" 2>&1 &
 ev=$!
-sleep 0.2
+# started once events is subscribed (registered, then in its poll): the OOM
+# comes 0.5 s after start, which a slow events under load could miss
+wait_until 30 polling $ev || not_ok "husk events did not reach its poll in 30 s"
 h start oom-$$
 pid=$(state_field oom-$$ pid)
-for i in $(seq 50); do [ "$(state_field oom-$$ status)" = stopped ] && break; sleep 0.1; done
+wait_until 30 has_status oom-$$ stopped
 # events ends when the container stops; bounded, so a failed start cannot hang the test
-for i in $(seq 30); do kill -0 $ev 2>/dev/null || break; sleep 0.1; done
+wait_until 30 ended $ev
 kill $ev 2>/dev/null
 wait $ev
 expect_eq "the allocating process was OOM-killed (not 'survived')" "$(state_field oom-$$ status)" stopped
@@ -88,17 +90,16 @@ stats=$(h events --stats live-$$)
 check "events --stats: memory usage > 0" sh -c "printf '%s' '$stats' | jq -e '.type == \"stats\" and .data.memory.usage.usage > 0' >/dev/null"
 check "events --stats: cpu usage > 0" sh -c "printf '%s' '$stats' | jq -e '.data.cpu.usage.total > 0 and .data.pids.current >= 1' >/dev/null"
 
-sleep 0.2
-check "the container is writing" [ "$(size)" -gt 0 ]
+check "the container is writing" wait_until 30 sh -c "[ \"\$(stat -c %s '$B/rootfs/tmp/count' 2>/dev/null)\" -gt 0 ]"
 h pause live-$$
 expect_eq "paused" "$(state_field live-$$ status)" paused
 expect_eq "$(v1v2 freezer.state cgroup.freeze) says frozen" "$(cat "$(cgdir freezer live-$$)"/$(v1v2 freezer.state cgroup.freeze))" "$(v1v2 FROZEN 1)"
-a=$(size); sleep 0.5; b=$(size)
+a=$(size); sleep 0.5; b=$(size) # a negative check: no progress in 0.5 s
 expect_eq "a frozen container makes no progress" "$b" "$a"
 expect_match "pause again is an error" "$(h pause live-$$ 2>&1)" "already paused"
 h resume live-$$
 expect_eq "running again" "$(state_field live-$$ status)" running
-sleep 0.3; c=$(size)
+wait_until 30 sh -c "[ \$(stat -c %s '$B/rootfs/tmp/count') -gt $b ]"; c=$(size)
 check "it progresses after resume ($b -> $c bytes)" [ "$c" -gt "$b" ]
 expect_match "resume of a running container is an error" "$(h resume live-$$ 2>&1)" "is not paused: running"
 
@@ -123,7 +124,7 @@ expect_eq "and leaves the limit alone" "$(cat "$(cgdir memory live-$$)"/$MEM)" 1
 mkdir "$(cgdir memory live-$$)/nested"
 $V2 || mkdir "$(cgdir pids live-$$)/nested"
 h kill live-$$ KILL
-for i in $(seq 30); do [ "$(state_field live-$$ status)" = stopped ] && break; sleep 0.1; done
+wait_until 30 has_status live-$$ stopped
 h delete live-$$
 check "nested cgroups removed with the container" [ ! -e "$(cgdir memory live-$$)" ]
 check "nothing left after delete" nothing_left live-$$
@@ -132,10 +133,10 @@ check "nothing left after delete" nothing_left live-$$
 bundle "$B" sh -c "sleep $LONG & sleep $LONG & exec sleep $LONG"
 edit "$B" 'del(.linux.namespaces[] | select(.type == "pid")) | .linux.cgroupsPath = $p' --arg p "/$CG/all-$$"
 h run -d -b "$B" all-$$ </dev/null
-for i in $(seq 50); do [ "$(h ps --format json all-$$ | jq length)" = 3 ] && break; sleep 0.1; done # the shell forks after start
+wait_until 30 sh -c "[ \"\$('$HUSK' --root '$ROOT' ps --format json all-$$ | jq length)\" = 3 ]" # the shell forks after start
 expect_eq "three processes in the container" "$(h ps --format json all-$$ | jq length)" 3
 h kill --all all-$$ KILL
-for i in $(seq 30); do [ "$(h ps --format json all-$$)" = null ] && break; sleep 0.1; done
+wait_until 30 sh -c "[ \"\$('$HUSK' --root '$ROOT' ps --format json all-$$)\" = null ]"
 expect_eq "kill --all KILL left no process (no pid namespace to take them down)" "$(h ps --format json all-$$)" null
 h delete -f all-$$
 check "nothing left after kill --all" nothing_left all-$$
@@ -155,15 +156,16 @@ edit "$B" '.linux.cgroupsPath = $p | .root.readonly = false' --arg p "/$CG/v2-$$
 unshare -m sh -c '
 	umount /sys/fs/cgroup/freezer 2>/dev/null # none on a pure v2 host
 	"$1" --root "$2" run -d -b "$3" v2-$IT_PID </dev/null
-	for i in $(seq 100); do [ -s "$3/rootfs/tmp/count" ] && break; sleep 0.05; done
+	for i in $(seq 600); do [ -s "$3/rootfs/tmp/count" ] && break; sleep 0.05; done
 	"$1" --root "$2" pause v2-$IT_PID
 	echo "status=$("$1" --root "$2" state v2-$IT_PID | jq -r .status)"
 	echo "freeze=$(cat $UNIFIED/$4/v2-$IT_PID/cgroup.freeze)"
 	grep frozen $UNIFIED/$4/v2-$IT_PID/cgroup.events
-	a=$(stat -c %s "$3/rootfs/tmp/count"); sleep 0.5; b=$(stat -c %s "$3/rootfs/tmp/count")
+	a=$(stat -c %s "$3/rootfs/tmp/count"); sleep 0.5; b=$(stat -c %s "$3/rootfs/tmp/count") # negative: none in 0.5 s
 	[ "$a" = "$b" ] && [ "$a" -gt 0 ] && echo no-progress
 	"$1" --root "$2" resume v2-$IT_PID
-	sleep 0.3; c=$(stat -c %s "$3/rootfs/tmp/count")
+	for i in $(seq 600); do [ "$(stat -c %s "$3/rootfs/tmp/count")" -gt "$b" ] && break; sleep 0.05; done # 30 s
+	c=$(stat -c %s "$3/rootfs/tmp/count")
 	[ "$c" -gt "$b" ] && echo progress
 	"$1" --root "$2" delete -f v2-$IT_PID
 ' _ "$HUSK" "$ROOT" "$B" "$CG" >"$T/v2.out" 2>&1
@@ -200,11 +202,11 @@ unshare -m sh -c '
 	for m in $(awk "\$9 == \"cgroup\" {print \$5}" /proc/self/mountinfo); do umount "$m"; done
 	"$1" --root "$2" run -d -b "$3" dev2-$IT_PID </dev/null || exit 1
 	echo "dir=$(ls -d $UNIFIED/$4/dev2-$IT_PID)"
-	for i in $(seq 100); do [ "$(wc -l <"$3/rootfs/tmp/before" 2>/dev/null)" = 2 ] && break; sleep 0.05; done
+	for i in $(seq 600); do [ "$(wc -l <"$3/rootfs/tmp/before" 2>/dev/null)" = 2 ] && break; sleep 0.05; done # 30 s
 	sed "s/^/before:/" "$3/rootfs/tmp/before"
 	"$1" --root "$2" update -r "$5" dev2-$IT_PID && echo updated
 	touch "$3/rootfs/tmp/go"
-	for i in $(seq 100); do [ "$(wc -l <"$3/rootfs/tmp/after" 2>/dev/null)" = 2 ] && break; sleep 0.05; done
+	for i in $(seq 600); do [ "$(wc -l <"$3/rootfs/tmp/after" 2>/dev/null)" = 2 ] && break; sleep 0.05; done
 	sed "s/^/after:/" "$3/rootfs/tmp/after"
 	"$1" --root "$2" delete -f dev2-$IT_PID
 ' _ "$HUSK" "$ROOT" "$B" "$CG" "$T/dev-update.json" >"$T/dev2.out" 2>&1
@@ -225,7 +227,7 @@ rm -f "$B/rootfs/tmp/before" "$B/rootfs/tmp/after"; touch "$B/rootfs/tmp/go"
 unshare -m sh -c '
 	for m in $(awk "\$9 == \"cgroup\" {print \$5}" /proc/self/mountinfo); do umount "$m"; done
 	"$1" --root "$2" run -d -b "$3" dev2c-$IT_PID </dev/null || exit 1
-	for i in $(seq 100); do [ -s "$3/rootfs/tmp/after" ] && break; sleep 0.05; done
+	for i in $(seq 600); do [ -s "$3/rootfs/tmp/after" ] && break; sleep 0.05; done # 30 s
 	cat "$3/rootfs/tmp/before"
 	"$1" --root "$2" delete -f dev2c-$IT_PID
 ' _ "$HUSK" "$ROOT" "$B" >"$T/dev2c.out" 2>&1
@@ -294,7 +296,8 @@ bad "systemd cgroupsPath" '.linux.cgroupsPath = "system.slice:husk:x"' 'needs th
 mkdir -p "$(cgdir pids busy-$$)"
 sh -c "echo \$\$ > $(cgdir pids busy-$$)/cgroup.procs; exec sleep $LONG2" &
 HOLDER=$!
-sleep 0.2
+# the holder has moved in (cgroup files have no size: not test -s)
+wait_until 30 grep -q . "$(cgdir pids busy-$$)/cgroup.procs"
 edit "$B" '.linux.cgroupsPath = $p' --arg p "/$CG/busy-$$"
 expect_match "a cgroup with processes is refused" "$(h run -b "$B" busy-$$ 2>&1 </dev/null)" 'is not empty'
 check "and left as it was" [ -d "$(cgdir pids busy-$$)" ]

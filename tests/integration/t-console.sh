@@ -7,7 +7,7 @@ bundle "$B" sh -c 'tty; stty size; [ -t 0 ] && echo stdin-is-a-tty; ps -o pid,tt
 edit "$B" '.process.terminal = true | .process.consoleSize = {"height": 33, "width": 111}'
 "$BUILD/recvtty" "$T/console.sock" "$T/tty.out" >"$T/recv.out" 2>&1 &
 rpid=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$T/console.sock" ] && break; sleep 0.05; done
+wait_until 30 test -S "$T/console.sock"
 h run --console-socket "$T/console.sock" -b "$B" tty1-$$ </dev/null
 expect_eq "run with a console socket exits 0" $? 0
 wait $rpid
@@ -44,14 +44,16 @@ if command -v tmux >/dev/null; then
 	tmux -L "$S" send-keys 'echo sum-$((40+2))' Enter
 	check "tmux: typed input runs" tmux_shows "$S" '^sum-42'
 	tmux -L "$S" send-keys 'sleep 100' Enter
-	sleep 0.5 # the ^C must reach sleep, not the shell before it forks
+	# the ^C must reach sleep, not the shell before it forks: sent once sleep
+	# runs (the shell made it the terminal's foreground job before its exec)
+	wait_until 30 sh -c "'$HUSK' --root '$ROOT' ps tty4-$$ | grep -q 'sleep 100'"
 	tmux -L "$S" send-keys C-c
 	tmux -L "$S" send-keys 'echo after-ctrl-c' Enter
 	check "tmux: ^C interrupts the container's foreground job, not husk" tmux_shows "$S" '^after-ctrl-c'
 	tmux -L "$S" send-keys 'exit 4' Enter
-	for _ in $(seq 50); do [ -s "$T/run.rc" ] && break; sleep 0.1; done
+	wait_until 30 test -s "$T/run.rc"
 	expect_eq "tmux: husk run exits with the shell's status" "$(cat "$T/run.rc" 2>/dev/null)" run-exit=4
-	for _ in $(seq 20); do [ -s "$T/stty.after" ] && break; sleep 0.1; done
+	wait_until 30 test -s "$T/stty.after"
 	expect_eq "tmux: the caller's terminal settings are restored (raw mode undone)" "$(cat "$T/stty.after")" "$(cat "$T/stty.before")"
 	tmux -L "$S" kill-server 2>/dev/null
 	check "nothing left after the interactive run" nothing_left tty4-$$

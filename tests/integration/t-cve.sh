@@ -12,6 +12,9 @@ chmod 755 "$T" # the userns container's root must reach its bundle
 mkdir "$T/bin" && cp "$HUSK" "$T/bin/husk"
 HC=$T/bin/husk
 hc() { "$HC" --root "$ROOT" "$@"; }
+# runs_sleep PID MARK: the process runs `sleep MARK` (its execve done; before,
+# its command line is husk's, which names sleep too in an exec's arguments)
+runs_sleep() { [ "$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" = "sleep $2 " ]; }
 
 # --- CVE-2019-5736: overwrite the runtime binary through /proc/PID/exe -------
 B=$T/b5736
@@ -68,10 +71,11 @@ B=$T/bexec
 bundle "$B" sleep "$LONG"
 hc run -d -b "$B" cexec-$$ </dev/null
 hc pause cexec-$$
-"$HC" --root "$ROOT" exec --ignore-paused cexec-$$ sleep 3 3<"$T" </dev/null &
+"$HC" --root "$ROOT" exec --ignore-paused cexec-$$ sleep "$LONG2" 3<"$T" </dev/null &
 hexec=$!
 child=""
-for _ in $(seq 50); do child=$(cat /proc/$hexec/task/$hexec/children 2>/dev/null | tr -d ' '); [ -n "$child" ] && break; sleep 0.05; done
+exec_child() { child=$(cat /proc/$hexec/task/$hexec/children 2>/dev/null | tr -d ' '); [ -n "$child" ]; }
+wait_until 30 exec_child
 check "the exec'd process is waiting, frozen, before its execve" [ -n "$child" ]
 probe="readlink /proc/$child/fd/0 >/dev/null 2>&1 && echo fd-open || echo fd-denied
 	cat /proc/$child/environ >/dev/null 2>&1 && echo env-open || echo env-denied"
@@ -79,8 +83,10 @@ out=$(attack)
 expect_match "exec: a process with the container's caps cannot reach the waiting process's fds" "$out" '^fd-denied$'
 expect_match "exec: nor read its environment" "$out" '^env-denied$'
 hc resume cexec-$$
-sleep 0.3
+# once its execve is done, not a fixed time after resume
+wait_until 30 runs_sleep "$child" "$LONG2"
 expect_match "exec: control: the same probe reads the process once it runs sleep" "$(attack)" '^fd-open$'
+kill "$child"
 wait $hexec
 expect_eq "the husk binary is unchanged" "$(sha256sum <"$HC")" "$sum_before"
 hc delete -f cexec-$$
@@ -91,15 +97,17 @@ hc delete -f cexec-$$
 mkdir "$T/hold"
 "$BUILD/seccomp-hold" "$T/hold.sock" "$T/hold" 2>"$T/hold.log" &
 agent=$!
-for _ in $(seq 50); do [ -S "$T/hold.sock" ] && break; sleep 0.05; done
+wait_until 30 test -S "$T/hold.sock"
 B=$T/bhold
 bundle "$B" sleep "$LONG"
 edit "$B" '.process.noNewPrivileges = true | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $s,
 	"syscalls": [{"names": ["execve"], "action": "SCMP_ACT_NOTIFY"}]}' --arg s "$T/hold.sock"
 hc run -d -b "$B" chold-$$ </dev/null
-"$HC" --root "$ROOT" exec chold-$$ sleep 2 3<"$T" </dev/null &
+# (the init's capabilities are compared below: the process's, once it runs sleep)
+wait_until 30 runs_sleep "$(state_field chold-$$ pid)" "$LONG"
+"$HC" --root "$ROOT" exec chold-$$ sleep "$LONG3" 3<"$T" </dev/null &
 hexec=$!
-for _ in $(seq 100); do [ -s "$T/hold/held" ] && break; sleep 0.05; done
+wait_until 30 test -s "$T/hold/held"
 child=$(cat "$T/hold/held" 2>/dev/null)
 check "the exec'd process is held in its execve" [ -n "$child" ]
 expect_match "it has the container's capabilities by then" "$(grep CapEff /proc/$child/status | awk '{print $2}')" \
@@ -113,8 +121,9 @@ expect_match "exec (held at execve): nor its environment" "$out" '^env-denied$'
 # (still husk) writes through it once every husk process is gone
 exec 5</proc/"$child"/exe
 : >"$T/hold/release"
-sleep 0.3
+wait_until 30 runs_sleep "$child" "$LONG3"
 expect_match "exec: control: the same probe reads it once it runs sleep" "$(attack)" '^fd-open$'
+kill "$child"
 wait $hexec
 out=$( (echo EVIL >/proc/$$/fd/5) 2>&1 && echo wrote)
 exec 5<&-
@@ -127,7 +136,11 @@ kill $agent; wait $agent 2>/dev/null
 # Listed from the host: a process listing its own fds sees its listing's fd.
 B=$T/b21626
 bundle "$B" sleep "$LONG"
-fds_of() { ls /proc/"$(state_field "$1" pid)"/fd | sort -n | tr '\n' ' '; }
+# (once the init has exec'd sleep: until then they are husk's init's)
+fds_of() {
+	wait_until 30 runs_sleep "$(state_field "$1" pid)" "$LONG"
+	ls /proc/"$(state_field "$1" pid)"/fd | sort -n | tr '\n' ' '
+}
 h create -b "$B" f1-$$ 5<"$T" 6>"$T/fd6" </dev/null && h start f1-$$
 expect_eq "fds the caller leaked (5, 6) do not reach the container" "$(fds_of f1-$$)" "0 1 2 "
 h create --preserve-fds 2 -b "$B" f2-$$ 3<"$T" 4<"$T" 5<"$T" </dev/null && h start f2-$$

@@ -102,7 +102,7 @@ expect_match "exec -t passes the exit status through" "$out" 'rc=5'
 
 "$BUILD/recvtty" "$T/console.sock" "$T/tty.out" >"$T/recv.out" 2>&1 &
 rpid=$!
-for _ in $(seq 20); do [ -S "$T/console.sock" ] && break; sleep 0.05; done
+wait_until 30 test -S "$T/console.sock"
 jq '.process | .terminal = true | .consoleSize = {"height": 21, "width": 77} | .args = ["sh", "-c", "tty; stty size; echo via-socket"]' \
 	"$B/config.json" >"$T/tty-process.json"
 h exec -d --console-socket "$T/console.sock" -p "$T/tty-process.json" e1-$$
@@ -127,7 +127,7 @@ if command -v tmux >/dev/null; then
 	tmux -L "$S" send-keys 'echo typed-$((6*7))' Enter
 	check "tmux: typed input is echoed and run" tmux_shows "$S" '^typed-42$'
 	tmux -L "$S" send-keys 'exit 3' Enter
-	for _ in $(seq 50); do [ -s "$T/tmux.rc" ] && break; sleep 0.1; done
+	wait_until 30 test -s "$T/tmux.rc"
 	expect_eq "tmux: the shell's exit status comes back" "$(cat "$T/tmux.rc" 2>/dev/null)" exec-exit=3
 	tmux -L "$S" kill-server 2>/dev/null
 else
@@ -140,7 +140,7 @@ out=$(h exec e1-$$ true 2>&1)
 expect_match "exec into a paused container is refused" "$out" "husk: exec: cannot exec in a paused container \"e1-$$\" \\(use --ignore-paused to override\\)"
 h exec --ignore-paused e1-$$ sh -c 'echo ran-after-resume' >"$T/ign.out" 2>&1 &
 ipid=$!
-sleep 0.5
+sleep 0.5 # a negative check: nothing is printed while frozen (passes early under load too)
 expect_eq "with --ignore-paused the process waits while frozen" "$(cat "$T/ign.out")" ""
 h resume e1-$$
 wait $ipid
@@ -173,9 +173,14 @@ expect_eq "failed execs left no process in the container" "$(h ps -f json e1-$$ 
 execs=${HUSK_TEST_EXECS:-1000}
 bundle "$T/fg" sleep "$LONG3"
 h run -b "$T/fg" fg-$$ </dev/null >/dev/null 2>&1 &
-for _ in $(seq 50); do [ "$(state_field fg-$$ status)" = running ] && break; sleep 0.1; done
+wait_until 30 has_status fg-$$ running
 fgrun=$(pgrep -f "husk --root $ROOT run -b $T/fg fg-$$" | head -1)
 fginit=$(state_field fg-$$ pid)
+# the fds are counted once each process has reached the state the counts below
+# compare with: "running" is written by start, before husk run opens what it
+# waits with and before the init has exec'd sleep (its own fds until then)
+wait_until 30 polling "$fgrun" || not_ok "husk run (pid '$fgrun') did not reach its poll in 30 s"
+wait_until 30 grep -q "$LONG3" "/proc/$fginit/cmdline" || not_ok "the init did not exec sleep in 30 s"
 fds_run=$(ls /proc/$fgrun/fd | wc -l)
 fds_init=$(ls /proc/$fginit/fd | wc -l)
 i=0
@@ -193,7 +198,7 @@ check "nothing left of fg-$$" nothing_left fg-$$
 
 # stopped: a clear error
 h kill e1-$$ KILL
-for _ in $(seq 50); do [ "$(state_field e1-$$ status)" = stopped ] && break; sleep 0.1; done
+wait_until 30 has_status e1-$$ stopped
 out=$(h exec e1-$$ true 2>&1)
 expect_match "exec into a stopped container" "$out" "husk: exec: cannot exec in a stopped container \"e1-$$\""
 h delete e1-$$

@@ -139,6 +139,10 @@ edit "$B" '.mounts |= map(select(.destination != "/escape/inner"))'
 edit "$B" '.process.args = ["sleep",$s] | .hostname = "shared"' --arg s "$LONG"
 h run -d -b "$B" holder-$$ </dev/null
 hpid=$(state_field holder-$$ pid)
+# run -d returns once the init may go on, maybe before its execve: the pidof
+# below looks for sleep (and the fds further down are the process's, not the init's)
+runs_sleep() { [ "$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" = "sleep $LONG " ]; }
+wait_until 30 runs_sleep "$hpid"
 edit "$B" '.linux.namespaces |= map(if .type == "network" then .path = $n elif .type == "uts" then .path = $u else . end) | del(.hostname)' \
 	--arg n "/proc/$hpid/ns/net" --arg u "/proc/$hpid/ns/uts"
 out=$(run_in "$B" sh -c 'readlink /proc/self/ns/net; hostname')
@@ -171,11 +175,13 @@ edit "$B" '.process.args = ["sleep",$s]' --arg s "$LONG"
 echo preserved >"$T/fd3"
 h run -d --preserve-fds 1 -b "$B" pf-$$ 3<"$T/fd3" 4<"$T/fd3" </dev/null
 pid=$(state_field pf-$$ pid)
+wait_until 30 runs_sleep "$pid"
 expect_eq "--preserve-fds 1 passes fd 3 and nothing else" "$(ls /proc/"$pid"/fd | sort -n | tr '\n' ' ')" "0 1 2 3 "
 expect_eq "fd 3 is the caller's file" "$(cat /proc/"$pid"/fd/3)" preserved
 h delete -f pf-$$
 h run -d -b "$B" nopf-$$ 3<"$T/fd3" 4<"$T/fd3" </dev/null
 pid=$(state_field nopf-$$ pid)
+wait_until 30 runs_sleep "$pid"
 expect_eq "without --preserve-fds only stdio reaches the process" "$(ls /proc/"$pid"/fd | sort -n | tr '\n' ' ')" "0 1 2 "
 h delete -f nopf-$$
 

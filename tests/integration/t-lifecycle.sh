@@ -30,7 +30,9 @@ done
 
 out=$(h start c1-$$ 2>&1)
 expect_eq "start exits 0 silently" "$?:$out" "0:"
-sleep 0.2
+# start returns once the init may go on (runc's too), before its execve
+runs_marker() { [ "$(tr '\0' ' ' </proc/"$pid"/cmdline)" = "$marker " ]; }
+wait_until 30 runs_marker
 cmd=$(tr '\0' ' ' </proc/"$pid"/cmdline)
 expect_eq "user process runs after start" "$cmd" "$marker "
 expect_eq "status after start" "$(state_field c1-$$ status)" running
@@ -50,10 +52,10 @@ expect_eq "list --format json" "$(h list --format json | jq -r '.[0].id + " " + 
 
 # pid 1 of a namespace ignores signals it has no handler for (kernel rule)
 h kill c1-$$ sigusr1
-sleep 0.2
+sleep 0.2 # a negative check: still running 0.2 s later
 expect_eq "SIGUSR1 (lower case, SIG prefix) is ignored by a handler-less pid 1" "$(state_field c1-$$ status)" running
 h kill c1-$$ sigkill
-sleep 0.3
+wait_until 30 has_status c1-$$ stopped # kill returns once the signal is sent
 expect_eq "kill sigkill stops it" "$(state_field c1-$$ status)" stopped
 expect_eq "a stopped container shows pid 0" "$(state_field c1-$$ pid)" 0
 out=$(h kill c1-$$ KILL 2>&1)
@@ -67,12 +69,12 @@ expect_match "state after delete" "$out" "container \"c1-$$\" does not exist"
 # kill by number, then delete; --all through the cgroup
 h create -b "$B" c2-$$ </dev/null && h start c2-$$
 h kill c2-$$ 9
-sleep 0.3
+wait_until 30 has_status c2-$$ stopped
 expect_eq "kill 9" "$(state_field c2-$$ status)" stopped
 h delete c2-$$
 h create -b "$B" c3-$$ </dev/null && h start c3-$$
 h kill --all c3-$$ KILL
-sleep 0.3
+wait_until 30 has_status c3-$$ stopped
 expect_eq "kill --all KILL" "$(state_field c3-$$ status)" stopped
 h delete c3-$$
 check "nothing left after kill --all" nothing_left c3-$$
@@ -90,7 +92,7 @@ h delete --force c5-$$
 expect_eq "delete --force" $? 0
 check "nothing left after delete --force" nothing_left c5-$$
 # a killed process may still be on its way out for a moment
-for _ in $(seq 30); do no_process "$marker" 2>/dev/null && break; sleep 0.1; done
+wait_until 30 no_process "$marker" 2>/dev/null
 check "no sleep left" no_process "$marker"
 
 # exit codes through run
@@ -101,9 +103,8 @@ h run -b "$B" e3-$$ </dev/null; expect_eq "run exit code 3" $? 3
 edit "$B" '.process.args = ["sleep",$s]' --arg s "$LONG"
 "$HUSK" --root "$ROOT" run -b "$B" e137-$$ </dev/null &
 runpid=$!
-# (up to 10 s: under ASan a run takes more than one; a kill before it runs would
-# leave the wait below on a sleep that never ends)
-for _ in $(seq 100); do [ "$(state_field e137-$$ status)" = running ] && break; sleep 0.1; done
+# (a kill before it runs would leave the wait below on a sleep that never ends)
+wait_until 30 has_status e137-$$ running
 h kill e137-$$ KILL
 wait $runpid
 expect_eq "run exit code 137 (SIGKILL from outside)" $? 137
@@ -117,8 +118,11 @@ h delete keep-$$
 edit "$B" '.process.args = ["sh","-c","trap \"echo got TERM; exit 7\" TERM; while :; do sleep 0.05; done",$m]' --arg m "$LONG"
 "$HUSK" --root "$ROOT" run -b "$B" fwd-$$ >"$T/fwd.out" 2>&1 </dev/null &
 runpid=$!
-for _ in $(seq 100); do [ "$(state_field fwd-$$ status)" = running ] && break; sleep 0.1; done
-sleep 0.2
+wait_until 30 has_status fwd-$$ running
+# the shell is pid 1 of its namespace: a SIGTERM before its trap is set is
+# dropped (and run never ends), so it is sent once the shell catches it
+# (SigCgt bit 15), not a fixed time after start
+wait_until 30 traps "$(state_field fwd-$$ pid)" 15 || not_ok "the container's shell did not set its TERM trap in 30 s"
 kill -TERM $runpid
 wait $runpid
 expect_eq "run exits with the trap's status after forwarding SIGTERM" $? 7

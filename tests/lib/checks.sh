@@ -71,18 +71,72 @@ stop_naming() {
 	return 0
 }
 
-# tmux_shows SERVER PATTERN: the pane shows a line matching PATTERN within 5 s
-tmux_shows() {
-	for _ in $(seq 50); do tmux -L "$1" capture-pane -p | grep -q -- "$2" && return 0; sleep 0.1; done
+# wait_until SECONDS CMD...: CMD succeeds within SECONDS (polled every 0.1 s;
+# SECONDS counts polls, so a slow CMD only lengthens it). What a test waits for
+# is a condition, never a fixed sleep: the suite runs on a loaded 2-core machine
+# and under ASan, several times slower, where a sleep's guess runs short. The
+# bound (30 s unless the thing is slow by nature) only matters when it is broken.
+wait_until() {
+	_n=$(($1 * 10))
+	shift
+	while [ $_n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		_n=$((_n - 1))
+	done
 	return 1
 }
 
-# tmux_resized SERVER ROWS COLS: resize the window, and the shell in it sees the new size
+# polling PID: the process is blocked in poll(2)/ppoll(2) now (its syscall, as
+# /proc/PID/syscall shows it): a husk command that waits on what it opened
+# (events, run's relay) has opened and registered it all by then
+polling() {
+	case $(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null) in 7 | 271) return 0 ;; esac
+	return 1
+}
+
+# ended PID: the process has exited (gone, or a zombie its parent, maybe this
+# shell, has not reaped yet: kill -0 still reaches a zombie)
+ended() {
+	case $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) in "" | Z*) return 0 ;; esac
+	return 1
+}
+
+# traps PID SIGNUM: PID is a shell running a `trap` command line (not the
+# runtime's init before its execve) and has set its handler for SIGNUM
+# (SigCgt). A shell that is pid 1 of its namespace drops a signal it has no
+# handler for: a test sends it only once the trap is set, never a fixed time
+# after start.
+traps() {
+	grep -q trap "/proc/$1/cmdline" 2>/dev/null || return 1
+	_cgt=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$1/status" 2>/dev/null)
+	[ -n "$_cgt" ] && [ $(((0x$_cgt >> ($2 - 1)) & 1)) = 1 ]
+}
+
+# tmux_shows SERVER PATTERN: the pane shows a line matching PATTERN within 30 s
+tmux_shows() {
+	wait_until 30 sh -c 'tmux -L "$1" capture-pane -p | grep -q -- "$2"' sh "$1" "$2"
+}
+
+# tmux_size SERVER ROWS COLS: the shell in the pane answers `stty size` with
+# ROWS COLS, asked again until it does (each answer is a new line), 30 s at
+# most: for a size that reaches the container's terminal asynchronously
+tmux_size() {
+	_n=0
+	while [ $_n -lt 30 ]; do
+		tmux -L "$1" send-keys 'stty size' Enter
+		wait_until 1 sh -c 'tmux -L "$1" capture-pane -p | grep -q -- "$2"' sh "$1" "^$2 $3" && return 0
+		_n=$((_n + 1))
+	done
+	return 1
+}
+
+# tmux_resized SERVER ROWS COLS: resize the window, and the shell in it sees the
+# new size. The resize reaches the container's terminal asynchronously (tmux's
+# pty, then the runtime's or shim's console copy), so tmux_size asks again.
 tmux_resized() {
 	tmux -L "$1" resize-window -x "$3" -y "$2"
-	sleep 0.3
-	tmux -L "$1" send-keys 'stty size' Enter
-	tmux_shows "$1" "^$2 $3"
+	tmux_size "$@"
 }
 
 finish() {

@@ -172,7 +172,7 @@ void env_up(struct shim_env *e, const char *const *args, const char *events_addr
 		      "-socket", e->sock, "serve", (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 500 && !connectable(e->sock); i++)
+	for (long long end = now_ms() + WAIT_MS; !connectable(e->sock) && now_ms() < end;)
 		usleep(10000);
 	assert_int_equal(ttrpc_client_connect(&e->cl, e->sock), 0);
 	live = *e;
@@ -191,7 +191,7 @@ int env_teardown(void **state)
 	/* a test that failed half-way: SIGTERM makes the shim remove its
 	 * container before it exits */
 	kill(e->pid, SIGTERM);
-	for (int i = 0; i < 500 && waitpid(e->pid, &ws, WNOHANG) == 0; i++)
+	for (long long end = now_ms() + WAIT_MS; waitpid(e->pid, &ws, WNOHANG) == 0 && now_ms() < end;)
 		usleep(10000);
 	kill(e->pid, SIGKILL);
 	waitpid(e->pid, &ws, 0);
@@ -264,7 +264,7 @@ void env_down(struct shim_env *e)
 	rpc(e, "Shutdown", &req, NULL, NULL);
 	ttrpc_client_close(&e->cl);
 	live_set = false;
-	for (int i = 0; i < 1000 && (r = waitpid(e->pid, &ws, WNOHANG)) == 0; i++)
+	for (long long end = now_ms() + WAIT_MS; (r = waitpid(e->pid, &ws, WNOHANG)) == 0 && now_ms() < end;)
 		usleep(10000);
 	if (r == 0) {
 		kill(e->pid, SIGKILL);
@@ -288,6 +288,41 @@ void env_down(struct shim_env *e)
 			closedir(d);
 		assert_int_equal(n, 0);
 	}
+	remove_tree(e->dir);
+}
+
+void env_down_signal(struct shim_env *e, int sig)
+{
+	int ws = 0, n = 0;
+	pid_t r = 0;
+	DIR *d;
+	struct dirent *de;
+
+	live_set = false;
+	assert_int_equal(kill(e->pid, sig), 0);
+	for (long long end = now_ms() + WAIT_MS; (r = waitpid(e->pid, &ws, WNOHANG)) == 0 && now_ms() < end;)
+		usleep(10000);
+	if (r == 0) {
+		kill(e->pid, SIGKILL);
+		waitpid(e->pid, &ws, 0);
+	}
+	ttrpc_client_close(&e->cl);
+	d = opendir(e->root);
+	while (d && (de = readdir(d)))
+		n += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	if (n || !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
+		char *log = read_text(e->log);
+		fprintf(stderr, "shim log:\n%s\n", log ? log : "");
+		free(log);
+		run_quiet("for d in %s/*/; do [ -f \"$d/state.json\" ] && %s/husk --root %s delete --force \"$(basename \"$d\")\"; done",
+			  e->root, build_dir(), e->root);
+	}
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), 0);
+	if (n)
+		fail_msg("%d container state(s) left under %s after signal %d to the shim", n, e->root, sig);
 	remove_tree(e->dir);
 }
 
@@ -523,6 +558,15 @@ int shim_fd_count(struct shim_env *e)
 	while ((de = readdir(d)))
 		n += de->d_name[0] != '.';
 	closedir(d);
+	return n;
+}
+
+int shim_fd_count_settled(struct shim_env *e, int max)
+{
+	int n = shim_fd_count(e);
+
+	for (long long end = now_ms() + WAIT_MS; n > max && now_ms() < end; n = shim_fd_count(e))
+		usleep(10000);
 	return n;
 }
 

@@ -34,6 +34,10 @@ struct shim_env {
 void env_up(struct shim_env *e, const char *const *args, const char *events_addr);
 /* Shutdown --now; the shim must exit 0 (under ASan that includes no leak). */
 void env_down(struct shim_env *e);
+/* the shim stopped by signal SIG instead of Shutdown: it exits 0 within
+ * WAIT_MS, having removed its container (no state left under the root: what
+ * is left is removed with husk delete --force, and the test fails) */
+void env_down_signal(struct shim_env *e, int sig);
 /* cmocka teardown: a shim a failed test left running is stopped */
 int env_teardown(void **state);
 /* HUSK_TEST_TIMEOUT seconds (ctest's TIMEOUT less a minute; unset or 0: none)
@@ -82,5 +86,13 @@ int shim_fd_count(struct shim_env *e);
 bool shim_holds(struct shim_env *e, const char *path);
 int shim_zombies(struct shim_env *e);
 long long now_ms(void);
+/* the shim's fd count once it is at most max, or the last count after
+ * WAIT_MS: the shim closes a finished connection's or process's fds on a
+ * later turn of its loop, so a count right after the call races it */
+int shim_fd_count_settled(struct shim_env *e, int max);
+/* what a test waits for at most, in ms: a bound that only matters when the
+ * thing waited for is broken (the suite runs on a loaded 2-core machine and
+ * under ASan, several times slower) */
+#define WAIT_MS 30000
 
 #endif

@@ -36,7 +36,7 @@ static void on_alarm(int sig)
 static void test_open_without_reader(void **state)
 {
 	(void)state;
-	alarm(5);
+	alarm(30);
 	assert_int_equal(husk_log_open(fifo, false, false), 0);
 	husk_log(HUSK_LOG_INFO, "nobody reads this yet");
 	alarm(0);
@@ -68,7 +68,7 @@ static void test_reader_leaves(void **state)
 static void test_full_fifo(void **state)
 {
 	(void)state;
-	alarm(10);
+	alarm(30);
 	assert_int_equal(husk_log_open(fifo, false, false), 0);
 	for (int i = 0; i < 20000; i++) /* far more than a fifo holds */
 		husk_log(HUSK_LOG_INFO, "line %d of a log nobody reads", i);

@@ -263,7 +263,7 @@ static void test_logger(void **state)
 		struct counts c = {0};
 		unlink(path_in(&e, "lg.done"));
 		run_case(&e, sizes[i], uri, uri, false, NULL, NULL);
-		for (int k = 0; k < 1000 && access(path_in(&e, "lg.done"), F_OK) < 0; k++)
+		for (long long end = now_ms() + WAIT_MS; access(path_in(&e, "lg.done"), F_OK) < 0 && now_ms() < end;)
 			usleep(10000);
 		assert_int_equal(access(path_in(&e, "lg.done"), F_OK), 0);
 		count_file(&c, path_in(&e, "lg.out"));
@@ -309,7 +309,9 @@ static void test_logger_never_ready(void **state)
 	t0 = now_ms();
 	code = create(&e, cid, uri, uri, NULL, false);
 	assert_int_not_equal(code, TTRPC_OK);
-	assert_true(now_ms() - t0 < 20000);
+	/* the shim's LOGGER_READY_MS is 10 s; the rest is slack for a loaded
+	 * machine under ASan (a hang would meet the harness's 60 s call timeout) */
+	assert_true(now_ms() - t0 < 45000);
 	assert_non_null(strstr(e.last_msg, "logger"));
 	assert_rpc(&e, state_of(&e, cid, NULL, NULL, NULL), TTRPC_NOT_FOUND);
 	env_down(&e);

@@ -251,7 +251,7 @@ static int raw_call(const char *sock, const char *service, const char *method, i
 	int r, code;
 
 	assert_int_equal(ttrpc_client_connect(&c, sock), 0);
-	r = ttrpc_client_call(&c, service, method, NULL, 5000, &rep);
+	r = ttrpc_client_call(&c, service, method, NULL, WAIT_MS, &rep);
 	assert_int_equal(r, 0);
 	code = rep.code;
 	if (closed)
@@ -272,7 +272,8 @@ static int unix_connect(const char *path)
 	return fd;
 }
 
-/* the reply to a raw frame, then whether the shim closed the connection */
+/* the reply to a raw frame, then (closed non-NULL) whether the shim closed
+ * the connection: a close waited for, WAIT_MS at most */
 static int raw_frame(const char *sock, const uint8_t *frame, size_t len, bool *closed)
 {
 	int fd = unix_connect(sock), code = -1;
@@ -285,7 +286,7 @@ static int raw_frame(const char *sock, const uint8_t *frame, size_t len, bool *c
 	while (have < TTRPC_HEADER_LEN || have < TTRPC_HEADER_LEN + h.length) {
 		struct pollfd p = {fd, POLLIN, 0};
 		ssize_t n;
-		assert_int_equal(poll(&p, 1, 5000), 1);
+		assert_int_equal(poll(&p, 1, WAIT_MS), 1);
 		n = read(fd, buf + have, sizeof(buf) - have);
 		assert_true(n > 0);
 		have += (size_t)n;
@@ -296,9 +297,9 @@ static int raw_frame(const char *sock, const uint8_t *frame, size_t len, bool *c
 	assert_int_equal(ttrpc_decode_response(buf + TTRPC_HEADER_LEN, h.length, &rep), 0);
 	code = rep.code;
 	ttrpc_reply_free(&rep);
-	{
+	if (closed) {
 		struct pollfd p = {fd, POLLIN, 0};
-		*closed = poll(&p, 1, 1000) == 1 && read(fd, buf, 1) == 0;
+		*closed = poll(&p, 1, WAIT_MS) == 1 && read(fd, buf, 1) == 0;
 	}
 	close(fd);
 	return code;
@@ -334,7 +335,7 @@ static void test_protocol_errors(void **state)
 		h.length = (uint32_t)protobuf_c_message_get_packed_size(&req.base);
 		ttrpc_header_encode(&h, f);
 		protobuf_c_message_pack(&req.base, f + TTRPC_HEADER_LEN);
-		assert_int_equal(raw_frame(e.sock, f, TTRPC_HEADER_LEN + h.length, &closed), TTRPC_INVALID_ARGUMENT);
+		assert_int_equal(raw_frame(e.sock, f, TTRPC_HEADER_LEN + h.length, NULL), TTRPC_INVALID_ARGUMENT);
 	}
 	{
 		/* even stream id: refused */
@@ -342,7 +343,7 @@ static void test_protocol_errors(void **state)
 		struct ttrpc_frame f;
 		sr.id = (char *)C1;
 		assert_int_equal(ttrpc_encode_request(2, "containerd.task.v2.Task", "State", &sr.base, 0, &f), 0);
-		assert_int_equal(raw_frame(e.sock, f.data, f.len, &closed), TTRPC_INVALID_ARGUMENT);
+		assert_int_equal(raw_frame(e.sock, f.data, f.len, NULL), TTRPC_INVALID_ARGUMENT);
 		ttrpc_frame_free(&f);
 	}
 	{
@@ -375,7 +376,6 @@ static void test_deadline(void **state)
 	Containerd__Task__V2__PauseRequest pr = CONTAINERD__TASK__V2__PAUSE_REQUEST__INIT;
 	struct shim_env e;
 	struct ttrpc_frame f;
-	bool closed;
 	int st;
 
 	(void)state;
@@ -384,9 +384,9 @@ static void test_deadline(void **state)
 	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
 	pr.id = (char *)C1;
 	assert_int_equal(ttrpc_encode_request(1, "containerd.task.v2.Task", "Pause", &pr.base, 1 /* ns */, &f), 0);
-	assert_int_equal(raw_frame(e.sock, f.data, f.len, &closed), TTRPC_DEADLINE_EXCEEDED);
+	assert_int_equal(raw_frame(e.sock, f.data, f.len, NULL), TTRPC_DEADLINE_EXCEEDED);
 	ttrpc_frame_free(&f);
-	usleep(300000);
+	usleep(300000); /* a negative check: not applied within 0.3 s */
 	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 2); /* RUNNING: the late Pause was not applied */
 	/* without a deadline it works */
@@ -425,7 +425,7 @@ static void test_clients(void **state)
 	assert_int_equal(ttrpc_client_connect(&b, e.sock), 0);
 	assert_int_equal(write(b.fd, f.data, f.len), (ssize_t)f.len);
 	ttrpc_frame_free(&f);
-	usleep(100000);
+	usleep(100000); /* (a's Wait most likely read before it leaves: no check depends on it) */
 	ttrpc_client_close(&a);
 	/* meanwhile the env's connection is answered at once */
 	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
@@ -439,7 +439,7 @@ static void test_clients(void **state)
 		ssize_t n;
 		struct ttrpc_header h;
 		const uint8_t *payload;
-		assert_int_equal(poll(&p, 1, 10000), 1);
+		assert_int_equal(poll(&p, 1, WAIT_MS), 1);
 		n = read(b.fd, buf, sizeof(buf));
 		assert_true(n > 0);
 		ttrpc_reader_feed(&b.rd, buf, (size_t)n);
@@ -455,12 +455,13 @@ static void test_clients(void **state)
 	}
 	ttrpc_client_close(&b);
 	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
-	usleep(100000);
-	assert_true(shim_fd_count(&e) <= fds);
+	assert_true(shim_fd_count_settled(&e, fds) <= fds);
 	env_down(&e);
 }
 
-/* A Create held up by a slow hook: State is answered meanwhile */
+/* A Create held up by a hook: State is answered meanwhile. The hook says it
+ * runs (a file), then waits for the test's go (another): no fixed time
+ * decides whether State comes during the Create. */
 static void test_state_during_create(void **state)
 {
 	struct shim_env e;
@@ -469,29 +470,41 @@ static void test_state_during_create(void **state)
 	struct ttrpc_frame f;
 	struct ttrpc_reply rep;
 	json_t *cfg;
-	long long t0, dt;
+	char script[600];
 	int st;
 
 	(void)state;
 	env_up(&e, ARGS("true"), NULL);
 	cfg = bundle_config(&e);
+	snprintf(script, sizeof(script), ": >'%s'; while [ ! -e '%s' ]; do sleep 0.05; done", path_in(&e, "hook-runs"),
+		 path_in(&e, "hook-go"));
 	json_object_set_new(cfg, "hooks", json_pack("{s:[{s:s, s:[s,s,s]}]}", "createRuntime", "path", "/bin/sh", "args",
-						     "sh", "-c", "sleep 1.5"));
+						     "sh", "-c", script));
 	bundle_save(&e, cfg);
 	assert_int_equal(ttrpc_client_connect(&slow, e.sock), 0);
 	cr.id = (char *)C1;
 	cr.bundle = e.bundle;
 	assert_int_equal(ttrpc_encode_request(1, "containerd.task.v2.Task", "Create", &cr.base, 0, &f), 0);
-	t0 = now_ms();
 	assert_int_equal(write(slow.fd, f.data, f.len), (ssize_t)f.len);
 	ttrpc_frame_free(&f);
-	usleep(200000);
+	for (long long end = now_ms() + WAIT_MS; access(path_in(&e, "hook-runs"), F_OK) < 0 && now_ms() < end;)
+		usleep(10000);
+	assert_int_equal(access(path_in(&e, "hook-runs"), F_OK), 0);
+	/* the hook holds the Create until hook-go: State answers meanwhile */
 	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
-	dt = now_ms() - t0;
 	assert_int_equal(st, 0); /* UNKNOWN: being created */
-	assert_true(dt < 1200);  /* answered long before the hook let Create finish */
 	/* and a second Create meanwhile is refused */
 	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_ALREADY_EXISTS);
+	{
+		/* no answer to the held Create yet */
+		struct pollfd p = {slow.fd, POLLIN, 0};
+		assert_int_equal(poll(&p, 1, 0), 0);
+	}
+	{
+		int go = open(path_in(&e, "hook-go"), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		assert_true(go >= 0);
+		close(go);
+	}
 	slow.next_id = 1;
 	{
 		/* read the Create reply on its connection */
@@ -500,7 +513,7 @@ static void test_state_during_create(void **state)
 		struct ttrpc_header h;
 		const uint8_t *payload;
 		ssize_t n;
-		assert_int_equal(poll(&p, 1, 20000), 1);
+		assert_int_equal(poll(&p, 1, WAIT_MS), 1);
 		n = read(slow.fd, buf, sizeof(buf));
 		assert_true(n > 0);
 		ttrpc_reader_feed(&slow.rd, buf, (size_t)n);
@@ -509,12 +522,31 @@ static void test_state_during_create(void **state)
 		assert_int_equal(rep.code, TTRPC_OK);
 		ttrpc_reply_free(&rep);
 	}
-	assert_true(now_ms() - t0 >= 1400);
 	ttrpc_client_close(&slow);
 	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
 	assert_int_equal(st, 1);
 	assert_rpc(&e, del(&e, C1, NULL), TTRPC_OK);
 	env_down(&e);
+}
+
+/* SIGTERM to a shim whose container has an exec'd process running: the shim
+ * removes the container (state, cgroup) before it exits. The container's init
+ * is pid 1 of its namespace, which the kernel lets exit only once every
+ * process in it is reaped; the exec'd one is the shim's child (its subreaper),
+ * so the shim must reap while it waits for the init (it waited without, 10 s,
+ * and left the container behind: seen when the selftest's deadline came during
+ * test_1000_execs) */
+static void test_sigterm_with_exec(void **state)
+{
+	struct shim_env e;
+
+	(void)state;
+	env_up(&e, ARGS("sleep", long_secs()), NULL);
+	assert_rpc(&e, create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
+	assert_rpc(&e, exec_add(&e, C1, "e1", ARGS("sleep", long_secs()), NULL, false), TTRPC_OK);
+	assert_rpc(&e, start(&e, C1, "e1", NULL), TTRPC_OK);
+	env_down_signal(&e, SIGTERM);
 }
 
 /* 1000 execs in a running container: each exit exact, and the shim ends
@@ -544,9 +576,9 @@ static void test_1000_execs(void **state)
 			fail_msg("exec %d: status %d, want %d", i, st, i % 200);
 		assert_rpc(&e, del(&e, C1, id), TTRPC_OK);
 	}
-	for (int i = 0; i < 100 && (z = shim_zombies(&e)) > 0; i++)
+	for (long long end = now_ms() + WAIT_MS; (z = shim_zombies(&e)) > 0 && now_ms() < end;)
 		usleep(10000);
-	fds1 = shim_fd_count(&e);
+	fds1 = shim_fd_count_settled(&e, fds0);
 	assert_int_equal(z, 0);
 	assert_int_equal(fds1, fds0);
 	assert_rpc(&e, kill_proc(&e, C1, NULL, SIGKILL, false), TTRPC_OK);
@@ -696,7 +728,7 @@ static void test_io_pids_stats(void **state)
 	Google__Protobuf__Any res = GOOGLE__PROTOBUF__ANY__INIT;
 	int in, out, st;
 	char buf[256];
-	size_t n;
+	size_t n = 0;
 	bool found = false;
 	pid_t epid = 0;
 
@@ -710,7 +742,8 @@ static void test_io_pids_stats(void **state)
 	assert_rpc(&e, start(&e, C1, NULL, NULL), TTRPC_OK);
 	assert_int_equal(write(in, "abc\n", 4), 4);
 	/* an exec that stays a while, seen by Pids with its exec id */
-	assert_rpc(&e, exec_add(&e, C1, "e1", ARGS("sleep", "5"), NULL, false), TTRPC_OK);
+	/* (killed below: its exit status then is 137, whenever Pids comes) */
+	assert_rpc(&e, exec_add(&e, C1, "e1", ARGS("sleep", long_secs()), NULL, false), TTRPC_OK);
 	assert_rpc(&e, start(&e, C1, "e1", &epid), TTRPC_OK);
 	pr.id = (char *)C1;
 	assert_rpc(&e, rpc(&e, "Pids", &pr, &containerd__task__v2__pids_response__descriptor, &pids), TTRPC_OK);
@@ -743,9 +776,14 @@ static void test_io_pids_stats(void **state)
 	assert_int_equal(st, 137);
 	/* the client's writer going (containerd restarting) is not EOF: the
 	 * shim keeps a writer of its own, as runc-v2 does */
+	for (long long end = now_ms() + WAIT_MS; n < 4 && now_ms() < end;) {
+		n += drain_fd(out, buf + n, sizeof(buf) - 1 - n);
+		if (n < 4)
+			usleep(10000);
+	}
 	close(in);
-	usleep(300000);
-	n = drain_fd(out, buf, sizeof(buf) - 1);
+	usleep(300000); /* a negative check: no EOF to cat within 0.3 s */
+	n += drain_fd(out, buf + n, sizeof(buf) - 1 - n);
 	buf[n] = '\0';
 	assert_string_equal(buf, "abc\n");
 	assert_rpc(&e, state_of(&e, C1, NULL, &st, NULL), TTRPC_OK);
@@ -775,7 +813,12 @@ static void test_terminal(void **state)
 	size_t n = 0;
 
 	(void)state;
-	env_up(&e, ARGS("sh", "-c", "sleep 0.5; tty; stty size"), NULL);
+	/* ResizePty comes after Start: the process waits for the size (30 s at
+	 * most, then says the size it has), not a fixed time */
+	env_up(&e,
+	       ARGS("sh", "-c", "i=0; while [ \"$(stty size)\" != '45 123' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done;"
+			  " tty; stty size"),
+	       NULL);
 	{
 		json_t *cfg = bundle_config(&e);
 		json_object_set_new(json_object_get(cfg, "process"), "terminal", json_true());
@@ -889,10 +932,10 @@ static void recorder_start(struct recorder *r, const char *name)
 	assert_int_equal(pthread_create(&r->th, NULL, recorder_run, r), 0);
 }
 
-/* until n events came (at most 10 s: the publisher is asynchronous) */
+/* until n events came (at most WAIT_MS: the publisher is asynchronous) */
 static void recorder_wait(struct recorder *r, int n)
 {
-	for (int i = 0; i < 1000; i++) {
+	for (long long end = now_ms() + WAIT_MS; now_ms() < end;) {
 		pthread_mutex_lock(&r->mu);
 		int got = r->n;
 		pthread_mutex_unlock(&r->mu);
@@ -1129,7 +1172,7 @@ static void test_log_drivers(void **state)
 	assert_rpc(&e, start(&e, C2, NULL, NULL), TTRPC_OK);
 	assert_rpc(&e, wait_exit(&e, C2, NULL, &st), TTRPC_OK);
 	assert_rpc(&e, del(&e, C2, NULL), TTRPC_OK);
-	for (int i = 0; i < 200; i++) {
+	for (long long end = now_ms() + WAIT_MS; now_ms() < end;) {
 		text = read_text(path_in(&e, "lg.env"));
 		if (text && strchr(text, '\n'))
 			break;
@@ -1268,8 +1311,7 @@ static void test_bad_create(void **state)
 	}
 	assert_int_not_equal(create(&e, C1, NULL, NULL, NULL, false), TTRPC_OK);
 	assert_rpc(&e, state_of(&e, C1, NULL, NULL, NULL), TTRPC_NOT_FOUND);
-	usleep(100000);
-	if (shim_fd_count(&e) != fds) {
+	if (shim_fd_count_settled(&e, fds) != fds) {
 		char cmd[64];
 		snprintf(cmd, sizeof(cmd), "ls -l /proc/%d/fd >&2", e.pid);
 		if (system(cmd) != 0)
@@ -1288,7 +1330,6 @@ static int create_raw(struct shim_env *e, const char *id, size_t idlen, const ch
 	uint8_t payload[1024], f[2048];
 	size_t n = 0;
 	struct ttrpc_header h = {0, 1, TTRPC_REQUEST, 0};
-	bool closed;
 
 	payload[n++] = 0x0a; /* 1: id */
 	payload[n++] = (uint8_t)idlen;
@@ -1311,7 +1352,7 @@ static int create_raw(struct shim_env *e, const char *id, size_t idlen, const ch
 	h.length = (uint32_t)protobuf_c_message_get_packed_size(&req.base);
 	ttrpc_header_encode(&h, f);
 	protobuf_c_message_pack(&req.base, f + TTRPC_HEADER_LEN);
-	return raw_frame(e->sock, f, TTRPC_HEADER_LEN + h.length, &closed);
+	return raw_frame(e->sock, f, TTRPC_HEADER_LEN + h.length, NULL);
 }
 
 /* input a user could get wrong or an attacker could craft: refused with a
@@ -1378,6 +1419,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_output_64mib, env_teardown),
 		cmocka_unit_test_teardown(test_exit_codes, env_teardown),
 		cmocka_unit_test_teardown(test_1000_execs, env_teardown),
+		cmocka_unit_test_teardown(test_sigterm_with_exec, env_teardown),
 	};
 
 	if (geteuid() != 0) {

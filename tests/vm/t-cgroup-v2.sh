@@ -224,7 +224,7 @@ cp -a "$B/rootfs" "$T/sh/rootfs"
 export HUSK_SHIM_ROOT=$T/shimroot
 "$BUILD/husk-shim" -id sh-$$ -root "$T/root-shim" -socket "$T/sh.sock" serve 2>"$T/sh.log" &
 shimpid=$!
-for _ in $(seq 200); do [ -S "$T/sh.sock" ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -S "$T/sh.sock" ] && break; sleep 0.1; done # 60 s: TCG is slow
 "$BUILD/shimctl" -a "$T/sh.sock" create sh-$$ --bundle "$T/sh" >/dev/null && "$BUILD/shimctl" -a "$T/sh.sock" start sh-$$ >/dev/null
 stats=$("$BUILD/shimctl" -a "$T/sh.sock" --json stats sh-$$ 2>&1)
 expect_eq "shim Stats: containerd's v2 Metrics on a pure v2 host" "$(printf '%s' "$stats" | jq -r .type 2>&1)" io.containerd.cgroups.v2.Metrics

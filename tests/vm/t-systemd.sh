@@ -40,7 +40,7 @@ unit_gone() {
 	return 1
 }
 wait_stopped() {
-	for _ in $(seq 100); do [ "$(status_of "$1" "$2")" = stopped ] && return 0; sleep 0.1; done
+	for _ in $(seq 600); do [ "$(status_of "$1" "$2")" = stopped ] && return 0; sleep 0.1; done # 60 s: TCG is slow
 	return 1
 }
 
