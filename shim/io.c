@@ -23,6 +23,8 @@
 #include "util.h"
 
 #define PIPE_BYTES (1 << 20)
+/* how much longer than the drain a fifo's output waits for a reader to come */
+#define HANDOVER_MS 30000
 /* A binary:// logger that never says it is ready (never closes or writes
  * its fd 5) must not hold the Create or exec Start forever: runc-v2 would
  * wait on it without end; we give up after this. */
@@ -47,6 +49,7 @@ struct proc_io {
 	void (*drained)(void *);
 	void *drain_arg;
 	uv_timer_t *drain_timer;
+	bool handover_waited; /* the drain's time was extended once for a late reader */
 };
 
 
@@ -456,7 +459,19 @@ void proc_io_close_stdin(struct proc_io *io)
 	close_fd(&io->in_keep);
 }
 
+/* Every byte the process wrote is with a reader of its own: the exit may be
+ * reported. Not before: containerd's client, told of the exit, cancels a
+ * fifo open still under way (cio's Cancel, before its Wait), and output that
+ * waits in a fifo only we hold would be lost with it (ctr run --rm under
+ * load lost most of 100000 lines so). runc-v2 gets the same from its 64 KiB
+ * pipes: the process cannot exit before the reader has taken its output. */
 static bool drained(const struct proc_io *io)
+{
+	return (!io->out || relay_handed_over(io->out)) && (!io->err || relay_handed_over(io->err));
+}
+
+/* every source at EOF (what the process wrote is in our relays or fifos) */
+static bool sources_done(const struct proc_io *io)
 {
 	return (!io->out || relay_done(io->out)) && (!io->err || relay_done(io->err));
 }
@@ -483,7 +498,17 @@ static void on_out_done(struct relay *r, void *arg)
 
 static void on_drain_timeout(uv_timer_t *t)
 {
-	drain_finish(t->data);
+	struct proc_io *io = t->data;
+
+	/* past the drain's time, output waiting only for its reader to open
+	 * the fifo gets longer (a late reader under load); a source still open
+	 * (a daemon the process left holding it) does not */
+	if (!io->handover_waited && sources_done(io) && !drained(io)) {
+		io->handover_waited = true;
+		uv_timer_start(t, on_drain_timeout, HANDOVER_MS, 0);
+		return;
+	}
+	drain_finish(io);
 }
 
 void proc_io_drain(struct proc_io *io, unsigned timeout_ms, void (*done)(void *arg), void *arg)

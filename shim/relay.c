@@ -164,6 +164,14 @@ static bool reader_present(int fd)
 	return poll(&p, 1, 0) >= 0 && !(p.revents & POLLERR);
 }
 
+/* dst let go after the relay finished: its owner hears of it again
+ * (relay_handed_over is true from now on) */
+static void handed_over(struct relay *r)
+{
+	if (r->cb)
+		r->cb(r, r->arg);
+}
+
 static void on_drain_tick(uv_timer_t *t)
 {
 	struct relay *r = t->data;
@@ -175,8 +183,10 @@ static void on_drain_tick(uv_timer_t *t)
 			return; /* no reader has taken everything yet: look again */
 		if (!wait_for_reader(r)) {
 			uv_timer_stop(t);
+			handed_over(r);
 			return;
 		}
+		handed_over(r); /* a reader took every byte: none is ours alone now */
 	}
 	if (!reader_present(r->dst))
 		return;
@@ -352,6 +362,12 @@ struct relay *relay_new(uv_loop_t *loop, int src, int dst, unsigned flags, relay
 bool relay_done(const struct relay *r)
 {
 	return r->done;
+}
+
+bool relay_handed_over(const struct relay *r)
+{
+	/* the flag goes once the fifo we hold is empty (wait_for_reader) */
+	return r->done && !(r->flags & RELAY_DST_SELF_READ);
 }
 
 void relay_shutdown(struct relay *r)

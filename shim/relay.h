@@ -11,7 +11,8 @@
 
 struct relay;
 /* Called once the source has reached EOF (or failed) and all it gave has
- * been written; the relay is still valid and the owner frees it. */
+ * been written, and again if dst is let go later (relay_handed_over); the
+ * relay is still valid and the owner frees it. */
 typedef void (*relay_done_cb)(struct relay *r, void *arg);
 
 enum {
@@ -26,6 +27,11 @@ enum {
  * dst < 0 discards. Returns NULL only when out of memory. */
 struct relay *relay_new(uv_loop_t *loop, int src, int dst, unsigned flags, relay_done_cb done, void *arg);
 bool relay_done(const struct relay *r);
+/* Done, and no byte is left that only we hold: a fifo we also hold for
+ * reading (RELAY_DST_SELF_READ, nobody read it when it was opened) counts
+ * once it is empty, i.e. a reader of its own has taken what we wrote. The
+ * done callback runs again at that moment. */
+bool relay_handed_over(const struct relay *r);
 /* Stop reading and close the source (CloseIO on stdin): pending bytes are
  * still written, then dst is closed if RELAY_CLOSE_DST. */
 void relay_shutdown(struct relay *r);

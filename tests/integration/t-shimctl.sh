@@ -222,29 +222,37 @@ expect_eq "init stderr fifo: EOF before Delete" "$(cat "$T/ie.rc") $(cat "$T/ie.
 wait "$eopid"
 
 # --- a reader that comes late (containerd's goroutine): the output of a short
-# container waits in the fifo the shim holds, and EOF follows once it is read ---
+# container waits in the fifo the shim holds, and EOF follows once it is read.
+# The exit is reported only then: containerd's client cancels a fifo open
+# still under way once it hears of the exit, and the output would be lost ---
 mkdir -p "$T/lr"
 cp "$T/c1/config.json" "$T/lr/"
 serve lr "$T/lr.log"
 lrpid=$SERVED
 # late_read FIFO ARGS: run lr-$$ with process.args ARGS (JSON) and its stdout
-# the new fifo FIFO, open FIFO only once the container has ended, then delete
-# it; $late is "<cat's status> <what cat read>".
+# the new fifo FIFO, open FIFO only once the container's process has ended,
+# then wait for its exit and delete it; $late is "<cat's status> <what cat
+# read>", $held "held" if the exit was not reported before the reader came.
 late_read() {
 	edit "$T/lr" ".process.args = $2"
 	mkfifo "$1"
-	"$CTL" -a "$T/lr.sock" create lr-$$ --bundle "$T/lr" --stdout "$1" >/dev/null &&
+	lr_init=$("$CTL" -a "$T/lr.sock" create lr-$$ --bundle "$T/lr" --stdout "$1") &&
 		"$CTL" -a "$T/lr.sock" start lr-$$ >/dev/null || not_ok "lr: create/start $2"
-	"$CTL" -a "$T/lr.sock" --timeout 30000 wait lr-$$ >/dev/null
+	wait_until 30 ended "$lr_init" || not_ok "lr: the process $lr_init ends"
+	held=held
+	"$CTL" -a "$T/lr.sock" --timeout 1000 wait lr-$$ >/dev/null 2>&1 && held=reported
 	late=$(timeout 30 cat "$1")
 	late="$? $late"
+	"$CTL" -a "$T/lr.sock" --timeout 30000 wait lr-$$ >/dev/null || not_ok "lr: the exit follows the reader"
 	"$CTL" -a "$T/lr.sock" delete lr-$$ >/dev/null
 }
 late_read "$T/late" '["sh", "-c", "echo late-out"]'
 expect_eq "a late reader gets a finished container's output, then EOF" "$late" "0 late-out"
+expect_eq "and the exit waited for that reader" "$held" held
 # and with no output at all: the late reader's open must still find a writer, then EOF
 late_read "$T/late2" '["true"]'
 expect_eq "a late reader of a container that wrote nothing gets EOF" "$late" "0 "
+expect_eq "and that exit did not wait for a reader (nothing to lose)" "$held" reported
 "$CTL" -a "$T/lr.sock" shutdown lr-$$ --now >/dev/null
 wait "$lrpid"
 

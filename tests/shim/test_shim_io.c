@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -317,12 +318,82 @@ static void test_logger_never_ready(void **state)
 	env_down(&e);
 }
 
+/* Fifos whose reader comes late (ctr's fifo open runs in a goroutine that a
+ * loaded machine may not have scheduled by then): the shim holds them itself
+ * and the whole output fits in them, so the process exits at once. The exit
+ * must wait for the reader: containerd's client, once told of it, cancels a
+ * fifo open still under way, and the output would be lost (ctr run --rm lost
+ * most of 100000 lines so, tests/e2e/t-run.sh). Failed before: the Wait was
+ * answered as soon as the process was gone. */
+static void test_fifo_late_reader(void **state)
+{
+	const size_t n = 65537;
+	struct shim_env e;
+	struct counts c = {0};
+	struct ttrpc_client w;
+	struct pollfd pw;
+	char *buf = malloc(1 << 20);
+	int rd[2], st = -1;
+	pid_t pid = 0;
+	long long deadline;
+	bool answered = false;
+
+	(void)state;
+	assert_non_null(buf);
+	env_up(&e, NULL, NULL);
+	set_args(&e, n, false);
+	assert_int_equal(mkfifo(path_in(&e, "late-out"), 0600), 0);
+	assert_int_equal(mkfifo(path_in(&e, "late-err"), 0600), 0);
+	assert_rpc(&e, create(&e, cid, path_in(&e, "late-out"), path_in(&e, "late-err"), NULL, false), TTRPC_OK);
+	send_wait(&e, &w);
+	assert_rpc(&e, start(&e, cid, NULL, &pid), TTRPC_OK);
+	assert_true(pid > 0);
+	/* the process has written everything and is gone (reaped by the shim) */
+	deadline = now_ms() + STALL_MS;
+	while (kill(pid, 0) == 0 && now_ms() < deadline)
+		usleep(20000);
+	assert_int_equal(kill(pid, 0), -1);
+	/* and its exit is held while its output waits in the fifos (a negative
+	 * check: 1 s is long after the exit, where the Wait was answered before) */
+	pw = (struct pollfd){.fd = w.fd, .events = POLLIN};
+	assert_int_equal(poll(&pw, 1, 1000), 0);
+	/* the readers come: every byte, then the exit */
+	rd[0] = open(path_in(&e, "late-out"), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	rd[1] = open(path_in(&e, "late-err"), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(rd[0] >= 0 && rd[1] >= 0);
+	deadline = now_ms() + STALL_MS;
+	while (!answered) {
+		struct pollfd p[3] = {{rd[0], POLLIN, 0}, {rd[1], POLLIN, 0}, {w.fd, POLLIN, 0}};
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			fail_msg("no Wait answer within %d ms of the readers' coming", STALL_MS);
+		assert_true(poll(p, 3, (int)left) >= 0);
+		for (int i = 0; i < 2; i++)
+			if (p[i].revents)
+				count(&c, buf, drain_fd(rd[i], buf, 1 << 20));
+		answered = p[2].revents != 0;
+	}
+	for (int i = 0; i < 2; i++) {
+		for (size_t k; (k = drain_fd(rd[i], buf, 1 << 20)) > 0;)
+			count(&c, buf, k);
+		close(rd[i]);
+	}
+	expect(&c, n, n, "late readers", n);
+	ttrpc_client_close(&w);
+	assert_rpc(&e, wait_exit(&e, cid, NULL, &st), TTRPC_OK);
+	assert_int_equal(st, 0);
+	assert_rpc(&e, del(&e, cid, NULL), TTRPC_OK);
+	free(buf);
+	env_down(&e);
+}
+
 int main(void)
 {
 	harness_deadline();
 	snprintf(cid, sizeof(cid), "shim-io-%d", (int)getpid());
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_fifos, env_teardown),
+		cmocka_unit_test_teardown(test_fifo_late_reader, env_teardown),
 		cmocka_unit_test_teardown(test_files, env_teardown),
 		cmocka_unit_test_teardown(test_append_file, env_teardown),
 		cmocka_unit_test_teardown(test_pty, env_teardown),
