@@ -391,9 +391,18 @@ static json_t *stats_v1(const struct cg_layout *L)
 	return out;
 }
 
-/* runc 1.1's fs2 statHugeTlb: per page size the usage (hugetlb.SIZE.current)
- * and failcnt (the "max" count of hugetlb.SIZE.events) */
-static json_t *hugetlb_stats_v2(const char *dir)
+/* "max" → -1, else the number (the v2 raw form) */
+static json_t *limit_json(const char *dir, const char *file)
+{
+	uint64_t v = read_limit(dir, file);
+
+	return json_integer(v == UINT64_MAX ? -1 : (json_int_t)v);
+}
+
+/* Per hugepage size of a v2 cgroup, from hugetlb.SIZE.current, .max and
+ * the "max" count of .events: raw (the v2 metrics) {current, max, failcnt};
+ * else runc 1.1's fs2 statHugeTlb, {usage, failcnt} */
+static json_t *hugetlb_v2(const char *dir, bool raw)
 {
 	json_t *o = json_object();
 	DIR *d = dir ? opendir(dir) : NULL;
@@ -403,12 +412,15 @@ static json_t *hugetlb_stats_v2(const char *dir)
 		char size[32];
 		int end = 0;
 		if (sscanf(e->d_name, "hugetlb.%31[^.].current%n", size, &end) == 1 && end && !e->d_name[end]) {
-			_cleanup_free_ char *cur = xasprintf("hugetlb.%s.current", size),
+			_cleanup_free_ char *cur = xasprintf("hugetlb.%s.current", size), *max = xasprintf("hugetlb.%s.max", size),
 					    *ev = xasprintf("hugetlb.%s.events", size);
 			json_t *events = kv_object(dir, ev);
+			json_int_t usage = (json_int_t)read_u64(dir, cur), failcnt = (json_int_t)kv_get(events, "max");
+
 			json_object_set_new(o, size,
-					    json_pack("{s:I, s:I}", "usage", (json_int_t)read_u64(dir, cur), "failcnt",
-						      (json_int_t)kv_get(events, "max")));
+					    raw ? json_pack("{s:I, s:o, s:I}", "current", usage, "max", limit_json(dir, max),
+							    "failcnt", failcnt)
+						: json_pack("{s:I, s:I}", "usage", usage, "failcnt", failcnt));
 			json_decref(events);
 		}
 	}
@@ -449,17 +461,9 @@ static json_t *stats_v2(const struct cg_layout *L)
 		(json_int_t)0, "kernel", "failcnt", (json_int_t)0, "limit", (json_int_t)0, "kernelTCP", "failcnt",
 		(json_int_t)0, "limit", (json_int_t)0, "raw", raw,
 		"pids", "current", (json_int_t)read_u64(d, "pids.current"), "limit", U64(pids_limit),
-		"blkio", "ioServiceBytesRecursive", bytes, "ioServicedRecursive", ios, "hugetlb", hugetlb_stats_v2(d));
+		"blkio", "ioServiceBytesRecursive", bytes, "ioServicedRecursive", ios, "hugetlb", hugetlb_v2(d, false));
 	json_decref(cpu);
 	return out;
-}
-
-/* "max" → -1, else the number (the v2 raw form) */
-static json_t *limit_json(const char *dir, const char *file)
-{
-	uint64_t v = read_limit(dir, file);
-
-	return json_integer(v == UINT64_MAX ? -1 : (json_int_t)v);
 }
 
 static json_t *io_raw_v2(const char *dir)
@@ -483,30 +487,6 @@ static json_t *io_raw_v2(const char *dir)
 		json_array_append_new(a, e);
 	}
 	return a;
-}
-
-static json_t *hugetlb_v2(const char *dir)
-{
-	json_t *o = json_object();
-	DIR *d = dir ? opendir(dir) : NULL;
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		char size[32];
-		int end = 0;
-		if (sscanf(e->d_name, "hugetlb.%31[^.].current%n", size, &end) == 1 && !e->d_name[end]) {
-			_cleanup_free_ char *cur = xasprintf("hugetlb.%s.current", size), *max = xasprintf("hugetlb.%s.max", size),
-					    *ev = xasprintf("hugetlb.%s.events", size);
-			json_t *events = kv_object(dir, ev);
-			json_object_set_new(o, size, json_pack("{s:I, s:o, s:I}", "current", (json_int_t)read_u64(dir, cur),
-							       "max", limit_json(dir, max), "failcnt",
-							       (json_int_t)kv_get(events, "max")));
-			json_decref(events);
-		}
-	}
-	if (d)
-		closedir(d);
-	return o;
 }
 
 /* The state of a container that is not stopped, and its cgroup layout open
@@ -554,7 +534,7 @@ int husk_stats_v2_json(const char *root, const char *id, char **out, struct husk
 				 limit_json(d, "memory.max"), "peak", (json_int_t)read_u64(d, "memory.peak"), "swap_usage",
 				 (json_int_t)read_u64(d, "memory.swap.current"), "swap_limit", limit_json(d, "memory.swap.max"),
 				 "swap_peak", (json_int_t)read_u64(d, "memory.swap.peak"),
-				 "events", kv_object(d, "memory.events"), "io", io_raw_v2(d), "hugetlb", hugetlb_v2(d));
+				 "events", kv_object(d, "memory.events"), "io", io_raw_v2(d), "hugetlb", hugetlb_v2(d, true));
 		*out = data ? json_dumps(data, JSON_COMPACT) : NULL;
 		json_decref(data);
 		if (!*out)
