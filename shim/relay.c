@@ -172,27 +172,31 @@ static void handed_over(struct relay *r)
 		r->cb(r, r->arg);
 }
 
+/* (the owner's callback may free r: it is called last, r unused after it) */
 static void on_drain_tick(uv_timer_t *t)
 {
 	struct relay *r = t->data;
+	bool emptied = false;
 
 	if (!r || r->dst < 0)
 		return;
 	if (r->flags & RELAY_DST_SELF_READ) {
 		if (unread(r->dst) > 0)
 			return; /* no reader has taken everything yet: look again */
+		emptied = true; /* a reader took every byte: none is ours alone now */
 		if (!wait_for_reader(r)) {
 			uv_timer_stop(t);
 			handed_over(r);
 			return;
 		}
-		handed_over(r); /* a reader took every byte: none is ours alone now */
 	}
-	if (!reader_present(r->dst))
-		return;
-	uv_timer_stop(t);
-	close(r->dst);
-	r->dst = -1;
+	if (reader_present(r->dst)) {
+		uv_timer_stop(t);
+		close(r->dst);
+		r->dst = -1;
+	}
+	if (emptied)
+		handed_over(r);
 }
 
 /* Close dst at EOF. A fifo we also hold for reading (nobody read it when we
